@@ -1,0 +1,121 @@
+// The command line: the only module that knows yargs, the console and exit codes. A thin shell
+// over index.ts: parse arguments, call the library, present diagnostics, return the exit code
+// (0 ok, 1 invalid input, 2 usage error, 3 --check found output not up to date).
+import { isAbsolute, join, relative } from 'node:path';
+import yargs from 'yargs';
+import type { Diagnostic } from './core/diagnostics.js';
+import { build, schema, validate, type BuildResult } from './index.js';
+import { formatDiagnostics, type Format } from './format.js';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  /** Colour and other terminal niceties are off unless a caller asks. */
+  env?: Record<string, string | undefined>;
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exit = 0;
+  const parser = yargs(argv)
+    .scriptName('fedrender')
+    .usage('$0 <command> [options]\n\nRender federation.yaml + manifests + KubeFed objects into one directory per cluster.')
+    .option('config', { alias: 'c', type: 'string', default: 'federation.yaml', describe: 'federation file', global: true })
+    .option('format', { choices: ['text', 'json', 'github'] as const, default: 'text' as const, describe: 'diagnostics format', global: true })
+    .option('strict', { type: 'boolean', default: false, describe: 'warnings marked strict become errors', global: true })
+    .command(
+      'build',
+      'render every cluster into the output directory',
+      (y) =>
+        y
+          .option('out', { alias: 'o', type: 'string', describe: 'output directory (default: output.dir)' })
+          .option('check', { type: 'boolean', default: false, describe: 'print a diff and exit 3 if the output is not up to date; write nothing' })
+          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' }),
+      async (args) => {
+        const opts = { config: args.config, cwd: io.cwd, outDir: args.out, clusters: args.cluster, strict: args.strict, check: args.check };
+        const result = await build(opts);
+        exit = report(result, args.format, io, args.check ? 'check' : 'build', args.config);
+      },
+    )
+    .command(
+      'validate',
+      'check everything build checks; write nothing',
+      (y) => y,
+      async (args) => {
+        const result = await validate({ config: args.config, cwd: io.cwd, strict: args.strict });
+        exit = report(result, args.format, io, 'validate', args.config);
+      },
+    )
+    .command(
+      'schema',
+      "print federation.yaml's JSON Schema",
+      (y) => y,
+      () => {
+        io.stdout(JSON.stringify(schema(), null, 2) + '\n');
+      },
+    )
+    .demandCommand(1, 'name a command: build, validate or schema')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(100, 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    let helpShown = false;
+    parser.showHelpOnFail(false);
+    await parser.parseAsync(argv, {}, (err, _argv, output) => {
+      if (output && !err) {
+        io.stdout(output + '\n');
+        helpShown = true;
+      }
+    });
+    if (helpShown) return 0;
+  } catch (e) {
+    if (e instanceof UsageError || (e as Error).name === 'YError') {
+      io.stderr(`fedrender: ${(e as Error).message}\nRun 'fedrender --help' for usage.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return exit;
+}
+
+function report(result: BuildResult, format: Format, io: Io, mode: 'build' | 'check' | 'validate', configArg: string): number {
+  if (result.usage) {
+    io.stderr(`fedrender: ${result.usage}\n`);
+    return 2;
+  }
+  const configDir = result.configDir ?? io.cwd;
+  // GitHub annotations need paths from the workspace root (the cwd), not from federation.yaml.
+  const pathFor = (d: Diagnostic) => (format === 'github' ? relative(io.cwd, isAbsolute(d.file) ? d.file : join(configDir, d.file)).split('\\').join('/') : d.file);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = result.diagnostics.length - errors;
+  const text = formatDiagnostics(result.diagnostics, format, pathFor);
+  if (format === 'json') io.stdout(text);
+  else if (text) io.stderr(text);
+  const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  if (errors) {
+    if (format !== 'json') io.stderr(`fedrender ${mode}: ${counts}; nothing written\n`);
+    return 1;
+  }
+  const out = result.outDir ? relative(io.cwd, result.outDir) || '.' : '';
+  if (mode === 'check') {
+    if (result.changed) {
+      if (format !== 'json') io.stdout(result.diff ?? '');
+      if (format !== 'json') io.stderr(`fedrender check: ${out} is not up to date with ${configArg}; run fedrender build (${counts})\n`);
+      return 3;
+    }
+    if (format !== 'json') io.stderr(`fedrender check: ${out} is up to date (${counts})\n`);
+    return 0;
+  }
+  if (format !== 'json') {
+    const what = mode === 'validate' ? `valid: ${result.clusters.length} clusters, ${result.files} files would be written` : `${result.clusters.length} clusters, ${result.files} files in ${out}${result.changed ? '' : ' (unchanged)'}`;
+    io.stderr(`fedrender ${mode}: ${what} (${counts})\n`);
+  }
+  return 0;
+}

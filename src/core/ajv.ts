@@ -1,0 +1,17 @@
+// One ajv configuration for every schema fedrender compiles: all errors (every problem in one
+// run), no strict-mode complaints about vendor keywords (x-kubernetes-*), formats from
+// ajv-formats plus the OpenAPI number formats Kubernetes uses, which constrain nothing here.
+import { Ajv } from 'ajv';
+import addFormatsImport from 'ajv-formats';
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
+const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as (a: Ajv) => Ajv;
+
+export function createAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  addFormats(ajv);
+  for (const f of ['int32', 'int64', 'float', 'double', 'int-or-string', 'quantity']) {
+    ajv.addFormat(f, true);
+  }
+  return ajv;
+}

@@ -1,0 +1,145 @@
+// Diagnostics: the one shape every stage reports problems in, and the collector that stages
+// share. Stages report and continue so one run shows every problem; only broken invariants throw.
+
+/** Stable rule ids, printed as `[rule-id]` and documented in the README. */
+export type DiagnosticCode =
+  | 'YAML_SYNTAX'
+  | 'YAML_DUPLICATE_KEY'
+  | 'CONFIG'
+  | 'SCHEMA'
+  | 'RESOURCE_GLOB'
+  | 'INVALID_OBJECT'
+  | 'UNKNOWN_CLUSTER'
+  | 'UNKNOWN_TYPE'
+  | 'DUPLICATE_OBJECT'
+  | 'DUPLICATE_OVERRIDE'
+  | 'FORBIDDEN_PATH'
+  | 'INVALID_PATCH'
+  | 'PATCH_FAILED'
+  | 'UNKNOWN_VARIABLE'
+  | 'UNUSED_RULE'
+  | 'NAMESPACE_NOT_RENDERED'
+  | 'NAMESPACE_MISMATCH'
+  | 'DROPPED_FIELD'
+  | 'SECRET_REFUSED'
+  | 'RSP_NO_TARGET'
+  | 'RSP_INVALID'
+  | 'RSP_UNPLACED'
+  | 'RSP_NOT_APPLIED'
+  | 'MISSING_SCHEMA'
+  | 'INVALID_NAME'
+  | 'DANGLING_REFERENCE'
+  | 'OUTPUT_CONFLICT'
+  | 'UNOWNED_FILE'
+  | 'IO';
+
+export type Severity = 'error' | 'warning';
+
+/** A point in an input file: file relative to federation.yaml's folder, `/`-separated, 1-based. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface Diagnostic extends SourcePos {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  hint?: string;
+}
+
+/**
+ * Collects diagnostics for one run. `strict` turns the warnings that SPEC marks as
+ * "an error with --strict" into errors at the point they are reported.
+ */
+export class Reporter {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(readonly strict = false) {}
+
+  error(code: DiagnosticCode, pos: SourcePos, message: string, hint?: string): void {
+    this.push({ code, severity: 'error', message, ...pick(pos), ...(hint ? { hint } : {}) });
+  }
+
+  warning(code: DiagnosticCode, pos: SourcePos, message: string, hint?: string): void {
+    this.push({ code, severity: 'warning', message, ...pick(pos), ...(hint ? { hint } : {}) });
+  }
+
+  /** A warning that `--strict` promotes to an error. */
+  strictWarning(code: DiagnosticCode, pos: SourcePos, message: string, hint?: string): void {
+    if (this.strict) this.error(code, pos, message, hint);
+    else this.warning(code, pos, message, hint);
+  }
+
+  get errorCount(): number {
+    return this.diagnostics.filter((d) => d.severity === 'error').length;
+  }
+
+  get warningCount(): number {
+    return this.diagnostics.filter((d) => d.severity === 'warning').length;
+  }
+
+  hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error');
+  }
+
+  private push(d: Diagnostic): void {
+    // One problem reached by two paths (e.g. a shared override applied to many objects) is
+    // reported once.
+    const dup = this.diagnostics.some(
+      (x) => x.code === d.code && x.file === d.file && x.line === d.line && x.column === d.column && x.message === d.message,
+    );
+    if (!dup) this.diagnostics.push(d);
+  }
+}
+
+function pick(pos: SourcePos): SourcePos {
+  return { file: pos.file, line: pos.line, column: pos.column };
+}
+
+/** Sorted by file, line, column, then severity and message: the order every format prints. */
+export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  return [...list].sort(
+    (a, b) =>
+      cmp(a.file, b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      cmp(a.severity, b.severity) ||
+      cmp(a.message, b.message),
+  );
+}
+
+/** Code-unit comparison: the one string order used everywhere (never localeCompare). */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Closest known name within an edit distance that makes a typo plausible, for did-you-mean. */
+export function didYouMean(name: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const k of [...known].sort(cmp)) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDist) {
+      best = k;
+      bestDist = d;
+    }
+  }
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return best !== undefined && bestDist <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

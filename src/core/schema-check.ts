@@ -1,0 +1,124 @@
+// Runs a compiled JSON Schema (ajv) over a value and reports each failure at the line of the
+// offending node: ajv's instancePath is mapped back through the value's SourceRef, and an
+// unknown field points at its key. Messages say what was expected and what was found.
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { didYouMean, type DiagnosticCode, type Reporter } from './diagnostics.js';
+import { parsePointer, posOf, type JsonPath, type SourceRef } from './source.js';
+
+export interface SchemaCheckOptions {
+  code?: DiagnosticCode;
+  /** Prefix naming what was checked, e.g. `apps/v1 Deployment shop/web`. */
+  subject?: string;
+  /** Report as warnings (validation.strict: false for unknown fields). */
+  unknownFieldsAsWarnings?: boolean;
+  /** Maps a path inside the checked value to where it came from (rendered objects). */
+  locate?: (path: JsonPath, key: boolean) => ReturnType<typeof posOf>;
+  /** Appended to each message, e.g. ` (cluster eu-1)`. */
+  suffix?: string;
+}
+
+/** Validates `value` and reports every error; returns true when it is valid. */
+export function checkSchema(
+  validate: ValidateFunction,
+  value: unknown,
+  at: SourceRef,
+  reporter: Reporter,
+  opts: SchemaCheckOptions = {},
+): boolean {
+  if (validate(value)) return true;
+  const code = opts.code ?? 'SCHEMA';
+  const locate = opts.locate ?? ((path: JsonPath, key: boolean) => posOf(at, path, { key }));
+  for (const err of condense(validate.errors ?? [])) {
+    const path: (string | number)[] = parsePointer(err.instancePath);
+    let key = false;
+    let message = describe(err, value);
+    if (err.keyword === 'additionalProperties') {
+      path.push((err.params as { additionalProperty: string }).additionalProperty);
+      key = true;
+    } else if (err.keyword === 'propertyNames') {
+      path.push((err.params as { propertyName: string }).propertyName);
+      key = true;
+    }
+    const pos = locate(path, key);
+    const where = err.instancePath ? `${err.instancePath}: ` : '';
+    message = `${opts.subject ? opts.subject + ': ' : ''}${where}${message}${opts.suffix ?? ''}`;
+    if (err.keyword === 'additionalProperties' && opts.unknownFieldsAsWarnings) reporter.warning(code, pos, message);
+    else reporter.error(code, pos, message);
+  }
+  return false;
+}
+
+/**
+ * ajv reports every branch of a failed oneOf/anyOf; keep the deepest, most specific errors and
+ * drop the combinator summaries, so one mistake gives one message.
+ */
+function condense(errors: ErrorObject[]): ErrorObject[] {
+  const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const list = specific.length ? specific : errors;
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const k = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function describe(err: ErrorObject, root: unknown): string {
+  const p = err.params as Record<string, unknown>;
+  const found = describeValue(valueAt(root, err.instancePath));
+  switch (err.keyword) {
+    case 'additionalProperties': {
+      const known = Object.keys((err.parentSchema as { properties?: object })?.properties ?? {});
+      const guess = didYouMean(String(p.additionalProperty), known);
+      return `unknown field "${p.additionalProperty}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
+    }
+    case 'required':
+      return `missing required field "${p.missingProperty}"`;
+    case 'type':
+      return `expected ${String(p.type).replace(/,/g, ' or ')}, found ${found}`;
+    case 'enum':
+      return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, found ${found}`;
+    case 'const':
+      return `expected ${JSON.stringify(p.allowedValue)}, found ${found}`;
+    case 'pattern':
+      return `${found} does not match the pattern ${p.pattern}`;
+    case 'format':
+      return `${found} is not a valid ${p.format}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `expected a number ${p.comparison} ${p.limit}, found ${found}`;
+    case 'minLength':
+      return `expected a string of at least ${p.limit} characters, found ${found}`;
+    case 'maxLength':
+      return `expected a string of at most ${p.limit} characters, found ${found}`;
+    case 'minItems':
+      return `expected at least ${p.limit} items`;
+    case 'maxItems':
+      return `expected at most ${p.limit} items`;
+    case 'propertyNames':
+      return `invalid key "${p.propertyName}"`;
+    default:
+      return err.message ?? `failed ${err.keyword}`;
+  }
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let cur = root;
+  for (const seg of parsePointer(pointer)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (v === undefined) return 'nothing';
+  return `${typeof v} ${String(v)}`;
+}

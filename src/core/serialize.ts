@@ -1,0 +1,215 @@
+// The one serializer: plain JSON value -> canonical YAML text. Block style, 2-space indent,
+// sequences flush with their key (as `kubectl kustomize` prints them), no anchors, no folding,
+// strings quoted when YAML 1.1 or 1.2 would read them as anything but a string.
+// Output for an unchanged subtree is cached by object identity: per-cluster copies share their
+// unchanged subtrees (core/cow.ts), so a fleet of clusters serializes each shared subtree once.
+import { Scalar, stringify } from 'yaml';
+import type { Json, JsonObject } from '../types.js';
+
+const STRINGIFY = { lineWidth: 0, minContentWidth: 0, blockQuote: 'literal' as const, indent: 2 };
+
+/** Text of a scalar when it is the value of a key at column 0: first line, and the rest. */
+interface ScalarText {
+  first: string;
+  rest: string[];
+}
+
+const scalarCache = new Map<string, ScalarText>();
+const keyCache = new Map<string, string>();
+/** Serialized block text of a map or sequence, per indentation. */
+const blockCache = new WeakMap<object, Map<number, string>>();
+const sortedKeysCache = new WeakMap<object, string[]>();
+
+/** One object as one YAML document: apiVersion, kind, metadata first, then canonical order. */
+export function serializeDocument(obj: JsonObject): string {
+  const keys = topLevelKeys(obj);
+  let out = '';
+  for (const k of keys) out += entry(k, obj[k], 0);
+  return out === '' ? '{}\n' : out;
+}
+
+/** Any JSON value as a YAML document (used for kustomization.yaml and records). */
+export function serializeValue(value: Json): string {
+  if (isObject(value)) return block(value, 0, sortedKeys(value)) || '{}\n';
+  if (Array.isArray(value)) return value.length ? block(value, 0) : '[]\n';
+  const s = scalar(value);
+  return [s.first, ...s.rest].join('\n') + '\n';
+}
+
+function topLevelKeys(obj: JsonObject): string[] {
+  const first = ['apiVersion', 'kind', 'metadata'].filter((k) => k in obj);
+  return [...first, ...sortedKeys(obj).filter((k) => !first.includes(k))];
+}
+
+function entry(key: string, value: Json, indent: number): string {
+  const pad = ' '.repeat(indent);
+  const k = keyText(key);
+  if (isObject(value)) {
+    if (Object.keys(value).length === 0) return `${pad}${k}: {}\n`;
+    return `${pad}${k}:\n${block(value, indent + 2)}`;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return `${pad}${k}: []\n`;
+    // Sequences sit at the key's own column, as kustomize (go-yaml v3) prints them.
+    return `${pad}${k}:\n${block(value, indent)}`;
+  }
+  return `${pad}${k}: ${scalarAt(value, indent)}`;
+}
+
+/** A non-empty map or sequence, every line starting at `indent`. Cached per identity. */
+function block(value: JsonObject | Json[], indent: number, keys?: string[]): string {
+  let byIndent = blockCache.get(value);
+  const hit = byIndent?.get(indent);
+  if (hit !== undefined) return hit;
+  let out = '';
+  if (Array.isArray(value)) {
+    const pad = ' '.repeat(indent);
+    for (const item of value) out += `${pad}- ${seqItem(item, indent + 2)}`;
+  } else {
+    for (const k of keys ?? sortedKeys(value)) out += entry(k, value[k], indent);
+  }
+  if (Object.isFrozen(value)) {
+    if (!byIndent) blockCache.set(value, (byIndent = new Map()));
+    byIndent.set(indent, out);
+  }
+  return out;
+}
+
+/** The text after `- ` of a sequence item whose content sits at `indent`. */
+function seqItem(item: Json, indent: number): string {
+  if (isObject(item)) {
+    if (Object.keys(item).length === 0) return '{}\n';
+    // The first entry shares the `- ` line; the rest keep the item's indentation.
+    return block(item, indent).slice(indent);
+  }
+  if (Array.isArray(item)) {
+    if (item.length === 0) return '[]\n';
+    return block(item, indent).slice(indent);
+  }
+  return scalarAt(item, indent - 2);
+}
+
+/** A scalar value placed after `key: ` (or `- `) on a line whose key sits at `indent`. */
+function scalarAt(value: Json, indent: number): string {
+  const s = scalar(value);
+  if (s.rest.length === 0) return s.first + '\n';
+  const pad = ' '.repeat(indent);
+  return s.first + '\n' + s.rest.map((l) => (l === '' ? '' : pad + l)).join('\n') + '\n';
+}
+
+function scalar(value: Json): ScalarText {
+  if (value === null) return { first: 'null', rest: [] };
+  if (typeof value === 'boolean') return { first: String(value), rest: [] };
+  if (typeof value === 'number') return { first: numberText(value), rest: [] };
+  return stringText(value as string);
+}
+
+function numberText(n: number): string {
+  if (Number.isNaN(n)) return '.nan';
+  if (n === Infinity) return '.inf';
+  if (n === -Infinity) return '-.inf';
+  return String(n);
+}
+
+/**
+ * A string's YAML text. Plain when both YAML 1.2 (kustomize, kubectl) and YAML 1.1 (older
+ * tools: `yes`, `on`, `0755`, `12:30` are not strings there) read it back as this string;
+ * otherwise quoted. Multi-line strings become literal blocks, never folded.
+ */
+function stringText(s: string): ScalarText {
+  const cached = scalarCache.get(s);
+  if (cached) return cached;
+  let text = stringify({ k: s }, STRINGIFY);
+  if (isPlain(text.slice(3))) {
+    const v11 = stringify({ k: s }, { ...STRINGIFY, version: '1.1' });
+    if (!isPlain(v11.slice(3))) text = v11;
+  }
+  // `k: <first>\n  <rest>\n`: the rest is indented 2 relative to the key.
+  const lines = text.slice(3).replace(/\n$/, '').split('\n');
+  const result = { first: lines[0], rest: lines.slice(1) };
+  scalarCache.set(s, result);
+  return result;
+}
+
+function isPlain(text: string): boolean {
+  return !/^["'|>]/.test(text);
+}
+
+function keyText(key: string): string {
+  let k = keyCache.get(key);
+  if (k === undefined) {
+    const s = stringText(key);
+    // A key must fit one line; a multi-line key is written double-quoted (JSON is valid YAML).
+    k = s.rest.length || /^[|>]/.test(s.first) ? forceDoubleQuoted(key) : s.first;
+    keyCache.set(key, k);
+  }
+  return k;
+}
+
+function forceDoubleQuoted(s: string): string {
+  const node = new Scalar(s);
+  node.type = Scalar.QUOTE_DOUBLE;
+  return stringify(node, STRINGIFY).replace(/\n$/, '');
+}
+
+function sortedKeys(obj: JsonObject): string[] {
+  let keys = sortedKeysCache.get(obj);
+  if (!keys) {
+    keys = Object.keys(obj).sort(compareKeys);
+    if (Object.isFrozen(obj)) sortedKeysCache.set(obj, keys);
+  }
+  return keys;
+}
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Map key order as `kubectl kustomize` prints it (go-yaml v3's key sorter): runs of digits
+ * compare as numbers, a non-letter sorts before a letter except right after a digit, letters
+ * compare by code point, and a prefix sorts first. Deterministic and locale-free.
+ */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const ar = Array.from(a);
+  const br = Array.from(b);
+  let digits = false;
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    if (ar[i] === br[i]) {
+      digits = isDigit(ar[i]);
+      continue;
+    }
+    const al = isLetter(ar[i]);
+    const bl = isLetter(br[i]);
+    if (al && bl) return ar[i] < br[i] ? -1 : 1;
+    if (al || bl) return (digits ? al : bl) ? -1 : 1;
+    let an = 0n;
+    let bn = 0n;
+    if (ar[i] === '0' || br[i] === '0') {
+      for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
+        if (ar[j] !== '0') {
+          an = 1n;
+          bn = 1n;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    let bi = i;
+    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10n + BigInt(ar[ai].charCodeAt(0) - 48);
+    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10n + BigInt(br[bi].charCodeAt(0) - 48);
+    if (an !== bn) return an < bn ? -1 : 1;
+    if (ai !== bi) return ai < bi ? -1 : 1;
+    return ar[i] < br[i] ? -1 : 1;
+  }
+  return ar.length < br.length ? -1 : ar.length > br.length ? 1 : 0;
+}
+
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+function isLetter(c: string): boolean {
+  return /\p{L}/u.test(c);
+}

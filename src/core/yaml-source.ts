@@ -1,0 +1,73 @@
+// Parses one YAML file into SourceDocs that keep their `yaml` Document and LineCounter, so any
+// later stage can point at a node. Syntax errors and duplicate keys are reported at their line.
+import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
+import type { Reporter } from './diagnostics.js';
+import { atOffset, type SourceDoc } from './source.js';
+import type { Json } from '../types.js';
+
+export interface ParsedDoc {
+  source: SourceDoc;
+  value: Json;
+}
+
+export interface ParseOptions {
+  /** Duplicate keys are errors unless relaxed to warnings (validation.strict: false). */
+  duplicateKeysAsWarnings?: boolean;
+}
+
+/** All non-empty documents of a file; documents with syntax errors are reported and skipped. */
+export function parseYamlFile(text: string, file: string, reporter: Reporter, opts: ParseOptions = {}): ParsedDoc[] {
+  const lineCounter = new LineCounter();
+  // uniqueKeys: false so a duplicate key is ours to report (and to relax), not a parse failure;
+  // the last value wins, as in kubectl.
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false });
+  const out: ParsedDoc[] = [];
+  const list = Array.isArray(docs) ? docs : [docs];
+  list.forEach((doc, index) => {
+    const source: SourceDoc = { file, index, doc, lineCounter };
+    const errors = [...doc.errors];
+    for (const e of errors) reportYamlError(e, source, reporter);
+    if (errors.length) return;
+    reportDuplicateKeys(source, reporter, opts.duplicateKeysAsWarnings ?? false);
+    for (const w of doc.warnings) reporter.warning('YAML_SYNTAX', atOffset(source, w.pos[0]), lowerFirst(w.message));
+    if (doc.contents === null) return;
+    const value = doc.toJS({ maxAliasCount: 100 }) as Json;
+    if (value === null || value === undefined) return;
+    out.push({ source, value });
+  });
+  return out;
+}
+
+function reportYamlError(e: YAMLError, source: SourceDoc, reporter: Reporter): void {
+  const message = lowerFirst(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+  reporter.error('YAML_SYNTAX', atOffset(source, e.pos[0]), message);
+}
+
+function reportDuplicateKeys(source: SourceDoc, reporter: Reporter, asWarnings: boolean): void {
+  const visit = (node: unknown): void => {
+    const n = node as { items?: unknown[] } | null;
+    if (!n || !Array.isArray(n.items)) return;
+    const seen = new Set<string>();
+    for (const item of n.items) {
+      const pair = item as { key?: { value?: unknown; range?: number[] }; value?: unknown };
+      if (pair && typeof pair === 'object' && 'key' in pair) {
+        const k = String(pair.key?.value ?? pair.key);
+        if (seen.has(k)) {
+          const pos = atOffset(source, pair.key?.range?.[0] ?? 0);
+          const msg = `duplicate key "${k}"; the last value wins`;
+          if (asWarnings) reporter.warning('YAML_DUPLICATE_KEY', pos, msg);
+          else reporter.error('YAML_DUPLICATE_KEY', pos, msg);
+        }
+        seen.add(k);
+        visit(pair.value);
+      } else {
+        visit(item);
+      }
+    }
+  };
+  visit(source.doc.contents);
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1).replace(/\.$/, '');
+}

@@ -1,0 +1,30 @@
+// Stage emit: RenderedObjects -> the output tree as text, one file per object per cluster plus
+// a kustomization.yaml per cluster listing its files in kustomize's legacy apply order. Pure:
+// paths are relative to the output directory; writing is write.ts's job.
+import { cmp } from '../core/diagnostics.js';
+import { serializeDocument } from '../core/serialize.js';
+import type { Cluster, OutputFile, RenderedObject } from '../types.js';
+import { compareApplyOrder, fileNames, safeSegment } from './file-names.js';
+
+export function emitClusters(rendered: readonly RenderedObject[], clusters: readonly Cluster[]): OutputFile[] {
+  const byCluster = new Map<string, RenderedObject[]>();
+  for (const c of clusters) byCluster.set(c.name, []);
+  for (const o of rendered) byCluster.get(o.cluster.name)?.push(o);
+  const files: OutputFile[] = [];
+  for (const name of [...byCluster.keys()].sort(cmp)) {
+    const objects = byCluster.get(name)!.sort(compareApplyOrder);
+    const names = fileNames(objects);
+    const dir = safeSegment(name);
+    for (const o of objects) files.push({ path: `${dir}/${names.get(o)}`, content: serializeDocument(o.body) });
+    files.push({ path: `${dir}/kustomization.yaml`, content: kustomization(objects.map((o) => names.get(o)!)) });
+  }
+  return files.sort((a, b) => cmp(a.path, b.path));
+}
+
+function kustomization(resources: string[]): string {
+  return serializeDocument({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources,
+  });
+}

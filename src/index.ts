@@ -1,0 +1,107 @@
+// The library API: what the CLI calls, and what other tools may call. Nothing here prints,
+// exits or reads process state; every function returns diagnostics and leaves presenting them
+// to the caller.
+import { relative } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
+import { filePos } from './core/source.js';
+import { federationSchema } from './load/config.js';
+import { compile, type Compilation, type CompileOptions } from './pipeline.js';
+import { commitWrite, planWrite, RECORD_FILE } from './write.js';
+
+export type { CompileOptions, Compilation } from './pipeline.js';
+export type { Diagnostic, DiagnosticCode, Severity } from './core/diagnostics.js';
+export { compile } from './pipeline.js';
+
+export interface BuildOptions extends CompileOptions {
+  /** Compare with what is on disk, print a diff, write nothing. */
+  check?: boolean;
+}
+
+export interface BuildResult {
+  diagnostics: Diagnostic[];
+  /** Absolute output directory, when federation.yaml could be read. */
+  outDir?: string;
+  clusters: string[];
+  files: number;
+  /** build: whether anything on disk changed; check: whether something would. */
+  changed: boolean;
+  /** --check: unified diff of what a build would change. */
+  diff?: string;
+  /** Folder of federation.yaml, for presenting paths. */
+  configDir?: string;
+  /** A usage mistake found while compiling (unknown --cluster). */
+  usage?: string;
+}
+
+export async function build(opts: BuildOptions): Promise<BuildResult> {
+  const c = await compile(opts);
+  const result = baseResult(c);
+  if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
+  const scope = opts.clusters?.length ? { clusters: result.clusters } : {};
+  const plan = await planWrite(c.outDir, c.files, scope);
+  const rel = (p: string) => relative(c.config!.dir, `${c.outDir}/${p}`).split('\\').join('/');
+  for (const p of plan.conflicts) {
+    c.reporter.error('OUTPUT_CONFLICT', filePos(rel(p)), `${p} exists but was not written by fedrender; refusing to overwrite it`, `move it away, or delete it if it is an old rendering`);
+  }
+  for (const p of plan.unowned) {
+    c.reporter.warning('UNOWNED_FILE', filePos(rel(p)), `not written by fedrender; left alone`);
+  }
+  if (c.reporter.hasErrors()) return finish(result, c);
+  result.files = c.files.length;
+  result.changed = plan.changed;
+  if (opts.check) {
+    if (plan.changed) result.diff = unifiedDiff(plan, rel);
+    return finish(result, c);
+  }
+  await commitWrite(plan);
+  return finish(result, c);
+}
+
+/** Everything build checks; writes nothing. */
+export async function validate(opts: CompileOptions): Promise<BuildResult> {
+  const c = await compile(opts);
+  const result = baseResult(c);
+  result.files = c.files.length;
+  return finish(result, c);
+}
+
+/** The JSON Schema of federation.yaml. */
+export function schema(): object {
+  return federationSchema();
+}
+
+function baseResult(c: Compilation): BuildResult {
+  return {
+    diagnostics: [],
+    outDir: c.outDir,
+    configDir: c.config?.dir,
+    clusters: c.clusters,
+    files: 0,
+    changed: false,
+  };
+}
+
+function finish(result: BuildResult, c: Compilation): BuildResult {
+  if (c.usage) result.usage = c.usage;
+  result.diagnostics = sortDiagnostics(c.reporter.diagnostics);
+  return result;
+}
+
+function unifiedDiff(plan: Awaited<ReturnType<typeof planWrite>>, rel: (p: string) => string): string {
+  let out = '';
+  const next = new Map(plan.files.map((f) => [f.path, f.content]));
+  const paths = [...new Set([...next.keys(), ...plan.stale])].sort();
+  for (const p of paths) {
+    const before = plan.current.get(p) ?? '';
+    const after = next.get(p) ?? '';
+    if (before === after && !plan.stale.includes(p)) continue;
+    if (p === RECORD_FILE && out === '') continue;
+    const name = rel(p);
+    out += createTwoFilesPatch(plan.current.has(p) ? `a/${name}` : '/dev/null', next.has(p) ? `b/${name}` : '/dev/null', before, after, '', '', { context: 3 })
+      .split('\n')
+      .filter((l) => !l.startsWith('====='))
+      .join('\n');
+  }
+  return out;
+}

@@ -1,0 +1,235 @@
+// Stage load/config: federation.yaml text -> FederationConfig. The file is checked against
+// schemas/federation.schema.json first (errors at their node), then read into typed rules that
+// keep a SourceRef for every rule, entry and operation, so later stages can point at them.
+import type { ValidateFunction } from 'ajv';
+import { createAjv } from '../core/ajv.js';
+import { didYouMean, type Reporter } from '../core/diagnostics.js';
+import { readPackageJson } from '../core/package-files.js';
+import { checkSchema } from '../core/schema-check.js';
+import { child, filePos, posOf, ref, type SourceRef } from '../core/source.js';
+import { parseYamlFile } from '../core/yaml-source.js';
+import { KUBEFED_TYPES } from '../model/kubefed-types.js';
+import type {
+  Cluster,
+  FederatedType,
+  FederationConfig,
+  Json,
+  JsonObject,
+  MatchSpec,
+  OverrideEntry,
+  OverrideList,
+  OverrideOp,
+  PlacementSpec,
+  SchedulingSpec,
+} from '../types.js';
+
+let validateFederation: ValidateFunction | undefined;
+
+export function federationSchema(): object {
+  return readPackageJson<object>('schemas/federation.schema.json');
+}
+
+/** Parses and checks federation.yaml; undefined when it cannot be used at all. */
+export function parseFederation(text: string, file: string, dir: string, reporter: Reporter): FederationConfig | undefined {
+  const docs = parseYamlFile(text, file, reporter);
+  if (docs.length === 0) {
+    if (!reporter.hasErrors()) reporter.error('CONFIG', filePos(file), 'federation file is empty; expected a Federation document');
+    return undefined;
+  }
+  if (docs.length > 1) {
+    reporter.error('CONFIG', posOf(ref(docs[1].source)), 'expected one Federation document, found several');
+  }
+  const { source, value } = docs[0];
+  const root = ref(source);
+  validateFederation ??= createAjv().compile(federationSchema());
+  if (!checkSchema(validateFederation, value, root, reporter)) return undefined;
+  return readConfig(value as JsonObject, file, dir, root, reporter);
+}
+
+function readConfig(v: JsonObject, file: string, dir: string, root: SourceRef, reporter: Reporter): FederationConfig {
+  const clusters = readClusters(v, root, reporter);
+  const defaults = (v.defaults ?? {}) as JsonObject;
+  const output = (v.output ?? {}) as JsonObject;
+  const validation = (v.validation ?? {}) as JsonObject;
+  const kubefed = (v.kubefed ?? {}) as JsonObject;
+  return {
+    file,
+    dir,
+    ref: root,
+    clusters,
+    resources: ((v.resources ?? []) as string[]).map((g, i) => ({ value: g, ref: child(root, 'resources', i) })),
+    defaults: {
+      placement:
+        defaults.placement !== undefined
+          ? { value: defaults.placement as PlacementSpec, ref: child(root, 'defaults', 'placement') }
+          : undefined,
+      namespace: (defaults.namespace as string | undefined) ?? 'default',
+    },
+    placements: ((v.placements ?? []) as JsonObject[]).map((r, i) => ({
+      match: (r.match ?? {}) as MatchSpec,
+      placement: r.placement as PlacementSpec,
+      ref: child(root, 'placements', i),
+    })),
+    overrides: ((v.overrides ?? []) as JsonObject[]).map((r, i) => {
+      const at = child(root, 'overrides', i);
+      return {
+        match: (r.match ?? {}) as MatchSpec,
+        list: readOverrideList(r.overrides as Json[], child(at, 'overrides'), 'rule', reporter),
+        ref: at,
+      };
+    }),
+    replicaScheduling: ((v.replicaScheduling ?? []) as JsonObject[]).map((r, i) => ({
+      match: (r.match ?? {}) as MatchSpec,
+      spec: {
+        totalReplicas: r.totalReplicas as number,
+        rebalance: r.rebalance as boolean | undefined,
+        intersectWithClusterSelector: r.intersectWithClusterSelector as boolean | undefined,
+        clusters: (r.clusters ?? undefined) as SchedulingSpec['clusters'],
+      },
+      ref: child(root, 'replicaScheduling', i),
+    })),
+    types: readTypes(v.types as JsonObject | undefined, root, reporter),
+    kubefedScope: (kubefed.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Namespaced',
+    output: {
+      dir: (output.dir as string | undefined) ?? 'rendered',
+      gitops: (output.gitops as 'none' | 'argocd' | 'flux' | undefined) ?? 'none',
+      allowSecrets: (output.allowSecrets as boolean | undefined) ?? false,
+    },
+    validation: {
+      kubernetesVersion: String(validation.kubernetesVersion ?? '').replace(/^v/, ''),
+      crds: (validation.crds ?? []) as string[],
+      strict: (validation.strict as boolean | undefined) ?? true,
+      schemaLocations: (validation.schemaLocations ?? []) as string[],
+      skipKinds: (validation.skipKinds ?? []) as string[],
+      ignoreMissingSchemas: (validation.ignoreMissingSchemas as boolean | undefined) ?? false,
+    },
+  };
+}
+
+function readClusters(v: JsonObject, root: SourceRef, reporter: Reporter): Cluster[] {
+  const seen = new Set<string>();
+  const out: Cluster[] = [];
+  ((v.clusters ?? []) as JsonObject[]).forEach((c, i) => {
+    const at = child(root, 'clusters', i);
+    const name = c.name as string;
+    if (seen.has(name)) {
+      reporter.error('CONFIG', posOf(at, ['name']), `cluster "${name}" is listed twice`);
+      return;
+    }
+    seen.add(name);
+    out.push({
+      name,
+      labels: (c.labels ?? {}) as Record<string, string>,
+      ...(c.server !== undefined ? { server: c.server as string } : {}),
+      ref: at,
+    });
+  });
+  return out;
+}
+
+/**
+ * An `overrides` list, from federation.yaml or a Federated<Kind>'s `spec.overrides`. Each entry
+ * targets one `clusterName` (KubeFed) or a `clusterSelector` (native rules only).
+ */
+export function readOverrideList(
+  raw: Json[] | undefined,
+  at: SourceRef,
+  origin: 'object' | 'rule',
+  reporter: Reporter,
+): OverrideList {
+  const entries: OverrideEntry[] = [];
+  (raw ?? []).forEach((e, i) => {
+    const eref = child(at, i);
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) {
+      reporter.error('INVALID_PATCH', posOf(eref), 'expected an override entry (clusterName and clusterOverrides)');
+      return;
+    }
+    const hasName = typeof e.clusterName === 'string';
+    const hasSelector = e.clusterSelector !== undefined;
+    if (hasName === hasSelector) {
+      reporter.error(
+        'INVALID_PATCH',
+        posOf(eref),
+        hasName ? 'an override entry takes clusterName or clusterSelector, not both' : 'an override entry needs clusterName or clusterSelector',
+      );
+      return;
+    }
+    const ops: OverrideOp[] = [];
+    const rawOps = e.clusterOverrides;
+    if (rawOps !== undefined && rawOps !== null && !Array.isArray(rawOps)) {
+      reporter.error('INVALID_PATCH', posOf(eref, ['clusterOverrides']), 'clusterOverrides must be a list of {op, path, value}');
+    }
+    (Array.isArray(rawOps) ? rawOps : []).forEach((o, j) => {
+      const oref = child(eref, 'clusterOverrides', j);
+      const op = readOp(o, oref, reporter);
+      if (op) ops.push(op);
+    });
+    entries.push({
+      target: hasName ? { clusterName: e.clusterName as string } : { clusterSelector: (e.clusterSelector ?? {}) as never },
+      ops,
+      typed: {},
+      ref: eref,
+      origin,
+    });
+  });
+  return { entries, origin, ref: at };
+}
+
+/**
+ * One patch operation. KubeFed defaulted `op` to replace and passed the rest to its JSON-patch
+ * library, which silently mangled a path without a leading `/` or an add/replace without a
+ * value; those are rejected here with the line of the operation.
+ */
+function readOp(o: Json, at: SourceRef, reporter: Reporter): OverrideOp | undefined {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+    reporter.error('INVALID_PATCH', posOf(at), 'expected a patch operation {op, path, value}');
+    return undefined;
+  }
+  const op = (o.op ?? 'replace') as string;
+  if (!['add', 'remove', 'replace', 'merge'].includes(op)) {
+    reporter.error('INVALID_PATCH', posOf(at, ['op']), `unsupported op "${op}"; expected add, remove, replace or merge`);
+    return undefined;
+  }
+  if (typeof o.path !== 'string') {
+    reporter.error('INVALID_PATCH', posOf(at, 'path' in o ? ['path'] : []), 'a patch operation needs a string path');
+    return undefined;
+  }
+  if (!o.path.startsWith('/')) {
+    reporter.error('INVALID_PATCH', posOf(at, ['path']), `path "${o.path}" must start with "/" (a JSON pointer such as /spec/replicas)`);
+    return undefined;
+  }
+  const hasValue = 'value' in o && o.value !== undefined;
+  if (op !== 'remove' && !hasValue) {
+    reporter.error('INVALID_PATCH', posOf(at), `op "${op}" at ${o.path} needs a value`);
+    return undefined;
+  }
+  return { op: op as OverrideOp['op'], path: o.path, value: o.value, hasValue, ref: at };
+}
+
+function readTypes(raw: JsonObject | undefined, root: SourceRef, reporter: Reporter): FederatedType[] {
+  const out: FederatedType[] = [];
+  for (const federatedKind of Object.keys(raw ?? {}).sort()) {
+    const entry = raw![federatedKind];
+    const spec = typeof entry === 'string' ? { apiVersion: entry } : (entry as JsonObject);
+    const kind = (spec.kind as string | undefined) ?? federatedKind.slice('Federated'.length);
+    if (KUBEFED_TYPES.some((t) => t.federatedKind === federatedKind)) {
+      reporter.warning('CONFIG', posOf(root, ['types', federatedKind], { key: true }), `${federatedKind} is a KubeFed default type; this entry replaces it`);
+    }
+    out.push({
+      federatedKind,
+      apiVersion: spec.apiVersion as string,
+      kind,
+      scope: (spec.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Namespaced',
+    });
+  }
+  return out;
+}
+
+/** Reports a cluster name that the federation does not have, with a did-you-mean. */
+export function unknownClusterMessage(name: string, clusters: readonly Cluster[]): { message: string; hint?: string } {
+  const guess = didYouMean(name, clusters.map((c) => c.name));
+  return {
+    message: `unknown cluster "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+    hint: `clusters are: ${clusters.map((c) => c.name).join(', ')}`,
+  };
+}

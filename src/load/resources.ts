@@ -1,0 +1,71 @@
+// Stage load/resources: `resources` globs -> parsed YAML documents, in a deterministic order.
+// Globs are relative to federation.yaml; `!` patterns exclude. Matches are sorted by code unit
+// where they enter, so file-system order never reaches the output.
+import { readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { globby } from 'globby';
+import { cmp, type Reporter } from '../core/diagnostics.js';
+import { filePos, posOf } from '../core/source.js';
+import { parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
+import type { Located } from '../types.js';
+
+export interface GlobOptions {
+  /** Paths (relative to dir, `/`-separated) never treated as inputs: federation.yaml, the output. */
+  exclude: string[];
+  duplicateKeysAsWarnings?: boolean;
+}
+
+/** Files matched by the globs, relative to `dir`, sorted; a pattern matching nothing is reported. */
+export async function expandGlobs(
+  patterns: readonly Located<string>[],
+  dir: string,
+  reporter: Reporter,
+  opts: GlobOptions,
+): Promise<string[]> {
+  const negatives = patterns.filter((p) => p.value.startsWith('!')).map((p) => p.value);
+  const ignore = opts.exclude.flatMap((e) => [e, `${e}/**`]);
+  const files = new Set<string>();
+  for (const p of patterns) {
+    if (p.value.startsWith('!')) continue;
+    if (p.value.startsWith('/') || p.value.split('/').includes('..')) {
+      reporter.error('RESOURCE_GLOB', posOf(p.ref), `resource pattern "${p.value}" must stay inside the federation folder`);
+      continue;
+    }
+    const found = await globby([p.value, ...negatives], { cwd: dir, ignore, onlyFiles: true, dot: false, followSymbolicLinks: false });
+    if (found.length === 0) {
+      reporter.strictWarning('RESOURCE_GLOB', posOf(p.ref), `resource pattern "${p.value}" matched no file`);
+    }
+    for (const f of found) files.add(f.split(sep).join('/'));
+  }
+  return [...files].sort(cmp);
+}
+
+/** Reads and parses every file; documents keep their positions. */
+export async function loadDocuments(files: readonly string[], dir: string, reporter: Reporter, opts: GlobOptions): Promise<ParsedDoc[]> {
+  const texts = await Promise.all(
+    files.map(async (f) => {
+      try {
+        return await readFile(join(dir, f), 'utf8');
+      } catch (e) {
+        reporter.error('IO', filePos(f), `cannot read file: ${(e as Error).message}`);
+        return undefined;
+      }
+    }),
+  );
+  const docs: ParsedDoc[] = [];
+  files.forEach((f, i) => {
+    const text = texts[i];
+    if (text === undefined) return;
+    docs.push(...parseYamlFile(stripBom(text), f, reporter, { duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings }));
+  });
+  return docs;
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A path relative to `dir`, `/`-separated, as diagnostics print it. */
+export function relativePath(dir: string, path: string): string {
+  return relative(dir, path).split(sep).join('/');
+}

@@ -1,0 +1,305 @@
+// Stage model: parsed documents -> Resources to render, ReplicaSchedulingPreferences and CRDs.
+// Plain manifests render as written; a KubeFed Federated<Kind> renders as KubeFed's sync
+// controller built the member object: body from spec.template, name and namespace forced from
+// the federated object, kind from its type, apiVersion from the template or else the type.
+import { cmp, didYouMean, type Reporter } from '../core/diagnostics.js';
+import { deepFreeze, isObject } from '../core/cow.js';
+import { child, posOf, ref, type SourceRef } from '../core/source.js';
+import type { ParsedDoc } from '../core/yaml-source.js';
+import { readOverrideList } from '../load/config.js';
+import type { FederatedType, FederationConfig, Json, JsonObject, ObjectId, PlacementSpec, Resource, SchedulingSpec } from '../types.js';
+import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES, KUBEFED_TYPES_GROUP, groupOf, isBuiltinClusterScoped } from './kubefed-types.js';
+import { ruleMatches } from './match.js';
+
+/** A ReplicaSchedulingPreference object, or a native replicaScheduling rule bound to a target. */
+export interface SchedulingPreference {
+  namespace: string;
+  name: string;
+  targetKind: string;
+  spec: SchedulingSpec;
+  ref: SourceRef;
+}
+
+export interface Model {
+  resources: Resource[];
+  preferences: SchedulingPreference[];
+  /** CustomResourceDefinitions among the inputs (their schemas apply in validation). */
+  crds: ParsedDoc[];
+}
+
+/** group/Kind -> scope, from CRDs among the inputs and validation.crds. */
+export type ScopeTable = Map<string, 'Namespaced' | 'Cluster'>;
+
+export function crdScopes(docs: readonly ParsedDoc[]): ScopeTable {
+  const scopes: ScopeTable = new Map();
+  for (const d of docs) {
+    const v = d.value as JsonObject;
+    if (!isObject(v) || v.kind !== 'CustomResourceDefinition' || groupOf(String(v.apiVersion)) !== 'apiextensions.k8s.io') continue;
+    const spec = (v.spec ?? {}) as JsonObject;
+    const kind = (spec.names as JsonObject | undefined)?.kind;
+    if (typeof spec.group === 'string' && typeof kind === 'string') {
+      scopes.set(`${spec.group}/${kind}`, spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced');
+    }
+  }
+  return scopes;
+}
+
+export function buildModel(docs: readonly ParsedDoc[], config: FederationConfig, scopes: ScopeTable, reporter: Reporter): Model {
+  const types = federatedTypes(docs, config);
+  const resources: Resource[] = [];
+  const preferences: SchedulingPreference[] = [];
+  const crds: ParsedDoc[] = [];
+  for (const { source, value, at } of objects(docs, reporter)) {
+    const apiVersion = value.apiVersion as string;
+    const kind = value.kind as string;
+    const group = groupOf(apiVersion);
+    if (kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') crds.push({ source, value });
+    if (group === KUBEFED_TYPES_GROUP) {
+      const r = federatedResource(value, at, types, config, reporter);
+      if (r) resources.push(r);
+    } else if (group === KUBEFED_SCHEDULING_GROUP && kind === 'ReplicaSchedulingPreference') {
+      const p = preference(value, at, config, reporter);
+      if (p) preferences.push(p);
+    } else if (group === 'core.kubefed.io') {
+      reporter.warning('UNKNOWN_TYPE', posOf(at, ['kind']), `${kind} is KubeFed control-plane configuration; fedrender ignores it (clusters and types come from federation.yaml)`);
+    } else {
+      const r = plainResource(value, at, scopes, config, reporter);
+      if (r) resources.push(r);
+    }
+  }
+  reportDuplicates(resources, reporter);
+  return { resources, preferences, crds };
+}
+
+/** Every object of every document, `kind: List` expanded, each checked for the basic shape. */
+function* objects(docs: readonly ParsedDoc[], reporter: Reporter): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef }> {
+  for (const d of docs) {
+    const root = ref(d.source);
+    const v = d.value;
+    if (isObject(v) && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items) && !v.metadata?.hasOwnProperty?.('name')) {
+      for (let i = 0; i < v.items.length; i++) {
+        const item = v.items[i];
+        if (checkShape(item, child(root, 'items', i), reporter)) yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
+      }
+      continue;
+    }
+    if (checkShape(v, root, reporter)) yield { source: d.source, value: v as JsonObject, at: root };
+  }
+}
+
+function checkShape(v: Json, at: SourceRef, reporter: Reporter): boolean {
+  if (!isObject(v)) {
+    reporter.error('INVALID_OBJECT', posOf(at), 'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)');
+    return false;
+  }
+  for (const f of ['apiVersion', 'kind'] as const) {
+    if (typeof v[f] !== 'string' || v[f] === '') {
+      reporter.error('INVALID_OBJECT', posOf(at, f in v ? [f] : []), `missing ${f}: every object needs apiVersion and kind`);
+      return false;
+    }
+  }
+  const meta = v.metadata;
+  if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '') {
+    const where = isObject(meta) ? ['metadata'] : [];
+    const gen = isObject(meta) && typeof meta.generateName === 'string';
+    reporter.error(
+      'INVALID_OBJECT',
+      posOf(at, where),
+      gen ? 'metadata.generateName is not supported: rendered objects need a fixed metadata.name' : `${v.kind} has no metadata.name`,
+    );
+    return false;
+  }
+  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') {
+    reporter.error('INVALID_OBJECT', posOf(at, ['metadata', 'namespace']), 'metadata.namespace must be a string');
+    return false;
+  }
+  return true;
+}
+
+/** KubeFed's default types, FederatedTypeConfigs among the inputs, then federation.yaml `types`. */
+function federatedTypes(docs: readonly ParsedDoc[], config: FederationConfig): Map<string, FederatedType> {
+  const types = new Map<string, FederatedType>();
+  for (const t of KUBEFED_TYPES) types.set(t.federatedKind, t);
+  for (const d of docs) {
+    const v = d.value as JsonObject;
+    if (!isObject(v) || v.kind !== 'FederatedTypeConfig' || groupOf(String(v.apiVersion)) !== 'core.kubefed.io') continue;
+    const spec = (v.spec ?? {}) as JsonObject;
+    const target = (spec.targetType ?? {}) as JsonObject;
+    const fed = (spec.federatedType ?? {}) as JsonObject;
+    if (typeof fed.kind !== 'string' || typeof target.kind !== 'string' || typeof target.version !== 'string') continue;
+    const apiVersion = target.group ? `${target.group}/${target.version}` : String(target.version);
+    types.set(fed.kind, { federatedKind: fed.kind, apiVersion, kind: target.kind, scope: target.scope === 'Cluster' ? 'Cluster' : 'Namespaced' });
+  }
+  for (const t of config.types) types.set(t.federatedKind, t);
+  return types;
+}
+
+function plainResource(v: JsonObject, at: SourceRef, scopes: ScopeTable, config: FederationConfig, reporter: Reporter): Resource | undefined {
+  const apiVersion = v.apiVersion as string;
+  const kind = v.kind as string;
+  const group = groupOf(apiVersion);
+  const scope = scopeOf(group, kind, scopes);
+  const meta = v.metadata as JsonObject;
+  let namespace = meta.namespace as string | undefined;
+  const body = { ...v, metadata: { ...meta } } as JsonObject;
+  if (scope === 'Namespaced' && !namespace) {
+    // SPEC: namespaced objects without a namespace render into defaults.namespace, field set.
+    namespace = config.defaults.namespace;
+    (body.metadata as JsonObject).namespace = namespace;
+  } else if (scope === 'Cluster' && namespace !== undefined) {
+    reporter.warning('INVALID_OBJECT', posOf(at, ['metadata', 'namespace']), `${kind} is cluster-scoped; metadata.namespace "${namespace}" is dropped`);
+    delete (body.metadata as JsonObject).namespace;
+    namespace = undefined;
+  }
+  const id: ObjectId = { apiVersion, group, kind, name: meta.name as string, ...(namespace !== undefined ? { namespace } : {}) };
+  const r: Resource = {
+    id,
+    scope,
+    body: deepFreeze(body),
+    bodyRef: at,
+    ref: at,
+    origin: 'plain',
+    placement: { spec: { clusterSelector: {} }, ref: at, from: 'all' },
+    overrides: [],
+    isNamespace: group === '' && kind === 'Namespace',
+  };
+  // Placement: the last matching rule wins, else defaults.placement, else every cluster.
+  const rule = [...config.placements].reverse().find((p) => ruleMatches(p.match, r));
+  if (rule) r.placement = { spec: rule.placement, ref: child(rule.ref, 'placement'), from: 'rule' };
+  else if (config.defaults.placement) r.placement = { spec: config.defaults.placement.value, ref: config.defaults.placement.ref, from: 'default' };
+  r.overrides = config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list);
+  return r;
+}
+
+function scopeOf(group: string, kind: string, scopes: ScopeTable): 'Namespaced' | 'Cluster' {
+  if (isBuiltinClusterScoped(group, kind)) return 'Cluster';
+  return scopes.get(`${group}/${kind}`) ?? 'Namespaced';
+}
+
+function federatedResource(
+  v: JsonObject,
+  at: SourceRef,
+  types: Map<string, FederatedType>,
+  config: FederationConfig,
+  reporter: Reporter,
+): Resource | undefined {
+  const fedKind = v.kind as string;
+  const type = types.get(fedKind);
+  if (!type) {
+    const guess = didYouMean(fedKind, types.keys());
+    reporter.error(
+      'UNKNOWN_TYPE',
+      posOf(at, ['kind']),
+      `unknown federated type ${fedKind}${guess ? ` (did you mean ${guess}?)` : ''}`,
+      'name its target under `types` in federation.yaml, e.g. types: {' + fedKind + ': example.com/v1}',
+    );
+    return undefined;
+  }
+  const meta = v.metadata as JsonObject;
+  const name = meta.name as string;
+  const spec = isObject(v.spec) ? v.spec : {};
+  const specRef = child(at, 'spec');
+  const templateRef = child(specRef, 'template');
+  if (spec.template !== undefined && !isObject(spec.template)) {
+    reporter.error('INVALID_OBJECT', posOf(templateRef), `${fedKind} spec.template must be an object`);
+    return undefined;
+  }
+  const template = (spec.template ?? {}) as JsonObject;
+  const isNamespace = type.kind === 'Namespace' && groupOf(type.apiVersion) === '';
+  let namespace = meta.namespace as string | undefined;
+  if (isNamespace) {
+    // KubeFed federates a namespace with a FederatedNamespace named after it, inside it.
+    if (namespace !== undefined && namespace !== name) {
+      reporter.error('NAMESPACE_MISMATCH', posOf(at, ['metadata', 'name']), `FederatedNamespace "${name}" must live in namespace "${name}", found namespace "${namespace}"`);
+      return undefined;
+    }
+    namespace = name;
+  } else if (type.scope === 'Namespaced') {
+    namespace ??= config.defaults.namespace;
+  } else {
+    namespace = undefined;
+  }
+  const tmeta = isObject(template.metadata) ? { ...template.metadata } : {};
+  // KubeFed's sync controller never propagated template annotations or finalizers; overrides
+  // may still add annotations.
+  for (const field of ['annotations', 'finalizers'] as const) {
+    const val = tmeta[field];
+    if (val !== undefined && !(isObject(val) && Object.keys(val).length === 0) && !(Array.isArray(val) && val.length === 0)) {
+      reporter.warning('DROPPED_FIELD', posOf(templateRef, ['metadata', field], { key: true }), `template metadata.${field} is dropped, as KubeFed never propagated it; use an override to set ${field}`);
+    }
+    delete tmeta[field];
+  }
+  tmeta.name = name;
+  if (!isNamespace && namespace !== undefined) tmeta.namespace = namespace;
+  else delete tmeta.namespace;
+  const apiVersion = typeof template.apiVersion === 'string' && template.apiVersion ? template.apiVersion : type.apiVersion;
+  const body: JsonObject = { ...template, apiVersion, kind: type.kind, metadata: tmeta };
+  const group = groupOf(apiVersion);
+  const placementRaw = spec.placement;
+  const placement: PlacementSpec = isObject(placementRaw) ? (placementRaw as PlacementSpec) : {};
+  const r: Resource = {
+    id: { apiVersion, group, kind: type.kind, name, ...(isNamespace || namespace === undefined ? {} : { namespace }) },
+    scope: isNamespace ? 'Cluster' : type.scope,
+    body: deepFreeze(body),
+    bodyRef: templateRef,
+    ref: at,
+    origin: 'kubefed',
+    federatedKind: fedKind,
+    placement: { spec: placement, ref: child(specRef, 'placement'), from: 'object' },
+    overrides: [],
+    isNamespace,
+  };
+  if (isNamespace) r.id.namespace = undefined;
+  const own = readOverrideList(Array.isArray(spec.overrides) ? spec.overrides : undefined, child(specRef, 'overrides'), 'object', reporter);
+  for (const e of own.entries) {
+    if ('clusterSelector' in e.target) reporter.error('INVALID_PATCH', posOf(e.ref, ['clusterSelector'], { key: true }), 'KubeFed overrides target a clusterName; clusterSelector is only for federation.yaml rules');
+  }
+  r.overrides = [own, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
+  if (placementRaw === undefined) {
+    reporter.warning('UNUSED_RULE', posOf(at, ['spec']), `${fedKind} ${name} has no spec.placement, so KubeFed placed it in no cluster`);
+  }
+  return r;
+}
+
+function preference(v: JsonObject, at: SourceRef, config: FederationConfig, reporter: Reporter): SchedulingPreference | undefined {
+  const meta = v.metadata as JsonObject;
+  const spec = isObject(v.spec) ? v.spec : undefined;
+  if (!spec) {
+    reporter.error('RSP_INVALID', posOf(at), 'ReplicaSchedulingPreference has no spec');
+    return undefined;
+  }
+  return {
+    namespace: (meta.namespace as string | undefined) ?? config.defaults.namespace,
+    name: meta.name as string,
+    targetKind: String(spec.targetKind ?? ''),
+    spec: spec as unknown as SchedulingSpec,
+    ref: at,
+  };
+}
+
+/** The same (group, kind, namespace, name) twice is an error at the second, naming the first. */
+function reportDuplicates(resources: readonly Resource[], reporter: Reporter): void {
+  const seen = new Map<string, Resource>();
+  for (const r of resources) {
+    const key = [r.id.group, r.id.kind, r.id.namespace ?? '', r.id.name].join('\u0000');
+    const first = seen.get(key);
+    if (first) {
+      const p = posOf(first.ref);
+      reporter.error(
+        'DUPLICATE_OBJECT',
+        posOf(r.ref),
+        `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name} is defined twice; first at ${p.file}:${p.line}:${p.column}`,
+      );
+    } else {
+      seen.set(key, r);
+    }
+  }
+}
+
+export function sortResources(resources: Resource[]): Resource[] {
+  return resources.sort((a, b) => cmp(resourceKey(a), resourceKey(b)));
+}
+
+export function resourceKey(r: Resource): string {
+  return [r.id.group, r.id.kind, r.id.namespace ?? '', r.id.name].join('\u0000');
+}

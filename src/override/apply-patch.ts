@@ -1,0 +1,74 @@
+// One JSON-patch operation applied copy-on-write: the containers on the operation's path are
+// copied, the rest of the object stays shared with the base. Semantics follow the JSON-patch
+// library KubeFed used (evanphx/json-patch v4) where it differs from RFC 6902 on valid input:
+// `replace` of a missing key in an existing object adds it.
+import fjp from 'fast-json-patch';
+import { copySpine, deepFreeze, isObject } from '../core/cow.js';
+import { formatPointer } from '../core/source.js';
+import type { Json, JsonObject } from '../types.js';
+
+const { applyOperation, JsonPatchError } = fjp;
+
+export type PatchResult = { ok: true; root: JsonObject } | { ok: false; reason: string };
+
+export interface PatchOp {
+  op: 'add' | 'remove' | 'replace' | 'merge';
+  /** Already resolved: no `[field=value]` selectors left. */
+  segments: string[];
+  value?: Json;
+}
+
+export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
+  if (p.segments.length === 0) return { ok: false, reason: 'the path must name a field, not the whole object' };
+  const parentSegs = p.segments.slice(0, -1);
+  const key = p.segments[p.segments.length - 1];
+  const spine = copySpine(root, parentSegs);
+  if ('missingAt' in spine) {
+    return { ok: false, reason: `${formatPointer(p.segments.slice(0, spine.missingAt + 1))} does not exist or is not an object or array` };
+  }
+  const parent = spine.target;
+  let op: 'add' | 'remove' | 'replace' = p.op === 'merge' ? 'replace' : p.op;
+  let value = p.value;
+  if (p.op === 'merge') {
+    // RFC 7386 merge of the value into what is there (absent counts as {}).
+    const current = Array.isArray(parent) ? parent[Number(key)] : parent[key];
+    value = mergePatch(current, p.value ?? null);
+    if (!Array.isArray(parent)) op = 'add';
+  }
+  if (op === 'replace' && isObject(parent) && !(key in parent)) op = 'add';
+  try {
+    applyOperation(spine.root, { op, path: formatPointer(p.segments), value } as never, true, true);
+  } catch (e) {
+    if (e instanceof JsonPatchError) return { ok: false, reason: explain(e.name, p, parent, key) };
+    throw e;
+  }
+  return { ok: true, root: deepFreeze(spine.root) };
+}
+
+function explain(name: string, p: PatchOp, parent: JsonObject | Json[], key: string): string {
+  const path = formatPointer(p.segments);
+  switch (name) {
+    case 'OPERATION_VALUE_OUT_OF_BOUNDS':
+    case 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX':
+      return Array.isArray(parent)
+        ? `${path}: index "${key}" is out of range (the array has ${parent.length} items)`
+        : `${path}: "${key}" is not a valid index`;
+    case 'OPERATION_PATH_UNRESOLVABLE':
+      return `${path} does not exist`;
+    case 'OPERATION_PATH_CANNOT_ADD':
+      return `cannot add at ${path}: its parent does not exist`;
+    default:
+      return `${path}: ${name.toLowerCase().replace(/_/g, ' ')}`;
+  }
+}
+
+/** RFC 7386 JSON merge patch, returning new objects (inputs are frozen and stay untouched). */
+export function mergePatch(target: Json | undefined, patch: Json): Json {
+  if (!isObject(patch)) return patch;
+  const out: JsonObject = isObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}

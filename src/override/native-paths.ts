@@ -1,0 +1,60 @@
+// Extensions of native override rules beyond KubeFed: a path segment `[field=value]` selects the
+// array element whose field has that value, and `${cluster.name}`, `${cluster.server}`,
+// `${cluster.labels.<key>}` expand in override values.
+import type { Reporter } from '../core/diagnostics.js';
+import { isObject } from '../core/cow.js';
+import { posOf, type SourceRef } from '../core/source.js';
+import type { Cluster, Json } from '../types.js';
+
+const SELECTOR = /^\[([^=\]]+)=(.*)\]$/;
+
+export function resolveSelectors(root: Json, segments: readonly string[]): { ok: true; segments: string[] } | { ok: false; reason: string } {
+  const out: string[] = [];
+  let cur: Json | undefined = root;
+  for (const seg of segments) {
+    const m = SELECTOR.exec(seg);
+    if (m) {
+      if (!Array.isArray(cur)) return { ok: false, reason: `/${out.join('/')} is not a list, so [${m[1]}=${m[2]}] selects nothing` };
+      const idx: number = cur.findIndex((el) => isObject(el) && String(el[m[1]]) === m[2]);
+      if (idx < 0) return { ok: false, reason: `no element of /${out.join('/')} has ${m[1]}=${m[2]}` };
+      out.push(String(idx));
+      cur = cur[idx];
+      continue;
+    }
+    out.push(seg);
+    cur = Array.isArray(cur) ? cur[Number(seg)] : isObject(cur) ? cur[seg] : undefined;
+  }
+  return { ok: true, segments: out };
+}
+
+const VARIABLE = /\$\{([^}]*)\}/g;
+
+/** The value with variables expanded; undefined (reported) when one is unknown. */
+export function expandVariables(value: Json, cluster: Cluster, at: SourceRef, reporter: Reporter): Json | undefined {
+  let failed = false;
+  const walk = (v: Json, path: (string | number)[]): Json => {
+    if (typeof v === 'string') {
+      return v.replace(VARIABLE, (whole, name: string) => {
+        const resolved = variable(name.trim(), cluster);
+        if (resolved === undefined) {
+          reporter.error('UNKNOWN_VARIABLE', posOf(at, path), `unknown variable ${whole}; expected \${cluster.name}, \${cluster.server} or \${cluster.labels.<key>}`);
+          failed = true;
+          return whole;
+        }
+        return resolved;
+      });
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    return v;
+  };
+  const out = walk(value, []);
+  return failed ? undefined : out;
+}
+
+function variable(name: string, cluster: Cluster): string | undefined {
+  if (name === 'cluster.name') return cluster.name;
+  if (name === 'cluster.server') return cluster.server;
+  if (name.startsWith('cluster.labels.')) return cluster.labels[name.slice('cluster.labels.'.length)];
+  return undefined;
+}

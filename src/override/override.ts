@@ -1,0 +1,170 @@
+// Stage override: (Resource, its clusters) -> one RenderedObject per cluster. Each cluster patches
+// its own copy-on-write copy: the object's own overrides first, then federation.yaml's rules in
+// file order, KubeFed's checks first (forbidden paths, a cluster or path listed twice).
+import { cmp, type Reporter } from '../core/diagnostics.js';
+import { selectorMatches } from '../core/selector.js';
+import { child, parsePointer, posOf, type SourceRef } from '../core/source.js';
+import { unknownClusterMessage } from '../load/config.js';
+import type { Cluster, Json, JsonObject, OverrideEntry, OverrideList, OverrideOp, RenderedObject, Resource } from '../types.js';
+import { applyPatch } from './apply-patch.js';
+import { expandVariables, resolveSelectors } from './native-paths.js';
+
+/** KubeFed refuses these: they associate the member object with its federated source. */
+const FORBIDDEN_PATHS = new Set(['/metadata/name', '/metadata/namespace', '/metadata/generateName', '/kind']);
+
+/** Scheduled replicas for one cluster, with the preference that set them. */
+export interface ReplicaOverride {
+  replicas: number;
+  ref: SourceRef;
+}
+
+export function renderResource(
+  r: Resource,
+  clusters: readonly Cluster[],
+  scheduled: Map<string, ReplicaOverride> | undefined,
+  allClusters: readonly Cluster[],
+  reporter: Reporter,
+): RenderedObject[] {
+  let valid = true;
+  for (const list of r.overrides) valid = checkList(list, allClusters, reporter) && valid;
+  // KubeFed refused the whole resource when its overrides were invalid.
+  if (!valid) return [];
+  const out: RenderedObject[] = [];
+  for (const cluster of [...clusters].sort((a, b) => cmp(a.name, b.name))) {
+    const rendered = renderForCluster(r, cluster, scheduled?.get(cluster.name), reporter);
+    if (rendered) out.push(rendered);
+  }
+  return out;
+}
+
+/** Duplicate clusters, duplicate paths, forbidden paths and unknown clusters of one list. */
+function checkList(list: OverrideList, clusters: readonly Cluster[], reporter: Reporter): boolean {
+  let ok = true;
+  const seen = new Set<string>();
+  const known = new Set(clusters.map((c) => c.name));
+  for (const e of list.entries) {
+    if ('clusterName' in e.target) {
+      const name = e.target.clusterName;
+      if (seen.has(name)) {
+        reporter.error('DUPLICATE_OVERRIDE', posOf(e.ref, ['clusterName']), `cluster "${name}" appears more than once in these overrides`);
+        ok = false;
+      }
+      seen.add(name);
+      if (!known.has(name)) {
+        const { message, hint } = unknownClusterMessage(name, clusters);
+        const pos = posOf(e.ref, ['clusterName']);
+        if (e.origin === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, message, hint);
+        else reporter.strictWarning('UNKNOWN_CLUSTER', pos, `${message}; KubeFed ignored these overrides`, hint);
+      }
+    }
+    const paths = new Set<string>();
+    for (const op of e.ops) {
+      if (paths.has(op.path)) {
+        reporter.error('DUPLICATE_OVERRIDE', posOf(op.ref, ['path']), `path "${op.path}" appears more than once for ${targetName(e)}`);
+        ok = false;
+      }
+      paths.add(op.path);
+      if (FORBIDDEN_PATHS.has(op.path)) {
+        reporter.error('FORBIDDEN_PATH', posOf(op.ref, ['path']), `path "${op.path}" cannot be overridden: name, namespace and kind identify the object`);
+        ok = false;
+      }
+    }
+  }
+  return ok;
+}
+
+function targetName(e: OverrideEntry): string {
+  return 'clusterName' in e.target ? `cluster "${e.target.clusterName}"` : 'this clusterSelector';
+}
+
+function targets(e: OverrideEntry, cluster: Cluster): boolean {
+  return 'clusterName' in e.target ? e.target.clusterName === cluster.name : selectorMatches(e.target.clusterSelector, cluster.labels);
+}
+
+interface PlannedOp {
+  op: OverrideOp;
+  value?: Json;
+  native: boolean;
+}
+
+/**
+ * The operations for one cluster, in order. Scheduled replicas replace the value of every
+ * `/spec/replicas` operation for the cluster in place, as KubeFed's RSP controller did, or are
+ * appended after the object's own overrides when there is none.
+ */
+function opsFor(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | undefined): PlannedOp[] {
+  const ops: PlannedOp[] = [];
+  let replaced = false;
+  let ownEnd = 0;
+  for (const list of r.overrides) {
+    for (const e of list.entries) {
+      if (!targets(e, cluster)) continue;
+      for (const op of e.ops) {
+        if (scheduled && op.path === '/spec/replicas' && op.op !== 'remove') {
+          ops.push({ op: { ...op, op: op.op === 'merge' ? 'replace' : op.op }, value: scheduled.replicas, native: false });
+          replaced = true;
+        } else {
+          ops.push({ op, value: op.value, native: list.origin === 'rule' });
+        }
+      }
+    }
+    if (list.origin === 'object') ownEnd = ops.length;
+  }
+  if (scheduled && !replaced) {
+    const op: OverrideOp = { op: 'replace', path: '/spec/replicas', value: scheduled.replicas, hasValue: true, ref: scheduled.ref };
+    ops.splice(r.origin === 'kubefed' ? ownEnd : ops.length, 0, { op, value: scheduled.replicas, native: false });
+  }
+  return ops;
+}
+
+function renderForCluster(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | undefined, reporter: Reporter): RenderedObject | undefined {
+  let body = r.body;
+  const applied: RenderedObject['applied'] = [];
+  let ok = true;
+  for (const { op, value, native } of opsFor(r, cluster, scheduled)) {
+    let segments = parsePointer(op.path);
+    let v = value;
+    if (native) {
+      // `[field=value]` path segments and ${cluster.*} variables: native rules only.
+      const resolved = resolveSelectors(body, segments);
+      if (!resolved.ok) {
+        reporter.error('PATCH_FAILED', posOf(op.ref, ['path']), `cannot apply override to cluster "${cluster.name}": ${resolved.reason}`);
+        ok = false;
+        continue;
+      }
+      segments = resolved.segments;
+      if (v !== undefined) {
+        const expanded = expandVariables(v, cluster, child(op.ref, 'value'), reporter);
+        if (expanded === undefined) {
+          ok = false;
+          continue;
+        }
+        v = expanded;
+      }
+    }
+    const result = applyPatch(body, { op: op.op, segments, value: v });
+    if (!result.ok) {
+      reporter.error('PATCH_FAILED', posOf(op.ref), `cannot apply override to ${describe(r)} in cluster "${cluster.name}": ${result.reason}`);
+      ok = false;
+      continue;
+    }
+    if (!sameIdentity(r.body, result.root)) {
+      reporter.error('FORBIDDEN_PATH', posOf(op.ref, ['path']), `override at ${op.path} changes the name, namespace or kind of ${describe(r)} in cluster "${cluster.name}"`);
+      ok = false;
+      continue;
+    }
+    body = result.root;
+    applied.push({ path: op.path, ref: op.ref });
+  }
+  return ok ? { resource: r, cluster, body, applied } : undefined;
+}
+
+function sameIdentity(a: JsonObject, b: JsonObject): boolean {
+  const am = (a.metadata ?? {}) as JsonObject;
+  const bm = (b.metadata ?? {}) as JsonObject;
+  return a.kind === b.kind && am.name === bm.name && am.namespace === bm.namespace;
+}
+
+export function describe(r: Resource): string {
+  return `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name}`;
+}

@@ -1,0 +1,135 @@
+// The whole flow, in order: load -> model -> place -> schedule -> namespace bound -> override ->
+// validate -> emit. Reading this function shows what a build does; writing is left to the
+// caller (index.ts), so `validate`, `plan` and `build --check` share every step but the last.
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { Reporter } from './core/diagnostics.js';
+import { filePos, posOf } from './core/source.js';
+import type { ParsedDoc } from './core/yaml-source.js';
+import { emitClusters } from './emit/emit.js';
+import { parseFederation, unknownClusterMessage } from './load/config.js';
+import { expandGlobs, loadDocuments, stripBom } from './load/resources.js';
+import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
+import { renderResource } from './override/override.js';
+import { boundByNamespace, placeResources, type PlacementMap } from './place.js';
+import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
+import { checkRules } from './model/rule-usage.js';
+import { validateRendered } from './validate/validate.js';
+import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
+
+export interface CompileOptions {
+  /** Path to federation.yaml (absolute, or relative to `cwd`). */
+  config: string;
+  cwd: string;
+  /** Output directory, absolute or relative to `cwd`; default: output.dir of federation.yaml. */
+  outDir?: string;
+  /** Only these clusters (CI matrices). */
+  clusters?: string[];
+  /** Warnings that SPEC marks "an error with --strict" become errors. */
+  strict?: boolean;
+}
+
+export interface Compilation {
+  reporter: Reporter;
+  config?: FederationConfig;
+  model?: Model;
+  placement?: PlacementMap;
+  scheduled?: ScheduleMap;
+  rendered: RenderedObject[];
+  files: OutputFile[];
+  /** Names of the clusters this run renders (all, or those of --cluster). */
+  clusters: string[];
+  /** Absolute output directory. */
+  outDir?: string;
+  /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
+  usage?: string;
+}
+
+export async function compile(opts: CompileOptions): Promise<Compilation> {
+  const reporter = new Reporter(opts.strict ?? false);
+  const result: Compilation = { reporter, rendered: [], files: [], clusters: [] };
+  const configPath = resolve(opts.cwd, opts.config);
+  const dir = dirname(configPath);
+  const file = basename(configPath);
+  let text: string;
+  try {
+    text = stripBom(await readFile(configPath, 'utf8'));
+  } catch (e) {
+    reporter.error('IO', filePos(file), `cannot read federation file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 'create one with `fedrender init`, or pass -c FILE');
+    return result;
+  }
+
+  // load
+  const config = parseFederation(text, file, dir, reporter);
+  if (!config) return result;
+  result.config = config;
+  const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : resolve(dir, config.output.dir);
+  result.outDir = outDir;
+  if (!checkOutputDir(outDir, dir, config, reporter)) return result;
+  const outRel = relative(dir, outDir).split(sep).join('/');
+  const exclude = [file, ...(outRel.startsWith('..') || isAbsolute(outRel) ? [] : [outRel, `${outRel}.fedrender-stage`, `${outRel}.fedrender-old`])];
+  const lax = !config.validation.strict;
+  const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
+  const docs = await loadDocuments(files, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
+  const crdFiles = await expandGlobs(config.validation.crds.map((g, i) => ({ value: g, ref: { doc: config.ref.doc, path: ['validation', 'crds', i] } })), dir, reporter, { exclude });
+  const crdDocs: ParsedDoc[] = await loadDocuments(crdFiles.filter((f) => !files.includes(f)), dir, reporter, { exclude });
+
+  // model
+  const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), reporter);
+  sortResources(model.resources);
+  result.model = model;
+  checkRules(model.resources, config, reporter);
+
+  // place -> schedule -> namespace bound
+  const placed = placeResources(model.resources, config, reporter);
+  const { placement: scheduledPlacement, scheduled } = scheduleReplicas(model.resources, model.preferences, placed, config, reporter);
+  const placement = boundByNamespace(scheduledPlacement, config, reporter, (r, dropped) => {
+    const lost = dropped.reduce((n, c) => n + (scheduled.get(r)?.get(c)?.replicas ?? 0), 0);
+    if (lost > 0) {
+      reporter.warning('RSP_UNPLACED', posOf(r.ref), `${lost} scheduled replicas of ${r.id.kind} ${r.id.name} are dropped: namespace "${r.id.namespace}" is not placed in ${dropped.join(', ')}`);
+    }
+  });
+  result.placement = placement;
+  result.scheduled = scheduled;
+
+  // override
+  const unknown = (opts.clusters ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
+  if (unknown.length) {
+    const known = config.clusters.map((c) => c.name);
+    result.usage = unknown.map((n) => `--cluster: ${unknownClusterMessage(n, config.clusters).message}`).join('\n') + `\nclusters are: ${known.join(', ')}`;
+    return result;
+  }
+  const selected = selectClusters(config, opts.clusters);
+  result.clusters = selected.map((c) => c.name);
+  const byName = new Map(selected.map((c) => [c.name, c]));
+  for (const r of model.resources) {
+    if (r.isNamespace && isSystemNamespace(r)) continue;
+    const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
+    result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
+  }
+
+  // validate
+  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
+
+  // emit
+  if (!reporter.hasErrors()) result.files = emitClusters(result.rendered, selected);
+  return result;
+}
+
+function isSystemNamespace(r: { id: { name: string } }): boolean {
+  return ['default', 'kube-system', 'kube-public'].includes(r.id.name);
+}
+
+function selectClusters(config: FederationConfig, names: string[] | undefined) {
+  if (!names || names.length === 0) return config.clusters;
+  return config.clusters.filter((c) => names.includes(c.name));
+}
+
+/** The output directory must not hold the inputs: a build swaps it whole. */
+function checkOutputDir(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
+  if (outDir === dir || (dir + sep).startsWith(outDir + sep)) {
+    reporter.error('OUTPUT_CONFLICT', posOf(config.ref, ['output', 'dir']), `output directory ${outDir} contains federation.yaml; choose a folder of its own such as "rendered"`);
+    return false;
+  }
+  return true;
+}

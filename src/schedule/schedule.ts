@@ -1,0 +1,146 @@
+// Stage schedule: ReplicaSchedulingPreferences and native replicaScheduling rules -> replica
+// counts per cluster, applied as KubeFed's RSP controller did: the target is placed in every
+// candidate (zero-replica ones included) and each gets a /spec/replicas override.
+import { cmp, didYouMean, type Reporter } from '../core/diagnostics.js';
+import { isObject } from '../core/cow.js';
+import { selectorMatches } from '../core/selector.js';
+import { child, posOf, type SourceRef } from '../core/source.js';
+import { ruleMatches } from '../model/match.js';
+import type { SchedulingPreference } from '../model/build-model.js';
+import type { ReplicaOverride } from '../override/override.js';
+import type { PlacementMap } from '../place.js';
+import type { Cluster, FederationConfig, Resource, SchedulingSpec } from '../types.js';
+import { planReplicas, type ClusterPreference } from './planner.js';
+
+/** Resource -> cluster -> planned replicas. */
+export type ScheduleMap = Map<Resource, Map<string, ReplicaOverride>>;
+
+/** KubeFed's RSP controller handled only these targets. */
+const RSP_TARGET_KINDS = new Set(['FederatedDeployment', 'FederatedReplicaSet']);
+
+export function scheduleReplicas(
+  resources: readonly Resource[],
+  preferences: readonly SchedulingPreference[],
+  placement: PlacementMap,
+  config: FederationConfig,
+  reporter: Reporter,
+): { placement: PlacementMap; scheduled: ScheduleMap } {
+  const out: PlacementMap = new Map(placement);
+  const scheduled: ScheduleMap = new Map();
+  const nsSelectors = new Map<string, Resource>();
+  for (const r of resources) if (r.isNamespace && r.origin === 'kubefed') nsSelectors.set(r.id.name, r);
+
+  for (const p of preferences) {
+    if (!checkSpec(p.spec, p.ref, reporter)) continue;
+    if (!RSP_TARGET_KINDS.has(p.targetKind)) {
+      reporter.error('RSP_INVALID', posOf(p.ref, ['spec', 'targetKind']), `targetKind "${p.targetKind}" is not supported; KubeFed schedules FederatedDeployment or FederatedReplicaSet (use a replicaScheduling rule in federation.yaml for other kinds)`);
+      continue;
+    }
+    const target = resources.find((r) => r.federatedKind === p.targetKind && r.id.name === p.name && (r.id.namespace ?? '') === p.namespace);
+    if (!target) {
+      reporter.error('RSP_NO_TARGET', posOf(p.ref, ['metadata', 'name']), `ReplicaSchedulingPreference ${p.namespace}/${p.name} has no target: no ${p.targetKind} ${p.namespace}/${p.name} among the inputs`);
+      continue;
+    }
+    let candidates = config.clusters.map((c) => c.name);
+    if (p.spec.intersectWithClusterSelector) {
+      const fromSelectors = selectorCandidates(target, nsSelectors.get(p.namespace), config.clusters);
+      if (!fromSelectors) {
+        reporter.warning('RSP_NOT_APPLIED', posOf(p.ref, ['spec', 'intersectWithClusterSelector']), `intersectWithClusterSelector needs clusterSelector placements, but ${p.targetKind} ${p.name} or its FederatedNamespace lists clusters; KubeFed left the object unscheduled, and so does fedrender`);
+        continue;
+      }
+      candidates = fromSelectors;
+    }
+    apply(target, p.spec, child(p.ref, 'spec'), candidates, config.clusters, out, scheduled, reporter);
+  }
+
+  for (const rule of config.replicaScheduling) {
+    if (!checkSpec(rule.spec, rule.ref, reporter, [])) continue;
+    const targets = resources.filter((r) => !r.isNamespace && ruleMatches(rule.match, r));
+    if (targets.length === 0) reporter.strictWarning('UNUSED_RULE', posOf(rule.ref), 'this replicaScheduling rule matches no object');
+    for (const r of targets) {
+      if (scheduled.has(r)) {
+        reporter.warning('RSP_INVALID', posOf(rule.ref), `${r.id.kind} ${r.id.name} is already scheduled by a ReplicaSchedulingPreference; this rule is ignored for it`);
+        continue;
+      }
+      if (!isScalable(r)) {
+        reporter.strictWarning('RSP_INVALID', posOf(rule.ref), `${r.id.kind} ${r.id.name} has no /spec/replicas to schedule; skipped`);
+        continue;
+      }
+      // Beyond KubeFed: a native rule's intersect candidates are the clusters the object is placed in.
+      const candidates = rule.spec.intersectWithClusterSelector ? (placement.get(r) ?? []) : config.clusters.map((c) => c.name);
+      apply(r, rule.spec, rule.ref, candidates, config.clusters, out, scheduled, reporter);
+    }
+  }
+  return { placement: out, scheduled };
+}
+
+function apply(
+  target: Resource,
+  spec: SchedulingSpec,
+  at: SourceRef,
+  candidates: string[],
+  clusters: readonly Cluster[],
+  placement: PlacementMap,
+  scheduled: ScheduleMap,
+  reporter: Reporter,
+): void {
+  const prefs = (spec.clusters ?? {}) as Record<string, ClusterPreference>;
+  const known = clusters.map((c) => c.name);
+  for (const name of Object.keys(prefs).sort(cmp)) {
+    if (name === '*' || known.includes(name)) continue;
+    const guess = didYouMean(name, known);
+    reporter.warning('UNKNOWN_CLUSTER', posOf(at, ['clusters', name], { key: true }), `replica preferences name unknown cluster "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}; KubeFed ignored it`);
+  }
+  const key = target.id.namespace ? `${target.id.namespace}/${target.id.name}` : target.id.name;
+  const plan = planReplicas({ totalReplicas: spec.totalReplicas, clusters: prefs, candidates, key });
+  if (plan.unplaced > 0) {
+    reporter.warning('RSP_UNPLACED', posOf(at), `${plan.unplaced} of ${spec.totalReplicas} replicas of ${target.id.kind} ${target.id.name} cannot be placed (caps, zero weights or no candidates)`);
+  }
+  // As KubeFed's RSP plugin: placement becomes every candidate, zero-replica ones included.
+  placement.set(target, [...plan.replicas.keys()].sort(cmp));
+  const perCluster = new Map<string, ReplicaOverride>();
+  for (const [c, n] of plan.replicas) perCluster.set(c, { replicas: n, ref: at });
+  scheduled.set(target, perCluster);
+}
+
+/**
+ * Candidates of `intersectWithClusterSelector`: the target's clusterSelector intersected with
+ * its FederatedNamespace's. A `clusters` list on either side gives none (undefined).
+ */
+function selectorCandidates(target: Resource, ns: Resource | undefined, clusters: readonly Cluster[]): string[] | undefined {
+  const sides = [target, ...(ns ? [ns] : [])];
+  if (sides.some((r) => Array.isArray(r.placement.spec.clusters))) return undefined;
+  return clusters.filter((c) => sides.every((r) => selectorMatches(r.placement.spec.clusterSelector, c.labels))).map((c) => c.name);
+}
+
+function isScalable(r: Resource): boolean {
+  if (['Deployment', 'ReplicaSet', 'StatefulSet'].includes(r.id.kind)) return true;
+  const spec = r.body.spec;
+  return isObject(spec) && 'replicas' in spec;
+}
+
+/** Numbers must be non-negative integers in int32 range (the planner's domain). */
+function checkSpec(spec: SchedulingSpec, at: SourceRef, reporter: Reporter, prefix: (string | number)[] = ['spec']): boolean {
+  let ok = true;
+  const bad = (path: (string | number)[], what: string) => {
+    reporter.error('RSP_INVALID', posOf(child(at, ...prefix), path), what);
+    ok = false;
+  };
+  const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2147483647;
+  if (!isCount(spec.totalReplicas)) bad(['totalReplicas'], `totalReplicas must be a non-negative integer, found ${JSON.stringify(spec.totalReplicas)}`);
+  const clusters = spec.clusters;
+  if (clusters !== undefined && clusters !== null && !isObject(clusters)) bad(['clusters'], 'clusters must be a map of cluster name (or "*") to {weight, minReplicas, maxReplicas}');
+  for (const [name, pref] of Object.entries(isObject(clusters) ? clusters : {})) {
+    if (pref === null) continue;
+    if (!isObject(pref)) {
+      bad(['clusters', name], `preferences for "${name}" must be a map of weight, minReplicas, maxReplicas`);
+      continue;
+    }
+    for (const f of ['weight', 'minReplicas', 'maxReplicas'] as const) {
+      const v = (pref as Record<string, unknown>)[f];
+      if (v === undefined || (v === null && f === 'maxReplicas')) continue;
+      if (!isCount(v)) bad(['clusters', name, f], `${f} must be a non-negative integer, found ${JSON.stringify(v)}`);
+    }
+  }
+  return ok;
+}

@@ -1,0 +1,197 @@
+// Shared types of the pipeline: the parsed federation, the resources it federates, and what
+// each stage hands to the next. Values are plain JSON, deep-frozen once loaded, so per-cluster
+// copies can share every subtree they do not change (see core/cow.ts).
+import type { SourceRef } from './core/source.js';
+
+export type Json = null | boolean | number | string | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+export interface Cluster {
+  name: string;
+  labels: Record<string, string>;
+  server?: string;
+  ref: SourceRef;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** KubeFed's placement shape. `clusters` present (even empty) wins over `clusterSelector`. */
+export interface PlacementSpec {
+  clusters?: { name: string }[] | null;
+  clusterSelector?: LabelSelector | null;
+}
+
+export interface Located<T> {
+  value: T;
+  ref: SourceRef;
+}
+
+/** One patch operation of a `clusterOverrides` list (KubeFed's shape, plus `merge`). */
+export interface OverrideOp {
+  op: 'add' | 'remove' | 'replace' | 'merge';
+  path: string;
+  value?: Json;
+  hasValue: boolean;
+  ref: SourceRef;
+}
+
+/** The typed overriders of a native override entry (Karmada's names and shapes). */
+export interface TypedOverriders {
+  imageOverrider?: Located<JsonObject[]>;
+  labelsOverrider?: Located<JsonObject[]>;
+  annotationsOverrider?: Located<JsonObject[]>;
+  commandOverrider?: Located<JsonObject[]>;
+  argsOverrider?: Located<JsonObject[]>;
+  envOverrider?: Located<JsonObject[]>;
+}
+
+/** One entry of an `overrides` list: which clusters it targets and what it does to them. */
+export interface OverrideEntry {
+  target: { clusterName: string } | { clusterSelector: LabelSelector };
+  ops: OverrideOp[];
+  typed: TypedOverriders;
+  ref: SourceRef;
+  /** Where the entry comes from: the object's own `spec.overrides`, or a federation.yaml rule. */
+  origin: 'object' | 'rule';
+}
+
+/** An `overrides` list as a unit: duplicate-cluster checks apply within one list. */
+export interface OverrideList {
+  entries: OverrideEntry[];
+  origin: 'object' | 'rule';
+  ref: SourceRef;
+}
+
+export interface MatchSpec {
+  kinds?: string[];
+  namespaces?: string[];
+  names?: string[];
+  labelSelector?: LabelSelector;
+}
+
+export interface PlacementRule {
+  match: MatchSpec;
+  placement: PlacementSpec;
+  ref: SourceRef;
+}
+
+export interface OverrideRule {
+  match: MatchSpec;
+  list: OverrideList;
+  ref: SourceRef;
+}
+
+export interface ClusterPreference {
+  weight?: number;
+  minReplicas?: number;
+  maxReplicas?: number;
+}
+
+export interface SchedulingSpec {
+  totalReplicas: number;
+  rebalance?: boolean;
+  intersectWithClusterSelector?: boolean;
+  clusters?: Record<string, ClusterPreference>;
+}
+
+export interface SchedulingRule {
+  match: MatchSpec;
+  spec: SchedulingSpec;
+  ref: SourceRef;
+}
+
+/** A Federated<Kind> this run understands: the built-in KubeFed types plus `types` entries. */
+export interface FederatedType {
+  federatedKind: string;
+  apiVersion: string;
+  kind: string;
+  scope: 'Namespaced' | 'Cluster';
+}
+
+export interface ValidationSettings {
+  kubernetesVersion: string;
+  crds: string[];
+  strict: boolean;
+  schemaLocations: string[];
+  skipKinds: string[];
+  ignoreMissingSchemas: boolean;
+}
+
+export interface FederationConfig {
+  /** federation.yaml's path relative to its folder (its base name) and its folder, absolute. */
+  file: string;
+  dir: string;
+  ref: SourceRef;
+  clusters: Cluster[];
+  resources: Located<string>[];
+  defaults: { placement?: Located<PlacementSpec>; namespace: string };
+  placements: PlacementRule[];
+  overrides: OverrideRule[];
+  replicaScheduling: SchedulingRule[];
+  types: FederatedType[];
+  kubefedScope: 'Namespaced' | 'Cluster';
+  output: { dir: string; gitops: 'none' | 'argocd' | 'flux'; allowSecrets: boolean };
+  validation: ValidationSettings;
+}
+
+/** Identity of an object as the API server sees it: duplicates are compared on this. */
+export interface ObjectId {
+  apiVersion: string;
+  group: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** One object to render, from a plain manifest or from a KubeFed Federated<Kind>. */
+export interface Resource {
+  id: ObjectId;
+  scope: 'Namespaced' | 'Cluster';
+  /** The body as it renders before overrides: frozen, name/namespace already set. */
+  body: JsonObject;
+  /** Where `body`'s root sits in its source (the manifest, or `spec.template`). */
+  bodyRef: SourceRef;
+  /** The whole source object (the manifest, or the Federated<Kind>). */
+  ref: SourceRef;
+  origin: 'plain' | 'kubefed';
+  /** For KubeFed objects, the Federated<Kind>, e.g. FederatedDeployment. */
+  federatedKind?: string;
+  /** Own placement (KubeFed objects), or the winning rule / default (plain objects). */
+  placement: { spec: PlacementSpec; ref: SourceRef; from: 'object' | 'rule' | 'default' | 'all' };
+  /** Own overrides first, then matching federation.yaml rules in file order. */
+  overrides: OverrideList[];
+  /** Set on a FederatedNamespace / Namespace: resources in it go only where it goes. */
+  isNamespace: boolean;
+}
+
+/** The replica count that scheduling planned for one resource in one cluster. */
+export interface ScheduledReplicas {
+  replicas: Map<string, number>;
+  ref: SourceRef;
+}
+
+/** A resource rendered for one cluster: `body` shares unchanged subtrees with `resource.body`. */
+export interface RenderedObject {
+  resource: Resource;
+  cluster: Cluster;
+  body: JsonObject;
+  /** The operations that changed this copy, in order, for mapping a later error to its line. */
+  applied: { path: string; ref: SourceRef }[];
+}
+
+/** One file of the output, relative to the output directory's parent (the project folder). */
+export interface OutputFile {
+  path: string;
+  content: string;
+}

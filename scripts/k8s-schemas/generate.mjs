@@ -326,9 +326,14 @@ export async function buildBundle(source) {
   };
 }
 
-/** Canonical text: keys sorted by code unit at every level, no whitespace, one trailing LF. */
-export function canonicalJson(value) {
-  return `${JSON.stringify(sortKeys(value))}\n`;
+/**
+ * Canonical text of a bundle: the four top-level keys in the documented order, every other
+ * object's keys sorted by code unit, one-space indent (diffable, still small), one trailing LF.
+ */
+export function canonicalJson(bundle) {
+  const { kubernetesVersion, source, kinds, definitions } = bundle;
+  const ordered = { kubernetesVersion, source, kinds: sortKeys(kinds), definitions: sortKeys(definitions) };
+  return `${JSON.stringify(ordered, null, 1)}\n`;
 }
 
 function sortKeys(value) {

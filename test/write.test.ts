@@ -1,0 +1,152 @@
+// The writer: a failed build changes nothing on disk, fedrender deletes only what its record
+// says it wrote, unowned files are kept and reported, --cluster touches only that cluster, an
+// unchanged build changes no byte, and an interrupted swap is recovered.
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { project, readTree, run } from './helpers.js';
+
+const CLUSTERS = '  - name: east\n    labels: {region: us}\n  - name: west\n    labels: {region: eu}';
+const FED = `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n${CLUSTERS}\nresources:\n  - manifests/*.yaml\n`;
+const CM = (name: string, v = '1') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  v: "${v}"\n`;
+
+function fresh() {
+  return project({ 'federation.yaml': FED, 'manifests/a.yaml': CM('a'), 'manifests/b.yaml': CM('b') });
+}
+
+test('build writes one tree per cluster and an ownership record', async () => {
+  const dir = fresh();
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(Object.keys(readTree(join(dir, 'rendered'))), [
+    '.fedrender-owned.yaml',
+    'east/default/configmap-a.yaml',
+    'east/default/configmap-b.yaml',
+    'east/kustomization.yaml',
+    'west/default/configmap-a.yaml',
+    'west/default/configmap-b.yaml',
+    'west/kustomization.yaml',
+  ]);
+});
+
+test('a failed build leaves the previous output byte-identical', async () => {
+  const dir = fresh();
+  assert.is((await run(['build'], dir)).code, 0);
+  const before = readTree(join(dir, 'rendered'));
+  writeFileSync(join(dir, 'manifests/a.yaml'), CM('a', '2') + 'bad: [\n');
+  writeFileSync(join(dir, 'manifests/b.yaml'), CM('b', '3'));
+  const r = await run(['build'], dir);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /manifests\/a\.yaml:\d+:\d+: error: /);
+  assert.equal(readTree(join(dir, 'rendered')), before);
+  assert.not.ok(existsSync(join(dir, 'rendered.fedrender-stage')));
+});
+
+test('an unchanged build changes no byte and no modification time', async () => {
+  const dir = fresh();
+  await run(['build'], dir);
+  const p = join(dir, 'rendered/east/default/configmap-a.yaml');
+  const mtime = statSync(p).mtimeMs;
+  const before = readTree(join(dir, 'rendered'));
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0);
+  assert.match(r.stderr, /unchanged/);
+  assert.equal(readTree(join(dir, 'rendered')), before);
+  assert.is(statSync(p).mtimeMs, mtime);
+});
+
+test('stale owned files are removed, unowned files are kept and reported', async () => {
+  const dir = fresh();
+  await run(['build'], dir);
+  writeFileSync(join(dir, 'rendered/east/NOTES.md'), 'mine\n');
+  mkdirSync(join(dir, 'rendered/extra'), { recursive: true });
+  writeFileSync(join(dir, 'rendered/extra/keep.yaml'), 'x: 1\n');
+  writeFileSync(join(dir, 'manifests/b.yaml'), '');
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  const tree = readTree(join(dir, 'rendered'));
+  assert.not.ok('east/default/configmap-b.yaml' in tree);
+  assert.is(tree['east/NOTES.md'], 'mine\n');
+  assert.is(tree['extra/keep.yaml'], 'x: 1\n');
+  assert.match(r.stderr, /rendered\/east\/NOTES\.md:1:1: warning: not written by fedrender; left alone \[UNOWNED_FILE\]/);
+});
+
+test('a file fedrender did not write is never overwritten', async () => {
+  const dir = fresh();
+  mkdirSync(join(dir, 'rendered/east/default'), { recursive: true });
+  writeFileSync(join(dir, 'rendered/east/default/configmap-a.yaml'), 'hand-written\n');
+  const r = await run(['build'], dir);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /OUTPUT_CONFLICT/);
+  assert.is(readFileSync(join(dir, 'rendered/east/default/configmap-a.yaml'), 'utf8'), 'hand-written\n');
+  assert.not.ok(existsSync(join(dir, 'rendered/west')));
+});
+
+test('a cluster removed from federation.yaml loses its directory', async () => {
+  const dir = fresh();
+  await run(['build'], dir);
+  writeFileSync(join(dir, 'federation.yaml'), FED.replace('  - name: west\n    labels: {region: eu}\n', ''));
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.ok(existsSync(join(dir, 'rendered/west')));
+  assert.ok(existsSync(join(dir, 'rendered/east/kustomization.yaml')));
+});
+
+test('--cluster rebuilds only that cluster and keeps the others owned', async () => {
+  const dir = fresh();
+  await run(['build'], dir);
+  writeFileSync(join(dir, 'manifests/a.yaml'), CM('a', '9'));
+  const r = await run(['build', '--cluster', 'east'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(readFileSync(join(dir, 'rendered/east/default/configmap-a.yaml'), 'utf8'), /v: "9"/);
+  assert.match(readFileSync(join(dir, 'rendered/west/default/configmap-a.yaml'), 'utf8'), /v: "1"/);
+  const record = readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8');
+  assert.match(record, /west\/default\/configmap-a\.yaml/);
+  // A later full build still owns (and so can delete) west's files.
+  writeFileSync(join(dir, 'manifests/a.yaml'), '');
+  assert.is((await run(['build'], dir)).code, 0);
+  assert.not.ok(existsSync(join(dir, 'rendered/west/default/configmap-a.yaml')));
+});
+
+test('--cluster with an unknown name is a usage error with a did-you-mean', async () => {
+  const dir = fresh();
+  const r = await run(['build', '--cluster', 'eats'], dir);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /unknown cluster "eats" \(did you mean "east"\?\)/);
+  assert.not.ok(existsSync(join(dir, 'rendered')));
+});
+
+test('a build interrupted between the two renames is recovered by the next one', async () => {
+  const dir = fresh();
+  await run(['build'], dir);
+  const before = readTree(join(dir, 'rendered'));
+  renameSync(join(dir, 'rendered'), join(dir, 'rendered.fedrender-old'));
+  const r = await run(['build', '--check'], dir);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.equal(readTree(join(dir, 'rendered')), before);
+  assert.not.ok(existsSync(join(dir, 'rendered.fedrender-old')));
+});
+
+test('--check prints a unified diff, exits 3 and writes nothing', async () => {
+  const dir = fresh();
+  await run(['build'], dir);
+  const before = readTree(join(dir, 'rendered'));
+  writeFileSync(join(dir, 'manifests/a.yaml'), CM('a', '7'));
+  const r = await run(['build', '--check'], dir);
+  assert.is(r.code, 3);
+  assert.match(r.stdout, /--- a\/rendered\/east\/default\/configmap-a\.yaml/);
+  assert.match(r.stdout, /\n-  v: "1"\n\+  v: "7"\n/);
+  assert.equal(readTree(join(dir, 'rendered')), before);
+  assert.is((await run(['build'], dir)).code, 0);
+  assert.is((await run(['build', '--check'], dir)).code, 0);
+});
+
+test('the output directory may not contain federation.yaml', async () => {
+  const dir = project({ 'federation.yaml': FED + 'output:\n  dir: .\n', 'manifests/a.yaml': CM('a') });
+  const r = await run(['build'], dir);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /federation\.yaml:\d+:\d+: error: output directory .* contains federation\.yaml/);
+});
+
+test.run();

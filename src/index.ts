@@ -75,7 +75,7 @@ function baseResult(c: Compilation): BuildResult {
   return {
     diagnostics: [],
     outDir: c.outDir,
-    configDir: c.config?.dir,
+    configDir: c.configDir,
     clusters: c.clusters,
     files: 0,
     changed: false,

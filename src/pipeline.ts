@@ -41,15 +41,17 @@ export interface Compilation {
   clusters: string[];
   /** Absolute output directory. */
   outDir?: string;
+  /** Folder of federation.yaml: diagnostics' file paths are relative to it. */
+  configDir: string;
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
 }
 
 export async function compile(opts: CompileOptions): Promise<Compilation> {
   const reporter = new Reporter(opts.strict ?? false);
-  const result: Compilation = { reporter, rendered: [], files: [], clusters: [] };
   const configPath = resolve(opts.cwd, opts.config);
   const dir = dirname(configPath);
+  const result: Compilation = { reporter, rendered: [], files: [], clusters: [], configDir: dir };
   const file = basename(configPath);
   let text: string;
   try {

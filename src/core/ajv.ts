@@ -8,7 +8,7 @@ import addFormatsImport from 'ajv-formats';
 const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as (a: Ajv) => Ajv;
 
 export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, verbose: true });
   addFormats(ajv);
   for (const f of ['int32', 'int64', 'float', 'double', 'int-or-string', 'quantity']) {
     ajv.addFormat(f, true);

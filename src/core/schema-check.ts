@@ -81,8 +81,10 @@ function describe(err: ErrorObject, root: unknown): string {
       return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, found ${found}`;
     case 'const':
       return `expected ${JSON.stringify(p.allowedValue)}, found ${found}`;
-    case 'pattern':
-      return `${found} does not match the pattern ${p.pattern}`;
+    case 'pattern': {
+      const description = (err.parentSchema as { description?: string } | undefined)?.description;
+      return description ? `${found} is not ${description}` : `${found} does not match the pattern ${p.pattern}`;
+    }
     case 'format':
       return `${found} is not a valid ${p.format}`;
     case 'minimum':

@@ -2,27 +2,15 @@
 // an examples/ folder) and the expected results: expected/ (the whole output tree) and
 // expected-diagnostics.txt (exit code and every diagnostic). Compared whole, byte for byte.
 // FEDRENDER_UPDATE_GOLDEN=1 rewrites them (refused under CI); read every rewritten diff.
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GOLDEN, ROOT, isDir, readTree, run, tempDir } from './helpers.js';
+import { goldenCases } from './golden-cases.js';
+import { isDir, readTree, run, tempDir } from './helpers.js';
 
 const UPDATE = process.env.FEDRENDER_UPDATE_GOLDEN === '1';
 if (UPDATE && process.env.CI) throw new Error('FEDRENDER_UPDATE_GOLDEN is refused under CI: goldens are reviewed by hand');
-
-export function goldenCases(): { name: string; dir: string; input: string }[] {
-  return readdirSync(GOLDEN, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort()
-    .map((name) => {
-      const dir = join(GOLDEN, name);
-      const source = join(dir, 'source');
-      const input = existsSync(source) ? join(ROOT, readFileSync(source, 'utf8').trim()) : join(dir, 'input');
-      return { name, dir, input };
-    });
-}
 
 /** Extra CLI arguments for a case, one per line in `args` (e.g. --strict). */
 function caseArgs(dir: string): string[] {

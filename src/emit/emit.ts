@@ -3,7 +3,8 @@
 // paths are relative to the output directory; writing is write.ts's job.
 import { cmp } from '../core/diagnostics.js';
 import { serializeDocument } from '../core/serialize.js';
-import type { Cluster, OutputFile, RenderedObject } from '../types.js';
+import { isObject } from '../core/cow.js';
+import type { Cluster, JsonObject, OutputFile, RenderedObject } from '../types.js';
 import { compareApplyOrder, fileNames, safeSegment } from './file-names.js';
 
 export function emitClusters(rendered: readonly RenderedObject[], clusters: readonly Cluster[]): OutputFile[] {
@@ -15,10 +16,25 @@ export function emitClusters(rendered: readonly RenderedObject[], clusters: read
     const objects = byCluster.get(name)!.sort(compareApplyOrder);
     const names = fileNames(objects);
     const dir = safeSegment(name);
-    for (const o of objects) files.push({ path: `${dir}/${names.get(o)}`, content: serializeDocument(o.body) });
+    for (const o of objects) files.push({ path: `${dir}/${names.get(o)}`, content: serializeDocument(withoutEmptyMetadataMaps(o.body)) });
     files.push({ path: `${dir}/kustomization.yaml`, content: kustomization(objects.map((o) => names.get(o)!)) });
   }
   return files.sort((a, b) => cmp(a.path, b.path));
+}
+
+/**
+ * `metadata.annotations: {}` (what removing the last annotation leaves) means the same as no
+ * annotations to the API server, and kustomize drops it; so do we, so that the files and
+ * `kubectl kustomize` agree object for object.
+ */
+function withoutEmptyMetadataMaps(body: JsonObject): JsonObject {
+  const meta = body.metadata;
+  if (!isObject(meta)) return body;
+  const empty = ['annotations', 'labels'].filter((k) => isObject(meta[k]) && Object.keys(meta[k] as object).length === 0);
+  if (empty.length === 0) return body;
+  const m = { ...meta };
+  for (const k of empty) delete m[k];
+  return { ...body, metadata: m };
 }
 
 function kustomization(resources: string[]): string {

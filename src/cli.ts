@@ -4,7 +4,7 @@
 import { isAbsolute, join, relative } from 'node:path';
 import yargs from 'yargs';
 import type { Diagnostic } from './core/diagnostics.js';
-import { build, schema, validate, type BuildResult } from './index.js';
+import { build, plan, planTable, schema, validate, type BuildResult } from './index.js';
 import { formatDiagnostics, type Format } from './format.js';
 
 export interface Io {
@@ -49,6 +49,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .command(
+      'plan',
+      'print the resources x clusters matrix with replica counts',
+      (y) => y.option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'matrix format' }),
+      async (args) => {
+        const result = await plan({ config: args.config, cwd: io.cwd, strict: args.strict });
+        exit = report(result, args.format === 'json' ? 'json-quiet' : 'text', io, 'plan', args.config);
+        if (exit === 0 && result.plan) io.stdout(args.format === 'json' ? JSON.stringify(result.plan, null, 2) + '\n' : planTable(result.plan, 100));
+      },
+    )
+    .command(
       'schema',
       "print federation.yaml's JSON Schema",
       (y) => y,
@@ -85,7 +95,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return exit;
 }
 
-function report(result: BuildResult, format: Format, io: Io, mode: 'build' | 'check' | 'validate', configArg: string): number {
+function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, mode: 'build' | 'check' | 'validate' | 'plan', configArg: string): number {
+  // plan --format json keeps stdout for the matrix: its diagnostics go to stderr as JSON.
+  const format: Format = requested === 'json-quiet' ? 'json' : requested;
   if (result.usage) {
     io.stderr(`fedrender: ${result.usage}\n`);
     return 2;
@@ -96,8 +108,10 @@ function report(result: BuildResult, format: Format, io: Io, mode: 'build' | 'ch
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
   const text = formatDiagnostics(result.diagnostics, format, pathFor);
-  if (format === 'json') io.stdout(text);
-  else if (text) io.stderr(text);
+  if (requested === 'json') io.stdout(text);
+  else if (requested === 'json-quiet') {
+    if (result.diagnostics.length) io.stderr(text);
+  } else if (text) io.stderr(text);
   const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   if (errors) {
     if (format !== 'json') io.stderr(`fedrender ${mode}: ${counts}; nothing written\n`);
@@ -114,6 +128,7 @@ function report(result: BuildResult, format: Format, io: Io, mode: 'build' | 'ch
     return 0;
   }
   if (format !== 'json') {
+    if (mode === 'plan') return 0;
     const what = mode === 'validate' ? `valid: ${result.clusters.length} clusters, ${result.files} files would be written` : `${result.clusters.length} clusters, ${result.files} files in ${out}${result.changed ? '' : ' (unchanged)'}`;
     io.stderr(`fedrender ${mode}: ${what} (${counts})\n`);
   }

@@ -7,7 +7,10 @@ import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { filePos } from './core/source.js';
 import { federationSchema } from './load/config.js';
 import { compile, type Compilation, type CompileOptions } from './pipeline.js';
+import { planData, type PlanData } from './plan.js';
 import { commitWrite, planWrite, RECORD_FILE } from './write.js';
+
+export { planTable, type PlanData, type PlanRow } from './plan.js';
 
 export type { CompileOptions, Compilation } from './pipeline.js';
 export type { Diagnostic, DiagnosticCode, Severity } from './core/diagnostics.js';
@@ -64,6 +67,13 @@ export async function validate(opts: CompileOptions): Promise<BuildResult> {
   const result = baseResult(c);
   result.files = c.files.length;
   return finish(result, c);
+}
+
+/** Where everything lands and how replicas are split: a resources x clusters matrix. */
+export async function plan(opts: CompileOptions): Promise<BuildResult & { plan?: PlanData }> {
+  const c = await compile(opts);
+  const result = finish(baseResult(c), c);
+  return c.reporter.hasErrors() || c.usage ? result : { ...result, plan: planData(c) };
 }
 
 /** The JSON Schema of federation.yaml. */

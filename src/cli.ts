@@ -4,7 +4,7 @@
 import { isAbsolute, join, relative } from 'node:path';
 import yargs from 'yargs';
 import type { Diagnostic } from './core/diagnostics.js';
-import { build, plan, planTable, schema, validate, type BuildResult } from './index.js';
+import { build, explain, plan, planTable, schema, validate, type BuildResult } from './index.js';
 import { formatDiagnostics, type Format } from './format.js';
 
 export interface Io {
@@ -59,6 +59,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .command(
+      'explain <resource>',
+      'why KIND/NAME lands where it lands, per cluster',
+      (y) =>
+        y
+          .positional('resource', { type: 'string', demandOption: true, describe: 'KIND/NAME, kind case-insensitive (deployment/web)' })
+          .option('namespace', { alias: 'n', type: 'string', describe: 'only this namespace' }),
+      async (args) => {
+        const m = /^([^/]+)\/([^/]+)$/.exec(args.resource);
+        if (!m) throw new UsageError(`expected KIND/NAME, found "${args.resource}"`);
+        const result = await explain({ config: args.config, cwd: io.cwd, strict: args.strict, kind: m[1], name: m[2], namespace: args.namespace });
+        exit = report(result, args.format, io, 'explain', args.config);
+        if (result.usage || exit === 1) return;
+        if (!result.text) {
+          io.stderr(`fedrender explain: no ${m[1]}/${m[2]}${args.namespace ? ` in namespace ${args.namespace}` : ''} among the inputs\n`);
+          exit = 1;
+          return;
+        }
+        io.stdout(result.text);
+      },
+    )
+    .command(
       'schema',
       "print federation.yaml's JSON Schema",
       (y) => y,
@@ -95,7 +116,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return exit;
 }
 
-function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, mode: 'build' | 'check' | 'validate' | 'plan', configArg: string): number {
+function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, mode: 'build' | 'check' | 'validate' | 'plan' | 'explain', configArg: string): number {
   // plan --format json keeps stdout for the matrix: its diagnostics go to stderr as JSON.
   const format: Format = requested === 'json-quiet' ? 'json' : requested;
   if (result.usage) {
@@ -128,7 +149,7 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
     return 0;
   }
   if (format !== 'json') {
-    if (mode === 'plan') return 0;
+    if (mode === 'plan' || mode === 'explain') return 0;
     const what = mode === 'validate' ? `valid: ${result.clusters.length} clusters, ${result.files} files would be written` : `${result.clusters.length} clusters, ${result.files} files in ${out}${result.changed ? '' : ' (unchanged)'}`;
     io.stderr(`fedrender ${mode}: ${what} (${counts})\n`);
   }

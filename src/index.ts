@@ -7,6 +7,7 @@ import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { filePos } from './core/source.js';
 import { federationSchema } from './load/config.js';
 import { compile, type Compilation, type CompileOptions } from './pipeline.js';
+import { explainResource, findResources, type ExplainQuery } from './explain.js';
 import { planData, type PlanData } from './plan.js';
 import { commitWrite, planWrite, RECORD_FILE } from './write.js';
 
@@ -74,6 +75,14 @@ export async function plan(opts: CompileOptions): Promise<BuildResult & { plan?:
   const c = await compile(opts);
   const result = finish(baseResult(c), c);
   return c.reporter.hasErrors() || c.usage ? result : { ...result, plan: planData(c) };
+}
+
+/** Why KIND/NAME lands where it lands, per cluster; undefined text when nothing matches. */
+export async function explain(opts: CompileOptions & ExplainQuery): Promise<BuildResult & { text?: string; matches: number }> {
+  const c = await compile(opts);
+  const result = finish(baseResult(c), c);
+  const found = findResources(c, opts);
+  return { ...result, matches: found.length, text: found.length ? found.map((r) => explainResource(c, r)).join('\n') : undefined };
 }
 
 /** The JSON Schema of federation.yaml. */

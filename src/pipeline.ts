@@ -33,6 +33,9 @@ export interface Compilation {
   reporter: Reporter;
   config?: FederationConfig;
   model?: Model;
+  /** Placement by each resource's own spec / rule, after scheduling, and final (namespace-bound). */
+  placed?: PlacementMap;
+  scheduledPlacement?: PlacementMap;
   placement?: PlacementMap;
   scheduled?: ScheduleMap;
   rendered: RenderedObject[];
@@ -91,6 +94,8 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       reporter.warning('RSP_UNPLACED', posOf(r.ref), `${lost} scheduled replicas of ${r.id.kind} ${r.id.name} are dropped: namespace "${r.id.namespace}" is not placed in ${dropped.join(', ')}`);
     }
   });
+  result.placed = placed;
+  result.scheduledPlacement = scheduledPlacement;
   result.placement = placement;
   result.scheduled = scheduled;
 

@@ -61,13 +61,15 @@ export function planTable(data: PlanData, width = 100): string {
   const colWidth = (c: string) => Math.max(c.length, ...data.resources.map((r) => cell(r.clusters[c]).length));
   const chunks: string[][] = [];
   let current: string[] = [];
-  let used = first;
+  // Room for the TOTAL column is kept in every table: any of them may turn out to be the last.
+  const base = first + (hasTotal ? 'TOTAL'.length + 2 : 0);
+  let used = base;
   for (const c of data.clusters) {
     const w = colWidth(c) + 2;
     if (current.length && used + w > width) {
       chunks.push(current);
       current = [];
-      used = first;
+      used = base;
     }
     current.push(c);
     used += w;

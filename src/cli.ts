@@ -1,10 +1,10 @@
 // The command line: the only module that knows yargs, the console and exit codes. A thin shell
 // over index.ts: parse arguments, call the library, present diagnostics, return the exit code
 // (0 ok, 1 invalid input, 2 usage error, 3 --check found output not up to date).
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join as joinPath, relative } from 'node:path';
 import yargs from 'yargs';
 import type { Diagnostic } from './core/diagnostics.js';
-import { build, explain, plan, planTable, schema, validate, type BuildResult } from './index.js';
+import { build, explain, init, join, parseLabels, plan, planTable, schema, unjoin, validate, type BuildResult, type EditOutcome } from './index.js';
 import { formatDiagnostics, type Format } from './format.js';
 
 export interface Io {
@@ -80,6 +80,36 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .command(
+      'init',
+      'write a starter federation.yaml',
+      (y) => y,
+      async (args) => {
+        exit = outcome(await init({ config: args.config, cwd: io.cwd }), io);
+      },
+    )
+    .command(
+      'join <name>',
+      'add a cluster to federation.yaml (replaces kubefedctl join)',
+      (y) =>
+        y
+          .positional('name', { type: 'string', demandOption: true })
+          .option('label', { type: 'string', array: true, default: [] as string[], describe: 'k=v, repeatable' })
+          .option('server', { type: 'string', describe: 'API server URL (used by GitOps output)' }),
+      async (args) => {
+        const { labels, bad } = parseLabels(args.label);
+        if (bad.length) throw new UsageError(`--label takes key=value, found "${bad[0]}"`);
+        exit = outcome(await join({ config: args.config, cwd: io.cwd, name: args.name, labels, server: args.server }), io);
+      },
+    )
+    .command(
+      'unjoin <name>',
+      'remove a cluster from federation.yaml',
+      (y) => y.positional('name', { type: 'string', demandOption: true }),
+      async (args) => {
+        exit = outcome(await unjoin({ config: args.config, cwd: io.cwd, name: args.name }), io);
+      },
+    )
+    .command(
       'schema',
       "print federation.yaml's JSON Schema",
       (y) => y,
@@ -87,7 +117,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.stdout(JSON.stringify(schema(), null, 2) + '\n');
       },
     )
-    .demandCommand(1, 'name a command: build, validate or schema')
+    .demandCommand(1, 'name a command: build, validate, plan, explain, init, join, unjoin or schema')
     .strict()
     .help()
     .version(false)
@@ -116,6 +146,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return exit;
 }
 
+function outcome(o: EditOutcome, io: Io): number {
+  io.stderr(`fedrender: ${o.message}\n`);
+  for (const n of o.notes) io.stderr(`${n}\n`);
+  return o.code;
+}
+
 function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, mode: 'build' | 'check' | 'validate' | 'plan' | 'explain', configArg: string): number {
   // plan --format json keeps stdout for the matrix: its diagnostics go to stderr as JSON.
   const format: Format = requested === 'json-quiet' ? 'json' : requested;
@@ -125,7 +161,7 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
   }
   const configDir = result.configDir ?? io.cwd;
   // GitHub annotations need paths from the workspace root (the cwd), not from federation.yaml.
-  const pathFor = (d: Diagnostic) => (format === 'github' ? relative(io.cwd, isAbsolute(d.file) ? d.file : join(configDir, d.file)).split('\\').join('/') : d.file);
+  const pathFor = (d: Diagnostic) => (format === 'github' ? relative(io.cwd, isAbsolute(d.file) ? d.file : joinPath(configDir, d.file)).split('\\').join('/') : d.file);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
   const text = formatDiagnostics(result.diagnostics, format, pathFor);

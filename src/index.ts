@@ -1,7 +1,9 @@
 // The library API: what the CLI calls, and what other tools may call. Nothing here prints,
 // exits or reads process state; every function returns diagnostics and leaves presenting them
 // to the caller.
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { filePos } from './core/source.js';
@@ -9,7 +11,10 @@ import { federationSchema } from './load/config.js';
 import { compile, type Compilation, type CompileOptions } from './pipeline.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
 import { planData, type PlanData } from './plan.js';
-import { commitWrite, planWrite, RECORD_FILE } from './write.js';
+import { commitWrite, planWrite, RECORD_FILE, writeFileAtomic } from './write.js';
+import { joinCluster, parseLabels, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
+
+export { parseLabels } from './edit-config.js';
 
 export { planTable, type PlanData, type PlanRow } from './plan.js';
 
@@ -83,6 +88,45 @@ export async function explain(opts: CompileOptions & ExplainQuery): Promise<Buil
   const result = finish(baseResult(c), c);
   const found = findResources(c, opts);
   return { ...result, matches: found.length, text: found.length ? found.map((r) => explainResource(c, r)).join('\n') : undefined };
+}
+
+export interface EditOutcome {
+  code: 0 | 1;
+  message: string;
+  notes: string[];
+}
+
+/** Writes a starter federation.yaml; never overwrites one. */
+export async function init(opts: { config: string; cwd: string }): Promise<EditOutcome> {
+  const path = resolve(opts.cwd, opts.config);
+  if (existsSync(path)) return { code: 1, message: `${opts.config} already exists; not overwritten`, notes: [] };
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, STARTER);
+  return { code: 0, message: `wrote ${opts.config}; add clusters with \`fedrender join NAME\``, notes: [] };
+}
+
+/** Adds a cluster to federation.yaml (what `kubefedctl join` did), keeping comments. */
+export async function join(opts: { config: string; cwd: string; name: string; labels: Record<string, string>; server?: string }): Promise<EditOutcome> {
+  return editConfig(opts, (text) => joinCluster(text, opts.name, opts.labels, opts.server), `joined cluster "${opts.name}"`);
+}
+
+/** Removes a cluster from federation.yaml; notes the lines that still name it. */
+export async function unjoin(opts: { config: string; cwd: string; name: string }): Promise<EditOutcome> {
+  return editConfig(opts, (text) => unjoinCluster(text, opts.name), `unjoined cluster "${opts.name}"`);
+}
+
+async function editConfig(opts: { config: string; cwd: string }, edit: (text: string) => EditResult, done: string): Promise<EditOutcome> {
+  const path = resolve(opts.cwd, opts.config);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return { code: 1, message: `cannot read ${opts.config}; create one with \`fedrender init\``, notes: [] };
+  }
+  const r = edit(text);
+  if (!r.ok) return { code: 1, message: `${opts.config}: ${r.message}`, notes: [] };
+  await writeFileAtomic(path, r.text);
+  return { code: 0, message: `${done} in ${opts.config}`, notes: r.notes.map((n) => `${opts.config}: ${n}`) };
 }
 
 /** The JSON Schema of federation.yaml. */

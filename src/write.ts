@@ -2,7 +2,7 @@
 // to the old one, then swaps the two by renaming, so a failed or interrupted build leaves the
 // previous output whole. It deletes only files its ownership record says it wrote; anything
 // else in the tree is carried over untouched and reported.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -162,4 +162,11 @@ export function inside(root: string, rel: string): string {
     throw new Error(`fedrender: refusing to write outside the output directory: ${rel}`);
   }
   return full;
+}
+
+/** Replaces one file atomically (write beside it, then rename): used for federation.yaml edits. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.fedrender-tmp-${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
 }

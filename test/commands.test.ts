@@ -56,4 +56,32 @@ test('explain: kind is case-insensitive; unknown objects and malformed arguments
   assert.is((await run(['explain', 'deployment', '-c', SEED3])).code, 2);
 });
 
+test('init writes a starter that validates once a cluster is joined; join and unjoin keep comments', async () => {
+  const { readFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const dir = project({});
+  assert.is((await run(['init'], dir)).code, 0);
+  assert.is((await run(['init'], dir)).code, 1, 'init never overwrites');
+  assert.is((await run(['join', 'fedhost', '--label', 'region=ap', '--server', 'https://fedhost:6443'], dir)).code, 0);
+  assert.is((await run(['join', 'member1', '--label', 'region=eu'], dir)).code, 0);
+  const dup = await run(['join', 'member1'], dir);
+  assert.is(dup.code, 1);
+  assert.match(dup.stderr, /already joined/);
+  assert.is((await run(['join', 'Bad_Name'], dir)).code, 1);
+  assert.is((await run(['join', 'x', '--label', 'novalue'], dir)).code, 2);
+  const text = readFileSync(join(dir, 'federation.yaml'), 'utf8');
+  assert.match(text, /^# fedrender federation/);
+  assert.match(text, /- name: member1\n    labels: \{region: eu\}\n/);
+  mkdirSync(join(dir, 'manifests'));
+  writeFileSync(join(dir, 'manifests/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n');
+  const built = await run(['build'], dir);
+  assert.is(built.code, 0, built.stderr);
+  const un = await run(['unjoin', 'fedhost'], dir);
+  assert.is(un.code, 0);
+  assert.not.match(readFileSync(join(dir, 'federation.yaml'), 'utf8'), /fedhost/);
+  assert.is((await run(['unjoin', 'fedhost'], dir)).code, 1);
+  assert.is((await run(['build'], dir)).code, 0);
+  const { existsSync } = await import('node:fs');
+  assert.not.ok(existsSync(join(dir, 'rendered/fedhost')));
+});
+
 test.run();

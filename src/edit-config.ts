@@ -1,0 +1,72 @@
+// `init`, `join` and `unjoin` as text -> text edits of federation.yaml through yaml's Document
+// API, so the user's comments and layout survive. Pure: the CLI reads and writes the file.
+import { isMap, isSeq, parseDocument, YAMLMap, type Document } from 'yaml';
+
+export const STARTER = `# fedrender federation: \`fedrender build\` renders rendered/<cluster>/ from this file.
+# Reference: \`fedrender schema\` prints this file's JSON Schema.
+apiVersion: fedrender.io/v1alpha1
+kind: Federation
+clusters: []
+resources:
+  - manifests/**/*.yaml
+defaults:
+  placement: {clusterSelector: {}}
+output:
+  dir: rendered
+`;
+
+export type EditResult = { ok: true; text: string; notes: string[] } | { ok: false; message: string };
+
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function joinCluster(text: string, name: string, labels: Record<string, string>, server?: string): EditResult {
+  if (!LABEL.test(name) || name.length > 63) return { ok: false, message: `cluster name "${name}" is not a DNS-1123 label` };
+  const doc = parseDocument(text);
+  if (doc.errors.length) return { ok: false, message: `federation file does not parse: ${doc.errors[0].message}` };
+  const clusters = clustersSeq(doc);
+  if (!clusters) return { ok: false, message: 'federation file has no clusters list' };
+  if (clusters.items.some((c) => isMap(c) && c.get('name') === name)) return { ok: false, message: `cluster "${name}" is already joined` };
+  const entry: Record<string, unknown> = { name };
+  if (Object.keys(labels).length) entry.labels = labels;
+  if (server) entry.server = server;
+  const node = doc.createNode(entry) as YAMLMap;
+  if (node.get('labels')) (node.get('labels') as YAMLMap).flow = true;
+  clusters.flow = false;
+  clusters.items.push(node);
+  return { ok: true, text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), notes: [] };
+}
+
+export function unjoinCluster(text: string, name: string): EditResult {
+  const doc = parseDocument(text);
+  if (doc.errors.length) return { ok: false, message: `federation file does not parse: ${doc.errors[0].message}` };
+  const clusters = clustersSeq(doc);
+  const idx = clusters?.items.findIndex((c) => isMap(c) && c.get('name') === name) ?? -1;
+  if (!clusters || idx < 0) return { ok: false, message: `cluster "${name}" is not joined` };
+  clusters.items.splice(idx, 1);
+  const rest = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  // Rules that still name the cluster now fail validation: say where, so they can be removed.
+  const notes = rest
+    .split('\n')
+    .map((l, i) => ({ l, i }))
+    .filter(({ l }) => new RegExp(`(name|clusterName):\\s*["']?${name}["']?\\s*[,}\\]]?`).test(l))
+    .map(({ i }) => `line ${i + 1} still names cluster "${name}"`);
+  notes.push(`the next build removes its rendered folder`);
+  return { ok: true, text: rest, notes };
+}
+
+function clustersSeq(doc: Document) {
+  const c = doc.get('clusters', true);
+  return isSeq(c) ? c : undefined;
+}
+
+/** `--label k=v` values -> a map; undefined entries are malformed. */
+export function parseLabels(list: readonly string[]): { labels: Record<string, string>; bad: string[] } {
+  const labels: Record<string, string> = {};
+  const bad: string[] = [];
+  for (const item of list) {
+    const m = /^([^=]+)=(.*)$/.exec(item);
+    if (!m) bad.push(item);
+    else labels[m[1]] = m[2];
+  }
+  return { labels, bad };
+}

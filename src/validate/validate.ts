@@ -1,6 +1,7 @@
 // Stage validate: rendered objects -> diagnostics. Policy checks that hold for every object
 // that lands in git: plain Secrets with data are refused unless output.allowSecrets.
 import type { Reporter } from '../core/diagnostics.js';
+import { checkNames } from './names.js';
 import { isObject } from '../core/cow.js';
 import { posOf } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
@@ -15,7 +16,7 @@ export function validateRendered(
   reporter: Reporter,
 ): void {
   refuseSecrets(model, config, reporter);
-  void rendered;
+  checkNames(rendered, reporter);
 }
 
 /** Rendered output is committed to git: a Secret's data would be published with it. */

@@ -189,8 +189,9 @@ function referencedModels(type, models) {
 /**
  * OpenAPI definition name for every model reachable from a kind. A model's group is, in order:
  * the group the client spells out to resolve a clash (CoreV1EventSeries), meta/v1 by the list
- * above, its own kind's group, core when any core kind reaches it (PodSpec under apps/v1), else
- * the one group whose kinds reach it. Anything else is ambiguous and stops the run.
+ * above, its own kind's group, core when any core kind reaches it (PodSpec under apps/v1) or
+ * CORE_TYPES lists it, else the one group whose kinds reach it. Anything else is ambiguous and
+ * stops the run.
  */
 export function nameDefinitions(client, kinds) {
   const groups = new Set([...kinds.values()].map((k) => k.group));
@@ -242,14 +243,18 @@ function packageOf(group) {
   return GROUP_PACKAGES[group] ?? `io.k8s.api.${group.split('.')[0]}`;
 }
 
-/** JSON Schema for one client type expression; `quantity` marks the Quantity scalar position. */
-function typeSchema(type, format, ctx, quantity) {
+/**
+ * JSON Schema for one client type expression (`string`, `Array<V1Container>`,
+ * `{ [key: string]: string; }`...). `quantity` says where a Quantity sits: true for the value
+ * itself, 'item' for array items, 'value' for map values, false for nowhere.
+ */
+function typeSchema(type, format, names, where, quantity) {
   const array = /^Array<(.+)>$/.exec(type);
-  if (array) return { items: typeSchema(array[1], format, ctx, quantity === 'item'), type: 'array' };
+  if (array) return { items: typeSchema(array[1], format, names, where, quantity === 'item'), type: 'array' };
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return { additionalProperties: typeSchema(map[1], format, ctx, quantity === 'value'), type: 'object' };
+  if (map) return { additionalProperties: typeSchema(map[1], format, names, where, quantity === 'value'), type: 'object' };
   if (quantity === true) {
-    if (type !== 'string') throw new Error(`${ctx}: a Quantity field has client type ${type}`);
+    if (type !== 'string') throw new Error(`${where}: a Quantity field has client type ${type}`);
     return ref(QUANTITY);
   }
   switch (type) {
@@ -260,7 +265,7 @@ function typeSchema(type, format, ctx, quantity) {
     case 'number':
       if (format === 'int32' || format === 'int64') return { format, type: 'integer' };
       if (format === 'double' || format === 'float') return { format, type: 'number' };
-      throw new Error(`${ctx}: number with format "${format}"`);
+      throw new Error(`${where}: number with format "${format}"`);
     case 'Date':
       return ref(TIME);
     case 'V1MicroTime':
@@ -270,8 +275,9 @@ function typeSchema(type, format, ctx, quantity) {
     case 'any':
       return {};
     default:
-      if (!ctx.names.has(type)) throw new Error(`${ctx}: unknown type ${type}`);
-      return ref(ctx.names.get(type));
+      // a model that is not stamped with the target spec version is a leftover: refuse it
+      if (!names.has(type)) throw new Error(`${where}: unknown or leftover model ${type}`);
+      return ref(names.get(type));
   }
 }
 
@@ -301,8 +307,7 @@ export async function buildBundle(source) {
         : QUANTITY_FIELDS.has(`${key}[]`) ? 'item'
         : false;
       if (quantity) usedQuantities.add(quantity === true ? key : `${key}${quantity === 'value' ? '{}' : '[]'}`);
-      const ctx = { names, toString: () => `${className}.${p.json}` };
-      properties[p.json] = typeSchema(p.type, p.format, ctx, quantity);
+      properties[p.json] = typeSchema(p.type, p.format, names, `${className}.${p.json}`, quantity);
     }
     const schema = { properties, type: 'object' };
     if (model.required.length > 0) schema.required = [...model.required].sort(compare);
@@ -314,6 +319,11 @@ export async function buildBundle(source) {
   const kindMap = {};
   for (const [className, { group, version, kind }] of kinds) {
     kindMap[`${group ? `${group}/` : ''}${version}/${kind}`] = names.get(className);
+  }
+  // The API files are read with patterns on openapi-generator's output: a client release that
+  // lays them out differently must stop the run, not ship a bundle without kinds.
+  for (const key of ['apps/v1/Deployment', 'v1/ConfigMap', 'rbac.authorization.k8s.io/v1/Role']) {
+    if (!kindMap[key]) throw new Error(`${pkg.name}@${pkg.version}: found no kind ${key}; has the client's layout changed?`);
   }
   return {
     bundle: {

@@ -1,0 +1,381 @@
+// The shipped Kubernetes schema bundles, cross-checked against the upstream OpenAPI-derived
+// bundles in ../shared/k8s-schemas (test data only, never shipped): every definition must match
+// upstream, and every manifest of test/fixtures/k8s-corpus must be accepted or rejected alike by
+// both, lax and strict, for each shipped version, as its file name says.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+import { createAjv } from '../src/core/ajv.js';
+import { packageRoot } from '../src/core/package-files.js';
+import {
+  availableKubernetesVersions,
+  kindSchema,
+  loadKubernetesSchemas,
+  strictDefinitions,
+  type KubernetesSchemaSet,
+} from '../src/core/k8s-schemas.js';
+
+type Schema = Record<string, unknown>;
+type Outcome = 'valid' | 'invalid' | 'strict-invalid' | 'no-schema';
+
+const ROOT = packageRoot();
+const CORPUS = join(ROOT, 'test', 'fixtures', 'k8s-corpus');
+const UPSTREAM = join(ROOT, '..', 'shared', 'k8s-schemas');
+const VERSIONS = availableKubernetesVersions();
+
+// Upstream kinds the bundles leave out on purpose: subresource bodies (their type may belong to
+// another group) and discovery/meta objects. Nobody applies them as manifests.
+const NOT_SHIPPED = new Set([
+  'authentication.k8s.io/v1/TokenRequest', 'autoscaling/v1/Scale', 'policy/v1/Eviction',
+  'v1/APIGroup', 'v1/APIVersions', 'v1/ComponentStatus', 'v1/Status',
+]);
+
+// Annotations with no effect on validation, dropped before comparing definitions.
+const ANNOTATIONS = new Set([
+  'description', 'x-kubernetes-group-version-kind', 'x-kubernetes-int-or-string',
+  'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type',
+  'x-kubernetes-patch-merge-key', 'x-kubernetes-patch-strategy', 'x-kubernetes-unions',
+]);
+
+// ---------------------------------------------------------------------------------------------
+// The upstream side: openapi2jsonschema definitions, kinds from x-kubernetes-group-version-kind.
+
+interface Upstream {
+  kinds: Map<string, string>;
+  definitions: Record<string, Schema>;
+}
+
+const upstreams = new Map<string, Upstream>();
+
+function upstream(version: string): Upstream {
+  let up = upstreams.get(version);
+  if (up) return up;
+  const file = join(UPSTREAM, `v${version}.0.json`);
+  if (!existsSync(file)) {
+    throw new Error(
+      `upstream bundle ${file} is missing: schemas/kubernetes/v${version}.json is shipped, so the ` +
+        `cross-check needs the upstream definitions of Kubernetes v${version}.0 in ../shared/k8s-schemas`,
+    );
+  }
+  const definitions = (JSON.parse(readFileSync(file, 'utf8')) as { definitions: Record<string, Schema> }).definitions;
+  const kinds = new Map<string, string>();
+  for (const name of Object.keys(definitions).sort()) {
+    const gvks = (definitions[name]['x-kubernetes-group-version-kind'] ?? []) as { group: string; version: string; kind: string }[];
+    for (const g of gvks) {
+      const key = `${g.group ? `${g.group}/` : ''}${g.version}/${g.kind}`;
+      if (!kinds.has(key)) kinds.set(key, name);
+    }
+  }
+  up = { kinds, definitions };
+  upstreams.set(version, up);
+  return up;
+}
+
+const upstreamStrict = new Map<string, Record<string, Schema>>();
+const upstreamSchemas = new Map<string, object>();
+
+function upstreamKindSchema(version: string, apiVersion: string, kind: string, strict: boolean): object | undefined {
+  const up = upstream(version);
+  const name = up.kinds.get(`${apiVersion}/${kind}`);
+  if (name === undefined) return undefined;
+  const cacheKey = `${version} ${strict} ${name}`;
+  let schema = upstreamSchemas.get(cacheKey);
+  if (!schema) {
+    let definitions = up.definitions;
+    if (strict) {
+      // the same strict transform as the shipped side
+      if (!upstreamStrict.has(version)) upstreamStrict.set(version, strictDefinitions(up.definitions));
+      definitions = upstreamStrict.get(version)!;
+    }
+    schema = { $ref: `#/definitions/${name}`, definitions };
+    upstreamSchemas.set(cacheKey, schema);
+  }
+  return schema;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running one manifest through one side.
+
+interface Result {
+  outcome: 'accepted' | 'rejected' | 'no-schema';
+  /** Where the errors are: instance path, plus the unknown or missing property. */
+  where: string[];
+}
+
+const ajvShipped = createAjv();
+const ajvUpstream = createAjv();
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function check(ajv: ReturnType<typeof createAjv>, schema: object | undefined, doc: unknown): Result {
+  if (!schema) return { outcome: 'no-schema', where: [] };
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(doc)) return { outcome: 'accepted', where: [] };
+  return { outcome: 'rejected', where: [...new Set((validate.errors ?? []).map(where))].sort() };
+}
+
+function where(e: ErrorObject): string {
+  const p = e.params as { additionalProperty?: string; missingProperty?: string };
+  const extra = p.additionalProperty ?? p.missingProperty;
+  return extra === undefined ? e.instancePath : `${e.instancePath}/${extra}`;
+}
+
+interface Fixture {
+  file: string;
+  doc: { apiVersion: string; kind: string };
+  expect: (version: string) => Outcome;
+}
+
+function corpus(): Fixture[] {
+  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort();
+  return files.map((file) => {
+    const text = readFileSync(join(CORPUS, file), 'utf8');
+    // The name says what every version does; `# expect 1.32: no-schema` overrides one version.
+    const byName: Outcome | undefined = file.startsWith('valid-') ? 'valid'
+      : file.startsWith('invalid-') ? 'invalid'
+      : file.startsWith('strict-invalid-') ? 'strict-invalid'
+      : file.startsWith('removed-') ? 'no-schema'
+      : undefined;
+    if (!byName) throw new Error(`${file}: name must start with valid-, invalid-, strict-invalid- or removed-`);
+    const overrides = new Map<string, Outcome>();
+    for (const m of text.matchAll(/^# expect (\d+\.\d+): (valid|invalid|strict-invalid|no-schema)\b/gm)) {
+      overrides.set(m[1], m[2] as Outcome);
+    }
+    const doc = parse(text) as Fixture['doc'];
+    return { file, doc, expect: (version: string) => overrides.get(version) ?? byName };
+  });
+}
+
+function outcomeOf(lax: Result, strict: Result): Outcome | string {
+  if (lax.outcome === 'no-schema' && strict.outcome === 'no-schema') return 'no-schema';
+  if (lax.outcome === 'accepted' && strict.outcome === 'accepted') return 'valid';
+  if (lax.outcome === 'rejected' && strict.outcome === 'rejected') return 'invalid';
+  if (lax.outcome === 'accepted' && strict.outcome === 'rejected') return 'strict-invalid';
+  return `lax ${lax.outcome}, strict ${strict.outcome}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing definitions: equal once annotations are dropped, oneOf read as anyOf (the members
+// are disjoint), and upstream's `kind: {enum: [Kind]}` ignored (kinds are looked up by name).
+// One difference is allowed and counted: where Kubernetes has a free-form type (RawExtension,
+// FieldsV1, JSON, an empty struct), the client says `any`, and the bundle `{}`.
+
+function normalize(schema: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+  const s = schema as Schema;
+  const out: Schema = {};
+  for (const key of Object.keys(s).sort()) {
+    if (ANNOTATIONS.has(key)) continue;
+    const value = s[key];
+    if (key === 'properties') {
+      const props: Schema = {};
+      for (const p of Object.keys(value as Schema).sort()) props[p] = normalize((value as Schema)[p]);
+      out.properties = props;
+    } else if (key === 'oneOf' || key === 'anyOf' || key === 'allOf') {
+      const members = (value as unknown[]).map(normalize);
+      out[key === 'oneOf' ? 'anyOf' : key] = members.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+    } else if (key === 'required') {
+      out.required = [...(value as string[])].sort();
+    } else if (key === 'items' || key === 'additionalProperties' || key === 'not') {
+      out[key] = normalize(value);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function differences(shipped: unknown, up: unknown, upDefs: Record<string, Schema>, erased: string[], path: string): string[] {
+  const a = shipped as Schema;
+  const b = up as Schema;
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  if (isFreeForm(a) && typeof b.$ref === 'string') {
+    const target = upDefs[b.$ref.replace('#/definitions/', '')];
+    if (target && target.properties === undefined) {
+      erased.push(path);
+      return [];
+    }
+  }
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const out: string[] = [];
+  for (const k of keys) {
+    if (k === 'properties' && typeof a.properties === 'object' && typeof b.properties === 'object') {
+      const pa = a.properties as Schema;
+      const pb = b.properties as Schema;
+      for (const p of [...new Set([...Object.keys(pa), ...Object.keys(pb)])].sort()) {
+        if (!(p in pa)) out.push(`${path}.${p}: only upstream has it`);
+        else if (!(p in pb)) out.push(`${path}.${p}: only the shipped bundle has it`);
+        else out.push(...differences(pa[p], pb[p], upDefs, erased, `${path}.${p}`));
+      }
+    } else if ((k === 'items' || k === 'additionalProperties') && typeof a[k] === 'object' && typeof b[k] === 'object') {
+      out.push(...differences(a[k], b[k], upDefs, erased, `${path}${k === 'items' ? '[]' : '{}'}`));
+    } else if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) {
+      out.push(`${path}: ${k} is ${JSON.stringify(a[k])}, upstream ${JSON.stringify(b[k])}`);
+    }
+  }
+  return out;
+}
+
+function isFreeForm(schema: Schema): boolean {
+  return Object.keys(schema).length === 0;
+}
+
+function shippedSet(version: string): KubernetesSchemaSet {
+  const set = loadKubernetesSchemas(version);
+  if (!set) throw new Error(`no bundle for ${version}`);
+  return set;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+test('bundles are shipped for at least two minor versions, each with an upstream counterpart', () => {
+  assert.ok(VERSIONS.length >= 2, `expected two or more bundles in schemas/kubernetes, found ${VERSIONS.join(', ')}`);
+  for (const v of VERSIONS) {
+    assert.ok(/^\d+\.\d+$/.test(v), v);
+    upstream(v); // throws with the path when ../shared/k8s-schemas lacks the version
+  }
+});
+
+test('loader: versions, patch versions, caching, unknown versions', () => {
+  assert.equal(VERSIONS, [...VERSIONS].sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])));
+  const [first] = VERSIONS;
+  const set = shippedSet(first);
+  assert.is(set.kubernetesVersion, first);
+  assert.ok(set.source.startsWith('@kubernetes/client-node@'), set.source);
+  assert.is(loadKubernetesSchemas(`${first}.7`), set, 'a patch version selects the minor bundle');
+  assert.is(loadKubernetesSchemas(`v${first}`), set);
+  assert.is(loadKubernetesSchemas('1.0'), undefined);
+  assert.is(loadKubernetesSchemas('latest'), undefined);
+  assert.is(set.kinds.get('apps/v1/Deployment'), 'io.k8s.api.apps.v1.Deployment');
+  assert.is(set.kinds.get('v1/ConfigMap'), 'io.k8s.api.core.v1.ConfigMap');
+});
+
+test('kindSchema: self-contained, cached per kind and mode, undefined for unknown kinds', () => {
+  const set = shippedSet(VERSIONS[0]);
+  const lax = kindSchema(set, 'apps/v1', 'Deployment', { strict: false }) as Schema;
+  const strict = kindSchema(set, 'apps/v1', 'Deployment', { strict: true }) as Schema;
+  assert.is(lax.$ref, '#/definitions/io.k8s.api.apps.v1.Deployment');
+  assert.is(kindSchema(set, 'apps/v1', 'Deployment', { strict: false }), lax);
+  assert.is(kindSchema(set, 'apps/v1', 'Deployment', { strict: true }), strict);
+  const defs = (s: Schema) => s.definitions as Record<string, Schema>;
+  assert.ok('io.k8s.api.core.v1.PodSpec' in defs(lax));
+  assert.not.ok('io.k8s.api.rbac.v1.PolicyRule' in defs(lax), 'only the definitions the kind reaches');
+  assert.is(defs(lax)['io.k8s.api.apps.v1.DeploymentSpec'].additionalProperties, undefined);
+  assert.is(defs(strict)['io.k8s.api.apps.v1.DeploymentSpec'].additionalProperties, false);
+  assert.is(kindSchema(set, 'extensions/v1beta1', 'Deployment', { strict: false }), undefined);
+  assert.is(kindSchema(set, 'example.com/v1', 'Widget', { strict: true }), undefined);
+});
+
+test('every shipped kind compiles with fedrender\'s ajv, lax and strict', () => {
+  const ajv = createAjv();
+  for (const version of VERSIONS) {
+    const set = shippedSet(version);
+    for (const key of set.kinds.keys()) {
+      const i = key.lastIndexOf('/');
+      for (const strict of [false, true]) ajv.compile(kindSchema(set, key.slice(0, i), key.slice(i + 1), { strict })!);
+    }
+  }
+});
+
+test('strict transform: closes objects with properties, leaves free-form values open', () => {
+  const out = strictDefinitions({
+    A: { type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'string' } }, any: {} } },
+    B: { type: 'object', properties: { x: { type: 'string' } }, 'x-kubernetes-preserve-unknown-fields': true },
+    C: { type: 'array', items: { type: 'object', properties: { y: { type: 'integer' } } } },
+    D: { anyOf: [{ type: 'integer' }, { type: 'string' }] },
+  });
+  assert.equal(out.A, {
+    type: 'object',
+    properties: { m: { type: 'object', additionalProperties: { type: 'string' } }, any: {} },
+    additionalProperties: false,
+  });
+  assert.is(out.B.additionalProperties, undefined);
+  assert.equal(out.C.items, { type: 'object', properties: { y: { type: 'integer' } }, additionalProperties: false });
+  assert.equal(out.D, { anyOf: [{ type: 'integer' }, { type: 'string' }] });
+});
+
+test('bundle files are canonical: fixed top-level order, sorted keys, one-space indent, LF', () => {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (typeof v !== 'object' || v === null) return v;
+    const o: Schema = {};
+    for (const k of Object.keys(v).sort()) o[k] = sortKeys((v as Schema)[k]);
+    return o;
+  };
+  for (const v of VERSIONS) {
+    const text = readFileSync(join(ROOT, 'schemas', 'kubernetes', `v${v}.json`), 'utf8');
+    const b = JSON.parse(text) as Schema;
+    assert.equal(Object.keys(b), ['kubernetesVersion', 'source', 'kinds', 'definitions']);
+    const canonical = { kubernetesVersion: b.kubernetesVersion, source: b.source, kinds: sortKeys(b.kinds), definitions: sortKeys(b.definitions) };
+    assert.ok(text === `${JSON.stringify(canonical, null, 1)}\n`, `v${v}.json is not in canonical form`);
+    assert.not.match(text, /"description"\s*:\s*"/, 'descriptions are dropped');
+  }
+});
+
+for (const version of VERSIONS) {
+  test(`${version}: kinds and definitions match upstream v${version}.0`, () => {
+    const set = shippedSet(version);
+    const up = upstream(version);
+    const problems: string[] = [];
+    for (const [key, name] of set.kinds) {
+      if (up.kinds.get(key) !== name) problems.push(`kind ${key}: shipped ${name}, upstream ${up.kinds.get(key) ?? 'none'}`);
+    }
+    for (const [key, name] of up.kinds) {
+      const gvks = up.definitions[name]['x-kubernetes-group-version-kind'] as unknown[];
+      if (gvks.length > 1 || key.endsWith('List') || set.kinds.has(key) || NOT_SHIPPED.has(key)) continue;
+      problems.push(`kind ${key} (${name}) is upstream but not shipped`);
+    }
+    const erased: string[] = [];
+    for (const name of Object.keys(set.definitions).sort()) {
+      const upDef = up.definitions[name];
+      if (!upDef) {
+        problems.push(`definition ${name} is not upstream`);
+        continue;
+      }
+      const shipped = normalize(set.definitions[name]) as Schema;
+      const theirs = normalize(upDef) as Schema;
+      const kindProperty = (theirs.properties as Schema | undefined)?.kind as Schema | undefined;
+      if (upDef['x-kubernetes-group-version-kind'] && kindProperty) delete kindProperty.enum;
+      problems.push(...differences(shipped, theirs, up.definitions, erased, name));
+    }
+    assert.equal(problems, [], `${problems.length} differences:\n${problems.join('\n')}`);
+    // The erasures are few and known: runtime.RawExtension, meta FieldsV1, apiextensions JSON...
+    assert.ok(erased.length > 0 && erased.length < 25, `free-form erasures: ${erased.join(', ')}`);
+  });
+
+  test(`${version}: the corpus is accepted and rejected alike by the shipped and upstream bundles`, () => {
+    const set = shippedSet(version);
+    const problems: string[] = [];
+    let checked = 0;
+    for (const fixture of corpus()) {
+      const { apiVersion, kind } = fixture.doc;
+      const results = ([false, true] as const).map((strict) => ({
+        shipped: check(ajvShipped, kindSchema(set, apiVersion, kind, { strict }), fixture.doc),
+        upstream: check(ajvUpstream, upstreamKindSchema(version, apiVersion, kind, strict), fixture.doc),
+      }));
+      results.forEach(({ shipped, upstream: theirs }, i) => {
+        const mode = i === 0 ? 'lax' : 'strict';
+        if (shipped.outcome !== theirs.outcome || shipped.where.join(' ') !== theirs.where.join(' ')) {
+          problems.push(
+            `${fixture.file} (${mode}): shipped ${shipped.outcome} [${shipped.where.join(' ')}], ` +
+              `upstream ${theirs.outcome} [${theirs.where.join(' ')}]`,
+          );
+        }
+      });
+      const got = outcomeOf(results[0].shipped, results[1].shipped);
+      const want = fixture.expect(version);
+      if (got !== want) problems.push(`${fixture.file}: expected ${want}, shipped bundle says ${got}`);
+      checked += 1;
+    }
+    assert.ok(checked >= 40, `corpus has ${checked} manifests`);
+    assert.equal(problems, [], `${problems.length} problems:\n${problems.join('\n')}`);
+  });
+}
+
+test.run();

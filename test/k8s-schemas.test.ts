@@ -1,7 +1,10 @@
-// The shipped Kubernetes schema bundles, cross-checked against the upstream OpenAPI-derived
-// bundles in ../shared/k8s-schemas (test data only, never shipped): every definition must match
-// upstream, and every manifest of test/fixtures/k8s-corpus must be accepted or rejected alike by
-// both, lax and strict, for each shipped version, as its file name says.
+// The shipped Kubernetes schema bundles. Two of them (CROSS_CHECKED) are compared with the
+// upstream OpenAPI-derived bundles in ../shared/k8s-schemas (test data only, never shipped): every
+// definition must match upstream, and every manifest of test/fixtures/k8s-corpus must be accepted
+// or rejected alike by both, lax and strict, as its file name says. The versions between them have
+// no upstream counterpart; they are checked against their cross-checked neighbours (shared
+// definitions agree, the corpus gives the same results), against the corpus' per-version
+// expectations, and against the API lifecycle in Kubernetes' deprecation guide and release notes.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -25,6 +28,9 @@ const ROOT = packageRoot();
 const CORPUS = join(ROOT, 'test', 'fixtures', 'k8s-corpus');
 const UPSTREAM = join(ROOT, '..', 'shared', 'k8s-schemas');
 const VERSIONS = availableKubernetesVersions();
+/** Versions compared with an upstream bundle; every other shipped version lies between two of them. */
+const CROSS_CHECKED = ['1.32', '1.36'];
+const minor = (version: string) => Number(version.split('.')[1]);
 
 // Upstream kinds the bundles leave out on purpose: subresource bodies (their type may belong to
 // another group) and discovery/meta objects. Nobody applies them as manifests.
@@ -130,6 +136,8 @@ interface Fixture {
   file: string;
   doc: { apiVersion: string; kind: string };
   expect: (version: string) => Outcome;
+  /** Whether some `# expect 1.NN:` line makes the outcome depend on the version. */
+  versionSpecific: boolean;
 }
 
 function corpus(): Fixture[] {
@@ -148,8 +156,14 @@ function corpus(): Fixture[] {
       overrides.set(m[1], m[2] as Outcome);
     }
     const doc = parse(text) as Fixture['doc'];
-    return { file, doc, expect: (version: string) => overrides.get(version) ?? byName };
+    return { file, doc, expect: (version: string) => overrides.get(version) ?? byName, versionSpecific: overrides.size > 0 };
   });
+}
+
+let corpusCache: Fixture[] | undefined;
+function fixtures(): Fixture[] {
+  corpusCache ??= corpus();
+  return corpusCache;
 }
 
 function outcomeOf(lax: Result, strict: Result): Outcome | string {
@@ -234,12 +248,15 @@ function shippedSet(version: string): KubernetesSchemaSet {
 
 // ---------------------------------------------------------------------------------------------
 
-test('bundles are shipped for at least two minor versions, each with an upstream counterpart', () => {
+test('bundles are shipped for the cross-checked versions and the minors between them', () => {
   assert.ok(VERSIONS.length >= 2, `expected two or more bundles in schemas/kubernetes, found ${VERSIONS.join(', ')}`);
-  for (const v of VERSIONS) {
-    assert.ok(/^\d+\.\d+$/.test(v), v);
+  for (const v of VERSIONS) assert.ok(/^1\.\d+$/.test(v), v);
+  for (const v of CROSS_CHECKED) {
+    assert.ok(VERSIONS.includes(v), `schemas/kubernetes/v${v}.json is missing`);
     upstream(v); // throws with the path when ../shared/k8s-schemas lacks the version
   }
+  const [low, high] = [minor(CROSS_CHECKED[0]), minor(CROSS_CHECKED[CROSS_CHECKED.length - 1])];
+  for (const v of VERSIONS) assert.ok(minor(v) >= low && minor(v) <= high, `${v} has no cross-checked neighbour on each side`);
 });
 
 test('loader: versions, patch versions, caching, unknown versions', () => {
@@ -273,12 +290,16 @@ test('kindSchema: self-contained, cached per kind and mode, undefined for unknow
 });
 
 test('every shipped kind compiles with fedrender\'s ajv, lax and strict', () => {
-  const ajv = createAjv();
+  // ajvShipped (one createAjv() configuration) and the shared compile cache: the corpus tests
+  // below reuse these validators instead of compiling every kind again
   for (const version of VERSIONS) {
     const set = shippedSet(version);
     for (const key of set.kinds.keys()) {
       const i = key.lastIndexOf('/');
-      for (const strict of [false, true]) ajv.compile(kindSchema(set, key.slice(0, i), key.slice(i + 1), { strict })!);
+      for (const strict of [false, true]) {
+        const schema = kindSchema(set, key.slice(0, i), key.slice(i + 1), { strict })!;
+        compiled.set(schema, ajvShipped.compile(schema));
+      }
     }
   }
 });
@@ -318,7 +339,7 @@ test('bundle files are canonical: fixed top-level order, sorted keys, one-space 
   }
 });
 
-for (const version of VERSIONS) {
+for (const version of CROSS_CHECKED) {
   test(`${version}: kinds and definitions match upstream v${version}.0`, () => {
     const set = shippedSet(version);
     const up = upstream(version);
@@ -353,7 +374,7 @@ for (const version of VERSIONS) {
     const set = shippedSet(version);
     const problems: string[] = [];
     let checked = 0;
-    for (const fixture of corpus()) {
+    for (const fixture of fixtures()) {
       const { apiVersion, kind } = fixture.doc;
       const results = ([false, true] as const).map((strict) => ({
         shipped: check(ajvShipped, kindSchema(set, apiVersion, kind, { strict }), fixture.doc),
@@ -377,5 +398,153 @@ for (const version of VERSIONS) {
     assert.equal(problems, [], `${problems.length} problems:\n${problems.join('\n')}`);
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Versions without an upstream counterpart: checked against their cross-checked neighbours.
+
+/** The cross-checked versions just below and just above `version` (either may be missing). */
+function neighbours(version: string): string[] {
+  const below = CROSS_CHECKED.filter((v) => minor(v) < minor(version)).at(-1);
+  const above = CROSS_CHECKED.find((v) => minor(v) > minor(version));
+  return [below, above].filter((v): v is string => v !== undefined);
+}
+
+/** The cross-checked versions nearest to `version`: both when it lies halfway. */
+function nearest(version: string): string[] {
+  const around = neighbours(version);
+  const distance = Math.min(...around.map((v) => Math.abs(minor(v) - minor(version))));
+  return around.filter((v) => Math.abs(minor(v) - minor(version)) === distance);
+}
+
+for (const version of VERSIONS.filter((v) => !CROSS_CHECKED.includes(v))) {
+  test(`${version}: kinds and definitions agree with the cross-checked ${neighbours(version).join(' and ')}`, () => {
+    const set = shippedSet(version);
+    const others = neighbours(version).map((v) => ({ version: v, set: shippedSet(v) }));
+    const problems: string[] = [];
+    for (const [key, name] of set.kinds) {
+      for (const o of others) {
+        const theirs = o.set.kinds.get(key);
+        if (theirs !== undefined && theirs !== name) problems.push(`kind ${key}: ${name}, in ${o.version} ${theirs}`);
+      }
+    }
+    let shared = 0;
+    for (const name of Object.keys(set.definitions).sort()) {
+      const mine = set.definitions[name] as Schema;
+      const found = others.filter((o) => name in o.set.definitions);
+      if (found.length === 0) continue; // new in this version, or only between the neighbours
+      shared += 1;
+      const myProps = (mine.properties ?? {}) as Schema;
+      const requiredSeen: string[] = [];
+      for (const o of found) {
+        const theirs = o.set.definitions[name] as Schema;
+        const theirProps = (theirs.properties ?? {}) as Schema;
+        // every property both have is typed alike (a Quantity left out of QUANTITY_FIELDS shows here)
+        for (const p of Object.keys(myProps)) {
+          if (p in theirProps && JSON.stringify(myProps[p]) !== JSON.stringify(theirProps[p])) {
+            problems.push(`${name}.${p}: ${JSON.stringify(myProps[p])}, in ${o.version} ${JSON.stringify(theirProps[p])}`);
+          }
+        }
+        for (const k of new Set([...Object.keys(mine), ...Object.keys(theirs)])) {
+          if (k !== 'properties' && k !== 'required' && JSON.stringify(mine[k]) !== JSON.stringify(theirs[k])) {
+            problems.push(`${name}: ${k} is ${JSON.stringify(mine[k])}, in ${o.version} ${JSON.stringify(theirs[k])}`);
+          }
+        }
+        const both = (list: unknown, props: Schema) => ((list ?? []) as string[]).filter((r) => r in props).join(',');
+        requiredSeen.push(`${both(mine.required, theirProps)} ${both(theirs.required, myProps)}`);
+      }
+      // Where both neighbours have the definition, a required field changed once between them, so
+      // this version matches one of them. (With one neighbour, the change may lie on either side.)
+      const matchesOne = requiredSeen.some((pair) => pair.split(' ')[0] === pair.split(' ')[1]);
+      if (found.length === 2 && !matchesOne) {
+        problems.push(`${name}: required ${JSON.stringify(mine.required ?? [])} matches no neighbour (${requiredSeen.join(' / ')})`);
+      }
+    }
+    assert.ok(shared > 400, `only ${shared} definitions shared with ${neighbours(version).join(', ')}`);
+    assert.equal(problems, [], `${problems.length} differences:\n${problems.join('\n')}`);
+  });
+
+  test(`${version}: the corpus gives the results of ${nearest(version).join(' and ')}, and its expectations for ${version}`, () => {
+    const set = shippedSet(version);
+    const run = (s: KubernetesSchemaSet, doc: Fixture['doc']) =>
+      ([false, true] as const).map((strict) => check(ajvShipped, kindSchema(s, doc.apiVersion, doc.kind, { strict }), doc));
+    const problems: string[] = [];
+    let compared = 0;
+    for (const fixture of fixtures()) {
+      const mine = run(set, fixture.doc);
+      const got = outcomeOf(mine[0], mine[1]);
+      const want = fixture.expect(version);
+      if (got !== want) problems.push(`${fixture.file}: expected ${want}, the ${version} bundle says ${got}`);
+      if (fixture.versionSpecific) continue;
+      compared += 1;
+      for (const other of nearest(version)) {
+        run(shippedSet(other), fixture.doc).forEach((theirs, i) => {
+          const same = mine[i].outcome === theirs.outcome && mine[i].where.join(' ') === theirs.where.join(' ');
+          if (!same) {
+            problems.push(
+              `${fixture.file} (${i === 0 ? 'lax' : 'strict'}): ${version} ${mine[i].outcome} [${mine[i].where.join(' ')}], ` +
+                `${other} ${theirs.outcome} [${theirs.where.join(' ')}]`,
+            );
+          }
+        });
+      }
+    }
+    assert.ok(compared >= 40, `only ${compared} version-independent manifests`);
+    assert.equal(problems, [], `${problems.length} problems:\n${problems.join('\n')}`);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// API lifecycle, from Kubernetes' deprecation guide (removals) and release notes (additions):
+// apiVersion/kind -> first and last minor that serves it (omitted: before or after every bundle).
+// Two removals are in neither document; they are read from the OpenAPI specs (marked "spec").
+
+const LIFECYCLE: { key: string; from?: number; until?: number; why: string }[] = [
+  { key: 'autoscaling/v2/HorizontalPodAutoscaler', why: 'GA in 1.23' },
+  { key: 'autoscaling/v1/HorizontalPodAutoscaler', why: 'GA, never removed' },
+  { key: 'autoscaling/v2beta2/HorizontalPodAutoscaler', until: 25, why: 'removed in 1.26' },
+  { key: 'batch/v1beta1/CronJob', until: 24, why: 'removed in 1.25' },
+  { key: 'policy/v1beta1/PodDisruptionBudget', until: 24, why: 'removed in 1.25' },
+  { key: 'policy/v1beta1/PodSecurityPolicy', until: 24, why: 'removed in 1.25' },
+  { key: 'networking.k8s.io/v1beta1/Ingress', until: 21, why: 'removed in 1.22' },
+  { key: 'extensions/v1beta1/Ingress', until: 21, why: 'removed in 1.22' },
+  { key: 'storage.k8s.io/v1beta1/CSIStorageCapacity', until: 26, why: 'removed in 1.27' },
+  { key: 'flowcontrol.apiserver.k8s.io/v1beta3/FlowSchema', until: 31, why: 'removed in 1.32' },
+  { key: 'flowcontrol.apiserver.k8s.io/v1beta3/PriorityLevelConfiguration', until: 31, why: 'removed in 1.32' },
+  { key: 'flowcontrol.apiserver.k8s.io/v1/FlowSchema', why: 'GA in 1.29' },
+  { key: 'resource.k8s.io/v1alpha2/ResourceClaim', until: 30, why: 'replaced by v1alpha3 in 1.31' },
+  ...['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'].flatMap((kind) => [
+    { key: `resource.k8s.io/v1alpha3/${kind}`, until: 33, why: 'spec: v1alpha3 keeps only DeviceTaintRule from 1.34' },
+    { key: `resource.k8s.io/v1beta1/${kind}`, why: 'beta in 1.32' },
+    { key: `resource.k8s.io/v1beta2/${kind}`, from: 33, why: 'added in 1.33' },
+    { key: `resource.k8s.io/v1/${kind}`, from: 34, why: 'GA in 1.34' },
+  ]),
+  { key: 'resource.k8s.io/v1alpha3/DeviceTaintRule', from: 33, why: 'added in 1.33' },
+  { key: 'networking.k8s.io/v1/ServiceCIDR', from: 33, why: 'GA in 1.33' },
+  { key: 'networking.k8s.io/v1/IPAddress', from: 33, why: 'GA in 1.33' },
+  { key: 'storage.k8s.io/v1/VolumeAttributesClass', from: 34, why: 'GA in 1.34' },
+  { key: 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy', why: 'GA in 1.30' },
+  { key: 'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy', until: 33, why: 'spec: v1beta1 keeps only MutatingAdmissionPolicy from 1.34' },
+  { key: 'admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicy', from: 34, why: 'beta in 1.34' },
+  { key: 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy', from: 36, why: 'GA in 1.36' },
+];
+
+test('API lifecycle: each bundle serves exactly the kinds its Kubernetes minor serves', () => {
+  const problems: string[] = [];
+  for (const version of VERSIONS) {
+    const set = shippedSet(version);
+    for (const { key, from, until, why } of LIFECYCLE) {
+      const served = minor(version) >= (from ?? 0) && minor(version) <= (until ?? Infinity);
+      if (set.kinds.has(key) !== served) problems.push(`${version}: ${key} ${served ? 'missing' : 'present'} (${why})`);
+    }
+  }
+  // GA (v1, v2...) versions are never removed within Kubernetes 1.x
+  for (const [older, newer] of VERSIONS.slice(1).map((v, i) => [VERSIONS[i], v])) {
+    const next = shippedSet(newer);
+    for (const key of shippedSet(older).kinds.keys()) {
+      if (/\/v\d+\/[^/]+$/.test(key) && !next.kinds.has(key)) problems.push(`GA kind ${key} is in ${older} but not ${newer}`);
+    }
+  }
+  assert.equal(problems, [], `${problems.length} problems:\n${problems.join('\n')}`);
+});
 
 test.run();

@@ -21,6 +21,8 @@ const OUT_DIR = join(HERE, '..', '..', 'schemas', 'kubernetes');
 // resource.k8s.io/v1alpha2 API): only files with the expected stamp are read.
 export const SOURCES = [
   { kubernetesVersion: '1.32', dependency: 'k8s-1.32', spec: 'v1.32.0' },
+  { kubernetesVersion: '1.33', dependency: 'k8s-1.33', spec: 'v1.33.0' },
+  { kubernetesVersion: '1.34', dependency: 'k8s-1.34', spec: 'v1.34.0' },
   { kubernetesVersion: '1.36', dependency: 'k8s-1.36', spec: 'release-1.36' },
 ];
 
@@ -84,8 +86,10 @@ const QUANTITY_FIELDS = new Set([
   'v2.MetricTarget.value',
   'v2.MetricValueStatus.averageValue',
   'v2.MetricValueStatus.value',
-  // resource.k8s.io (dynamic resource allocation)
+  // resource.k8s.io (dynamic resource allocation). v1alpha3 carried full DRA types up to 1.33:
+  // a Quantity map in BasicDevice.capacity (1.32, 1.33) and partitionable-device counters (1.33).
   'v1alpha3.BasicDevice.capacity{}',
+  'v1alpha3.Counter.value',
   ...['v1beta1', 'v1beta2', 'v1'].flatMap((v) => [
     `${v}.CapacityRequestPolicy.default`,
     `${v}.CapacityRequestPolicy.validValues[]`,

@@ -146,6 +146,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return exit;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function outcome(o: EditOutcome, io: Io): number {
   io.stderr(`fedrender: ${o.message}\n`);
   for (const n of o.notes) io.stderr(`${n}\n`);
@@ -186,7 +190,7 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
   }
   if (format !== 'json') {
     if (mode === 'plan' || mode === 'explain') return 0;
-    const what = mode === 'validate' ? `valid: ${result.clusters.length} clusters, ${result.files} files would be written` : `${result.clusters.length} clusters, ${result.files} files in ${out}${result.changed ? '' : ' (unchanged)'}`;
+    const what = mode === 'validate' ? `valid: ${plural(result.clusters.length, 'cluster')}, ${plural(result.files, 'file')} would be written` : `${plural(result.clusters.length, 'cluster')}, ${plural(result.files, 'file')} in ${out}${result.changed ? '' : ' (unchanged)'}`;
     io.stderr(`fedrender ${mode}: ${what} (${counts})\n`);
   }
   return 0;

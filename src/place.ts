@@ -58,7 +58,7 @@ export function computePlacement(
  * Namespace or FederatedNamespace among the inputs) goes only to clusters that get the
  * namespace. Otherwise it keeps its own placement, with a warning; with `kubefed.scope:
  * Cluster` (KubeFed deployed cluster-wide) such a resource is not rendered at all.
- * default, kube-system and kube-public exist on every cluster and never warn.
+ * default, kube-system and kube-public exist on every cluster and do not warn (scope Namespaced).
  */
 export function boundByNamespace(
   placement: PlacementMap,
@@ -86,8 +86,11 @@ export function boundByNamespace(
       out.set(r, kept);
       continue;
     }
-    if (!SYSTEM_NAMESPACES.has(ns)) unrendered.set(ns, [...(unrendered.get(ns) ?? []), r]);
-    if (config.kubefedScope === 'Cluster' && !SYSTEM_NAMESPACES.has(ns)) {
+    // Deployed cluster-wide, KubeFed propagated nothing in a namespace without a
+    // FederatedNamespace, system namespaces included (computeNamespacedPlacement).
+    const clusterScope = config.kubefedScope === 'Cluster';
+    if (clusterScope || !SYSTEM_NAMESPACES.has(ns)) unrendered.set(ns, [...(unrendered.get(ns) ?? []), r]);
+    if (clusterScope) {
       if (clusters.length && onDrop) onDrop(r, clusters);
       out.set(r, []);
     } else {
@@ -95,7 +98,7 @@ export function boundByNamespace(
     }
   }
   for (const [ns, list] of [...unrendered].sort((a, b) => cmp(a[0], b[0]))) {
-    const what = list.length === 1 ? `${list[0].id.kind} ${list[0].id.name}` : `${list.length} resources`;
+    const what = list.length === 1 ? `${list[0].federatedKind ?? list[0].id.kind} ${list[0].id.name}` : `${list.length} resources`;
     const effect =
       config.kubefedScope === 'Cluster'
         ? `${list.length === 1 ? 'it is' : 'they are'} not rendered (kubefed.scope: Cluster)`

@@ -18,6 +18,7 @@ export type DiagnosticCode =
   | 'PATCH_FAILED'
   | 'UNKNOWN_VARIABLE'
   | 'UNUSED_RULE'
+  | 'NO_PLACEMENT'
   | 'NAMESPACE_NOT_RENDERED'
   | 'NAMESPACE_MISMATCH'
   | 'DROPPED_FIELD'
@@ -126,7 +127,7 @@ export function didYouMean(name: string, known: Iterable<string>): string | unde
       bestDist = d;
     }
   }
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  const limit = Math.max(1, Math.floor(name.length / 4));
   return best !== undefined && bestDist <= limit ? best : undefined;
 }
 

@@ -13,8 +13,8 @@ export interface SchemaCheckOptions {
   unknownFieldsAsWarnings?: boolean;
   /** Maps a path inside the checked value to where it came from (rendered objects). */
   locate?: (path: JsonPath, key: boolean) => ReturnType<typeof posOf>;
-  /** Appended to each message, e.g. ` (cluster eu-1)`. */
-  suffix?: string;
+  /** Appended to each message, e.g. ` (cluster "eu-1")`, per offending path. */
+  suffix?: (path: JsonPath) => string;
 }
 
 /** Validates `value` and reports every error; returns true when it is valid. */
@@ -41,7 +41,7 @@ export function checkSchema(
     }
     const pos = locate(path, key);
     const where = err.instancePath ? `${err.instancePath}: ` : '';
-    message = `${opts.subject ? opts.subject + ': ' : ''}${where}${message}${opts.suffix ?? ''}`;
+    message = `${opts.subject ? opts.subject + ': ' : ''}${where}${message}${opts.suffix?.(path) ?? ''}`;
     if (err.keyword === 'additionalProperties' && opts.unknownFieldsAsWarnings) reporter.warning(code, pos, message);
     else reporter.error(code, pos, message);
   }

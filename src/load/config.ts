@@ -161,7 +161,7 @@ export function readOverrideList(
     }
     (Array.isArray(rawOps) ? rawOps : []).forEach((o, j) => {
       const oref = child(eref, 'clusterOverrides', j);
-      const op = readOp(o, oref, reporter);
+      const op = readOp(o, oref, origin, reporter);
       if (op) ops.push(op);
     });
     entries.push({
@@ -180,14 +180,17 @@ export function readOverrideList(
  * library, which silently mangled a path without a leading `/` or an add/replace without a
  * value; those are rejected here with the line of the operation.
  */
-function readOp(o: Json, at: SourceRef, reporter: Reporter): OverrideOp | undefined {
+function readOp(o: Json, at: SourceRef, origin: 'object' | 'rule', reporter: Reporter): OverrideOp | undefined {
   if (o === null || typeof o !== 'object' || Array.isArray(o)) {
     reporter.error('INVALID_PATCH', posOf(at), 'expected a patch operation {op, path, value}');
     return undefined;
   }
   const op = (o.op ?? 'replace') as string;
-  if (!['add', 'remove', 'replace', 'merge'].includes(op)) {
-    reporter.error('INVALID_PATCH', posOf(at, ['op']), `unsupported op "${op}"; expected add, remove, replace or merge`);
+  // `merge` is fedrender's, for federation.yaml rules; KubeFed's JSON patch knew only these three.
+  const ops = origin === 'rule' ? ['add', 'remove', 'replace', 'merge'] : ['add', 'remove', 'replace'];
+  if (!ops.includes(op)) {
+    const more = origin === 'object' && op === 'merge' ? ' (merge is for federation.yaml override rules only)' : '';
+    reporter.error('INVALID_PATCH', posOf(at, ['op']), `unsupported op "${op}"; expected ${ops.slice(0, -1).join(', ')} or ${ops[ops.length - 1]}${more}`);
     return undefined;
   }
   if (typeof o.path !== 'string') {

@@ -104,7 +104,7 @@ function checkShape(v: Json, at: SourceRef, reporter: Reporter): boolean {
     const gen = isObject(meta) && typeof meta.generateName === 'string';
     reporter.error(
       'INVALID_OBJECT',
-      posOf(at, where),
+      posOf(at, where, { key: where.length > 0 }),
       gen ? 'metadata.generateName is not supported: rendered objects need a fixed metadata.name' : `${v.kind} has no metadata.name`,
     );
     return false;
@@ -191,7 +191,7 @@ function federatedResource(
       'UNKNOWN_TYPE',
       posOf(at, ['kind']),
       `unknown federated type ${fedKind}${guess ? ` (did you mean ${guess}?)` : ''}`,
-      'name its target under `types` in federation.yaml, e.g. types: {' + fedKind + ': example.com/v1}',
+      guess ? undefined : `name its target under \`types\` in federation.yaml, e.g. types: {${fedKind}: ${suggestApiVersion(fedKind.slice('Federated'.length))}}`,
     );
     return undefined;
   }
@@ -210,7 +210,7 @@ function federatedResource(
   if (isNamespace) {
     // KubeFed federates a namespace with a FederatedNamespace named after it, inside it.
     if (namespace !== undefined && namespace !== name) {
-      reporter.error('NAMESPACE_MISMATCH', posOf(at, ['metadata', 'name']), `FederatedNamespace "${name}" must live in namespace "${name}", found namespace "${namespace}"`);
+      reporter.error('NAMESPACE_MISMATCH', posOf(at, ['metadata', 'name']), `a FederatedNamespace must be named after the namespace it lives in: expected name "${namespace}", found "${name}"`);
       return undefined;
     }
     namespace = name;
@@ -255,8 +255,9 @@ function federatedResource(
     if ('clusterSelector' in e.target) reporter.error('INVALID_PATCH', posOf(e.ref, ['clusterSelector'], { key: true }), 'KubeFed overrides target a clusterName; clusterSelector is only for federation.yaml rules');
   }
   r.overrides = [own, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
-  if (placementRaw === undefined) {
-    reporter.warning('UNUSED_RULE', posOf(at, ['spec']), `${fedKind} ${name} has no spec.placement, so KubeFed placed it in no cluster`);
+  if (!Array.isArray(placement.clusters) && (placement.clusterSelector === undefined || placement.clusterSelector === null)) {
+    const what = placementRaw === undefined ? 'no spec.placement' : 'neither placement.clusters nor placement.clusterSelector';
+    reporter.warning('NO_PLACEMENT', posOf(at, placementRaw === undefined ? ['spec'] : ['spec', 'placement'], { key: placementRaw !== undefined }), `${fedKind} ${name} has ${what}, so KubeFed placed it in no cluster`);
   }
   return r;
 }
@@ -285,10 +286,11 @@ function reportDuplicates(resources: readonly Resource[], reporter: Reporter): v
     const first = seen.get(key);
     if (first) {
       const p = posOf(first.ref);
+      const as = (x: Resource) => (x.federatedKind ? ` (as ${x.federatedKind})` : '');
       reporter.error(
         'DUPLICATE_OBJECT',
         posOf(r.ref),
-        `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name} is defined twice; first at ${p.file}:${p.line}:${p.column}`,
+        `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name}${as(r)} is defined twice; first at ${p.file}:${p.line}:${p.column}${as(first)}`,
       );
     } else {
       seen.set(key, r);
@@ -302,4 +304,10 @@ export function sortResources(resources: Resource[]): Resource[] {
 
 export function resourceKey(r: Resource): string {
   return [r.id.group, r.id.kind, r.id.namespace ?? '', r.id.name].join('\u0000');
+}
+
+/** A plausible target apiVersion for a Federated<Kind> hint: the built-in group of that kind. */
+function suggestApiVersion(kind: string): string {
+  const groups: Record<string, string> = { StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', CronJob: 'batch/v1', Role: 'rbac.authorization.k8s.io/v1', RoleBinding: 'rbac.authorization.k8s.io/v1', PersistentVolumeClaim: 'v1', LimitRange: 'v1', ResourceQuota: 'v1', HorizontalPodAutoscaler: 'autoscaling/v2', NetworkPolicy: 'networking.k8s.io/v1', PodDisruptionBudget: 'policy/v1', StorageClass: 'storage.k8s.io/v1' };
+  return groups[kind] ?? 'example.com/v1';
 }

@@ -51,7 +51,7 @@ function explain(name: string, p: PatchOp, parent: JsonObject | Json[], key: str
     case 'OPERATION_VALUE_OUT_OF_BOUNDS':
     case 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX':
       return Array.isArray(parent)
-        ? `${path}: index "${key}" is out of range (the array has ${parent.length} items)`
+        ? `${path}: index "${key}" is out of range (the array has ${parent.length} item${parent.length === 1 ? '' : 's'})`
         : `${path}: "${key}" is not a valid index`;
     case 'OPERATION_PATH_UNRESOLVABLE':
       return `${path} does not exist`;

@@ -128,7 +128,7 @@ function renderForCluster(r: Resource, cluster: Cluster, scheduled: ReplicaOverr
       // `[field=value]` path segments and ${cluster.*} variables: native rules only.
       const resolved = resolveSelectors(body, segments);
       if (!resolved.ok) {
-        reporter.error('PATCH_FAILED', posOf(op.ref, ['path']), `cannot apply override to cluster "${cluster.name}": ${resolved.reason}`);
+        reporter.error('PATCH_FAILED', posOf(op.ref, ['path']), `cannot apply override to ${describe(r)} in cluster "${cluster.name}": ${resolved.reason}`);
         ok = false;
         continue;
       }
@@ -165,6 +165,7 @@ function sameIdentity(a: JsonObject, b: JsonObject): boolean {
   return a.kind === b.kind && am.name === bm.name && am.namespace === bm.namespace;
 }
 
+/** How messages name a resource: as the user wrote it (FederatedDeployment shop/web). */
 export function describe(r: Resource): string {
-  return `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name}`;
+  return `${r.federatedKind ?? r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name}`;
 }

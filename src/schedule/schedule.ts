@@ -1,7 +1,8 @@
 // Stage schedule: ReplicaSchedulingPreferences and native replicaScheduling rules -> replica
 // counts per cluster, applied as KubeFed's RSP controller did: the target is placed in every
 // candidate (zero-replica ones included) and each gets a /spec/replicas override.
-import { cmp, didYouMean, type Reporter } from '../core/diagnostics.js';
+import { cmp, type Reporter } from '../core/diagnostics.js';
+import { unknownClusterMessage } from '../load/config.js';
 import { isObject } from '../core/cow.js';
 import { selectorMatches } from '../core/selector.js';
 import { child, posOf, type SourceRef } from '../core/source.js';
@@ -50,7 +51,7 @@ export function scheduleReplicas(
       }
       candidates = fromSelectors;
     }
-    apply(target, p.spec, child(p.ref, 'spec'), candidates, config.clusters, out, scheduled, reporter);
+    apply(target, p.spec, child(p.ref, 'spec'), 'kubefed', candidates, config.clusters, out, scheduled, reporter);
   }
 
   for (const rule of config.replicaScheduling) {
@@ -68,7 +69,7 @@ export function scheduleReplicas(
       }
       // Beyond KubeFed: a native rule's intersect candidates are the clusters the object is placed in.
       const candidates = rule.spec.intersectWithClusterSelector ? (placement.get(r) ?? []) : config.clusters.map((c) => c.name);
-      apply(r, rule.spec, rule.ref, candidates, config.clusters, out, scheduled, reporter);
+      apply(r, rule.spec, rule.ref, 'rule', candidates, config.clusters, out, scheduled, reporter);
     }
   }
   return { placement: out, scheduled };
@@ -78,6 +79,7 @@ function apply(
   target: Resource,
   spec: SchedulingSpec,
   at: SourceRef,
+  origin: 'kubefed' | 'rule',
   candidates: string[],
   clusters: readonly Cluster[],
   placement: PlacementMap,
@@ -88,8 +90,12 @@ function apply(
   const known = clusters.map((c) => c.name);
   for (const name of Object.keys(prefs).sort(cmp)) {
     if (name === '*' || known.includes(name)) continue;
-    const guess = didYouMean(name, known);
-    reporter.warning('UNKNOWN_CLUSTER', posOf(at, ['clusters', name], { key: true }), `replica preferences name unknown cluster "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}; KubeFed ignored it`);
+    // As everywhere: an error in federation.yaml's own rules; in a KubeFed object, which KubeFed
+    // ignored, a warning (an error under --strict).
+    const { message, hint } = unknownClusterMessage(name, clusters);
+    const pos = posOf(at, ['clusters', name], { key: true });
+    if (origin === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, `replica preferences name ${message}`, hint);
+    else reporter.strictWarning('UNKNOWN_CLUSTER', pos, `replica preferences name ${message}; KubeFed ignored it`, hint);
   }
   const key = target.id.namespace ? `${target.id.namespace}/${target.id.name}` : target.id.name;
   const plan = planReplicas({ totalReplicas: spec.totalReplicas, clusters: prefs, candidates, key });

@@ -1,0 +1,103 @@
+// Which JSON Schema applies to an apiVersion/kind, compiled once per run and only for kinds
+// actually present. Sources, first hit wins: validation.schemaLocations (kubeconform / Datree
+// layouts the user already pins), CRDs (validation.crds and CRDs among the inputs), fedrender's
+// own KubeFed schemas, then the pinned built-in Kubernetes set for validation.kubernetesVersion.
+import type { Ajv, ValidateFunction } from 'ajv';
+import { createAjv } from '../core/ajv.js';
+import { availableKubernetesVersions, kindSchema, loadKubernetesSchemas, type KubernetesSchemaSet } from '../core/k8s-schemas.js';
+import { readPackageJson } from '../core/package-files.js';
+import type { CrdSchema } from './crd-schemas.js';
+import { findSchemaInLocations } from './schema-locations.js';
+
+export interface SchemaHit {
+  validate: ValidateFunction;
+  /** Where the schema comes from, for messages: `Kubernetes 1.32`, `CRD crontabs.stable.example.com`. */
+  source: string;
+}
+
+export interface RegistryOptions {
+  kubernetesVersion: string;
+  strict: boolean;
+  schemaLocations: readonly string[];
+  baseDir: string;
+  crds: Map<string, CrdSchema>;
+}
+
+const KUBEFED_SCHEMAS: Record<string, string> = {
+  'types.kubefed.io/v1beta1': 'schemas/kubefed/federated-object.schema.json',
+  'scheduling.kubefed.io/v1alpha1/ReplicaSchedulingPreference': 'schemas/kubefed/replica-scheduling-preference.schema.json',
+};
+
+/** Built-in kinds compile once per process: the bundles never change under a running process. */
+const builtinCache = new Map<string, ValidateFunction | null>();
+let builtinAjv: Ajv | undefined;
+
+export class SchemaRegistry {
+  readonly set: KubernetesSchemaSet | undefined;
+  private readonly ajv = createAjv();
+  private readonly cache = new Map<string, SchemaHit | null>();
+
+  constructor(private readonly opts: RegistryOptions) {
+    this.set = loadKubernetesSchemas(opts.kubernetesVersion);
+  }
+
+  lookup(apiVersion: string, kind: string): SchemaHit | undefined {
+    const key = `${apiVersion}/${kind}`;
+    let hit = this.cache.get(key);
+    if (hit === undefined) {
+      hit = this.resolve(apiVersion, kind) ?? null;
+      this.cache.set(key, hit);
+    }
+    return hit ?? undefined;
+  }
+
+  /** Other apiVersions the built-in set knows this kind under (for "removed API" hints). */
+  alternatives(kind: string): string[] {
+    if (!this.set) return [];
+    return [...this.set.kinds.keys()].filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, -kind.length - 1)).sort();
+  }
+
+  private resolve(apiVersion: string, kind: string): SchemaHit | undefined {
+    const { strict } = this.opts;
+    if (this.opts.schemaLocations.length) {
+      const found = findSchemaInLocations(this.opts.schemaLocations, this.opts.baseDir, { kubernetesVersion: this.opts.kubernetesVersion, strict, apiVersion, kind });
+      if (found) return { validate: this.ajv.compile(found.schema), source: found.file };
+    }
+    const crd = this.opts.crds.get(key3(apiVersion, kind));
+    if (crd) return { validate: this.ajv.compile(crd.schema), source: `CRD of ${kind}` };
+    const own = KUBEFED_SCHEMAS[`${apiVersion}/${kind}`] ?? (kind.startsWith('Federated') ? KUBEFED_SCHEMAS[apiVersion] : undefined);
+    if (own) {
+      const schema = readPackageJson<{ $id: string }>(own);
+      return { validate: this.ajv.getSchema(schema.$id) ?? this.ajv.compile(schema), source: 'fedrender KubeFed schemas' };
+    }
+    if (!this.set) return undefined;
+    const cacheKey = `${this.set.kubernetesVersion}|${strict}|${apiVersion}/${kind}`;
+    let validate = builtinCache.get(cacheKey);
+    if (validate === undefined) {
+      const schema = kindSchema(this.set, apiVersion, kind, { strict });
+      builtinAjv ??= createAjv();
+      validate = schema ? builtinAjv.compile(schema) : null;
+      builtinCache.set(cacheKey, validate);
+    }
+    return validate ? { validate, source: `Kubernetes ${this.set.kubernetesVersion}` } : undefined;
+  }
+}
+
+function key3(apiVersion: string, kind: string): string {
+  return `${apiVersion}/${kind}`;
+}
+
+/**
+ * The shipped version to use: the one asked for, else (unset) the newest, else the nearest
+ * shipped minor (reported by the caller).
+ */
+export function pickKubernetesVersion(requested: string): { version: string; exact: boolean } {
+  const shipped = availableKubernetesVersions();
+  if (!requested) return { version: shipped[shipped.length - 1], exact: true };
+  const m = /^v?(\d+)\.(\d+)/.exec(requested);
+  const minor = m ? Number(m[2]) : NaN;
+  const exact = shipped.find((v) => v === `${m?.[1]}.${m?.[2]}`);
+  if (exact) return { version: exact, exact: true };
+  const nearest = [...shipped].sort((a, b) => Math.abs(Number(a.split('.')[1]) - minor) - Math.abs(Number(b.split('.')[1]) - minor) || (a < b ? 1 : -1))[0];
+  return { version: nearest, exact: false };
+}

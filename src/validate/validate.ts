@@ -66,7 +66,8 @@ function checkKubefedInputs(docs: readonly ParsedDoc[], registry: SchemaRegistry
   for (const d of docs) {
     const items = isObject(d.value) && Array.isArray(d.value.items) && String(d.value.kind).endsWith('List') ? d.value.items.map((v, i) => [v, child(ref(d.source), 'items', i)] as const) : [[d.value, ref(d.source)] as const];
     for (const [v, at] of items) {
-      if (!isObject(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string') continue;
+      // Objects without apiVersion, kind or a name were reported by the model already.
+      if (!isObject(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string' || !isObject(v.metadata) || typeof v.metadata.name !== 'string') continue;
       const group = groupOf(v.apiVersion);
       if (group !== KUBEFED_TYPES_GROUP && group !== KUBEFED_SCHEDULING_GROUP) continue;
       const hit = registry.lookup(v.apiVersion, v.kind);

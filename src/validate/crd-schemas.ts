@@ -7,6 +7,7 @@ import { createAjv } from '../core/ajv.js';
 import { isObject } from '../core/cow.js';
 import type { Reporter } from '../core/diagnostics.js';
 import { strictDefinitions } from '../core/k8s-schemas.js';
+import { describeValue as describe } from '../core/schema-check.js';
 import { child, posOf, ref, type JsonPath, type PathSegment, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 
@@ -222,7 +223,13 @@ function v1beta1Versions(spec: Schema, at: SourceRef, subject: string, reporter:
   return [];
 }
 
-let metaAjv: Ajv | undefined;
+let checker: Ajv | undefined;
+
+/** An ajv of the one configuration, to check converted schemas and to know its formats. */
+function ajvChecker(): Ajv {
+  checker ??= createAjv();
+  return checker;
+}
 
 /** Converts, reports what cannot be enforced, and refuses a result ajv would not compile. */
 function convertReported(openAPI: object, at: SourceRef, strict: boolean, subject: string, reporter: Reporter): Schema | null {
@@ -231,9 +238,9 @@ function convertReported(openAPI: object, at: SourceRef, strict: boolean, subjec
   for (const p of problems) reporter[p.severity]('SCHEMA', posOf(at, p.path, { key: p.key }), `${subject}: ${p.message}`);
   // The converter only emits keywords it checked, so this is a guard, not the validation:
   // a schema ajv rejects would make the registry throw later, far from the CRD.
-  metaAjv ??= createAjv();
-  if (!metaAjv.validateSchema(schema)) {
-    const text = metaAjv.errorsText(metaAjv.errors, { dataVar: 'schema' });
+  const ajv = ajvChecker();
+  if (!ajv.validateSchema(schema)) {
+    const text = ajv.errorsText(ajv.errors, { dataVar: 'schema' });
     reporter.error('SCHEMA', posOf(at), `${subject}: this schema cannot be used: ${text}`);
     return null;
   }
@@ -467,7 +474,7 @@ let formats: Set<string> | undefined;
 
 /** Formats the one ajv configuration knows; any other would be ignored with a console warning. */
 function ajvFormats(): Set<string> {
-  formats ??= new Set(Object.keys(createAjv().formats));
+  formats ??= new Set(Object.keys(ajvChecker().formats));
   return formats;
 }
 
@@ -576,12 +583,4 @@ export function ajvPattern(pattern: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a map';
-  return JSON.stringify(v);
 }

@@ -12,7 +12,7 @@ import { strictDefinitions } from '../core/k8s-schemas.js';
 import { ajvPattern, allowNull, checkableFormat } from './crd-schemas.js';
 
 export interface SchemaQuery {
-  /** "1.32", "1.32.4" or "master". */
+  /** "1.32", "1.32.4" or "master" ("" is master, as kubeconform's default). */
   kubernetesVersion: string;
   strict: boolean;
   apiVersion: string;
@@ -58,11 +58,11 @@ export function findSchemaInLocations(
     for (const c of candidates(location, baseDir, q, onProblem)) {
       const loaded = load(c.path, c.strictify);
       if (loaded === undefined) continue;
+      const file = display(c.path, location, baseDir);
       if ('problem' in loaded) {
-        onProblem(location, `${display(c.path, location, baseDir)}: ${loaded.problem}`);
+        onProblem(location, `${file}: ${loaded.problem}`);
         continue;
       }
-      const file = display(c.path, location, baseDir);
       for (const note of loaded.notes) onProblem(location, `${file}: ${note}`);
       return { schema: loaded.schema, file };
     }
@@ -95,6 +95,7 @@ function candidates(location: string, baseDir: string, q: SchemaQuery, onProblem
   for (const version of versionCandidates(dir, q.kubernetesVersion)) {
     out.push(...(templateCandidates(join(dir, KUBECONFORM_LAYOUT), version, q) ?? []));
   }
+  // Neither layout names a Kubernetes version: CRD schemas do not change with it.
   for (const layout of [CATALOG_LAYOUT, FLAT_LAYOUT]) out.push(...(templateCandidates(join(dir, layout), 'master', q) ?? []));
   return out;
 }
@@ -150,10 +151,12 @@ const PATCH = /^v?(\d+)\.(\d+)\.(\d+)$/;
 
 /**
  * kubeconform takes a full release ("1.32.0"); fedrender's versions are minors ("1.32"). A
- * minor means its first release, which kubernetes-json-schema always has.
+ * minor means its first release, which kubernetes-json-schema always has. Unset is "master",
+ * kubeconform's default.
  */
 function kubeconformVersion(version: string): string {
   const v = version.trim();
+  if (v === '') return 'master';
   const minor = MINOR.exec(v);
   if (minor) return `${Number(minor[1])}.${Number(minor[2])}.0`;
   return v.replace(/^v(?=\d)/, '');
@@ -167,7 +170,7 @@ function kubeconformVersion(version: string): string {
  */
 export function versionCandidates(dir: string, kubernetesVersion: string): string[] {
   const v = kubernetesVersion.trim();
-  if (v === 'master') return ['master'];
+  if (v === '' || v === 'master') return ['master'];
   const m = PATCH.exec(v) ?? MINOR.exec(v);
   if (!m) return [kubeconformVersion(v), 'master'];
   const [major, minor] = [Number(m[1]), Number(m[2])];
@@ -261,14 +264,16 @@ function strictSchema(schema: Schema): Schema {
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions']);
 const SCHEMA_VALUES = new Set(['additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else']);
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf']);
+// `description` is prose for readers: fedrender's messages would quote it as a pattern's meaning.
+const DROPPED = new Set(['$schema', 'id', '$id', 'nullable', 'description']);
 
 /**
  * Draft-04 and OpenAPI leftovers -> what ajv's draft-07 compiles without complaint: `$schema`
  * (kubernetes-json-schema writes "http://json-schema.org/schema#"), `id` and `$id` dropped (the
  * files are standalone; two files sharing an id would clash in one ajv), boolean
  * exclusiveMaximum/Minimum made numbers, `nullable` made a null type, formats ajv does not know
- * dropped (it would log a warning), Go patterns rewritten (ajvPattern). Property names are
- * never read as keywords.
+ * dropped (it would log a warning), Go patterns rewritten (ajvPattern), descriptions dropped.
+ * Property names are never read as keywords.
  */
 function normalise(s: unknown, path: string, problems: string[]): unknown {
   if (!isObject(s)) return s;
@@ -298,7 +303,7 @@ function normalise(s: unknown, path: string, problems: string[]): unknown {
       else o.pattern = p;
     } else if (key === 'required' && Array.isArray(v)) {
       o.required = [...new Set(v)];
-    } else if (key !== '$schema' && key !== 'id' && key !== '$id' && key !== 'nullable') {
+    } else if (!DROPPED.has(key)) {
       o[key] = v;
     }
   }

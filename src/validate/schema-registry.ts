@@ -21,6 +21,8 @@ export interface RegistryOptions {
   schemaLocations: readonly string[];
   baseDir: string;
   crds: Map<string, CrdSchema>;
+  /** A schema location that could not be used (unreadable file, network location). */
+  onLocationProblem?: (location: string, message: string) => void;
 }
 
 const KUBEFED_SCHEMAS: Record<string, string> = {
@@ -60,7 +62,7 @@ export class SchemaRegistry {
   private resolve(apiVersion: string, kind: string): SchemaHit | undefined {
     const { strict } = this.opts;
     if (this.opts.schemaLocations.length) {
-      const found = findSchemaInLocations(this.opts.schemaLocations, this.opts.baseDir, { kubernetesVersion: this.opts.kubernetesVersion, strict, apiVersion, kind });
+      const found = findSchemaInLocations(this.opts.schemaLocations, this.opts.baseDir, { kubernetesVersion: this.opts.kubernetesVersion, strict, apiVersion, kind }, this.opts.onLocationProblem);
       if (found) return { validate: this.ajv.compile(found.schema), source: found.file };
     }
     const crd = this.opts.crds.get(key3(apiVersion, kind));

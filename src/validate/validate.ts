@@ -58,6 +58,10 @@ function createRegistry(config: FederationConfig, docs: readonly ParsedDoc[], re
     schemaLocations: config.validation.schemaLocations,
     baseDir: config.dir,
     crds: crdSchemas(docs, reporter),
+    onLocationProblem: (location, message) => {
+      const i = config.validation.schemaLocations.indexOf(location);
+      reporter.warning('SCHEMA', posOf(config.ref, i >= 0 ? ['validation', 'schemaLocations', i] : ['validation']), `schema location "${location}": ${message}`);
+    },
   });
 }
 

@@ -94,7 +94,9 @@ async function median(f: () => Promise<unknown> | unknown): Promise<number> {
 }
 
 const dir = makeProject();
+const t0 = performance.now();
 const c = await compile({ config: join(dir, 'federation.yaml'), cwd: dir });
+const tFirst = performance.now() - t0;
 if (c.reporter.hasErrors()) throw new Error(JSON.stringify(c.reporter.diagnostics.slice(0, 3)));
 const objects = c.rendered.length;
 
@@ -121,6 +123,11 @@ const tSerializeShared = await median(() => c.rendered.reduce((n, o) => n + seri
 const tSerializeFresh = await median(() => c.rendered.reduce((n, o) => n + serializeDocument(structuredClone(o.body)).length, 0));
 const tStringify = await median(() => c.rendered.reduce((n, o) => n + stringify(o.body, { sortMapEntries: true, aliasDuplicateObjects: false, lineWidth: 0 }).length, 0));
 
+// Validation: the stage alone on the same compilation, schemas already compiled (warm), and the
+// one-off cost of compiling the schemas of the kinds present (a fresh registry, cold).
+const { validateRendered } = await import('../src/validate/validate.js');
+const { Reporter } = await import('../src/core/diagnostics.js');
+const tValidateWarm = await median(() => validateRendered(c.rendered, c.model!, c.config!, [], new Reporter()));
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
 const heapBefore = process.memoryUsage().heapUsed;
 const keep = await compile({ config: join(dir, 'federation.yaml'), cwd: dir });
@@ -132,4 +139,6 @@ console.log(`naive render (deep copy + stringify):        ${tNaive.toFixed(0)} m
 console.log(`serialize, shared subtrees (cache hits):     ${tSerializeShared.toFixed(0)} ms`);
 console.log(`serialize, fresh copies (no cache):          ${tSerializeFresh.toFixed(0)} ms   ratio ${(tSerializeFresh / tSerializeShared).toFixed(2)}x`);
 console.log(`yaml stringify of the same objects:          ${tStringify.toFixed(0)} ms   ratio stringify/serialize-shared ${(tStringify / tSerializeShared).toFixed(2)}x`);
+console.log(`validate stage (schemas compiled, warm):     ${tValidateWarm.toFixed(0)} ms   share of compile ${((tValidateWarm / tCompile) * 100).toFixed(0)}%`);
+console.log(`first compile in the process (cold):         ${tFirst.toFixed(0)} ms   (compiles the schemas of the ${new Set(c.rendered.map((o) => o.resource.id.kind)).size} kinds present, once)`);
 console.log(`heap growth of one compilation (approx.):    ${mb(heapAfter - heapBefore)} MB for ${keep.rendered.length} objects`);

@@ -71,6 +71,9 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : resolve(dir, config.output.dir);
   result.outDir = outDir;
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
+  if (config.output.gitops !== 'none') {
+    reporter.warning('CONFIG', posOf(config.ref, ['output', 'gitops']), `output.gitops: ${config.output.gitops} is not implemented yet: no ${config.output.gitops === 'argocd' ? 'Argo CD Applications' : 'Flux Kustomizations'} are written; point your GitOps tool at ${config.output.dir}/<cluster>`);
+  }
   const outRel = relative(dir, outDir).split(sep).join('/');
   const exclude = [file, ...(outRel.startsWith('..') || isAbsolute(outRel) ? [] : [outRel, `${outRel}.fedrender-stage`, `${outRel}.fedrender-old`])];
   const lax = !config.validation.strict;

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { project, run } from './helpers.js';
+import { deployment, project, run } from './helpers.js';
 
 const FED = `apiVersion: fedrender.io/v1alpha1
 kind: Federation
@@ -14,21 +14,7 @@ clusters:
 resources:
   - manifests/*.yaml
 `;
-const DEPLOY = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: default
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: nginx
-`;
+const DEPLOY = deployment();
 
 test('no command and unknown commands or options are usage errors (exit 2)', async () => {
   assert.is((await run([])).code, 2);

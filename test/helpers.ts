@@ -64,3 +64,22 @@ export function isDir(p: string): boolean {
 export function federation(clusters: string, extra = ''): string {
   return `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n${clusters}\nresources:\n  - manifests/**/*.yaml\n${extra}`;
 }
+
+/** A valid Deployment `default/web`; extra lines go into its container, then at the top level. */
+export function deployment(opts: { replicas?: number; container?: string; extra?: string } = {}): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: default
+spec:
+  replicas: ${opts.replicas ?? 1}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+${opts.container ?? ''}${opts.extra ?? ''}`;
+}

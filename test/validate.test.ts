@@ -3,27 +3,13 @@
 // APIs, Kubernetes versions, CRDs, KubeFed inputs, names, labels and dangling references.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { project, run } from './helpers.js';
+import { deployment, project, run } from './helpers.js';
 
 function fed(extra = '', clusters = '  - name: a\n    labels: {region: eu}\n  - name: b\n    labels: {region: us}'): string {
   return `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n${clusters}\nresources: [m/*.yaml]\n${extra}`;
 }
 
-const DEPLOY = (extra = '', containerExtra = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: default
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: nginx
-${containerExtra}${extra}`;
+const DEPLOY = (extra = '', container = '') => deployment({ replicas: 2, container, extra });
 
 async function validate(files: Record<string, string>, ...args: string[]) {
   const dir = project(files);

@@ -12,7 +12,7 @@ import { compile, type Compilation, type CompileOptions } from './pipeline.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
 import { planData, type PlanData } from './plan.js';
 import { commitWrite, planWrite, RECORD_FILE, writeFileAtomic } from './write.js';
-import { joinCluster, parseLabels, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
+import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
 
 export { parseLabels } from './edit-config.js';
 

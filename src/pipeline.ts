@@ -79,7 +79,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const lax = !config.validation.strict;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
   const docs = await loadDocuments(files, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
-  const crdFiles = await expandGlobs(config.validation.crds.map((g, i) => ({ value: g, ref: { doc: config.ref.doc, path: ['validation', 'crds', i] } })), dir, reporter, { exclude });
+  const crdFiles = await expandGlobs(config.validation.crds.map((g, i) => ({ value: g, ref: { doc: config.ref.doc, path: ['validation', 'crds', i] } })), dir, reporter, { exclude, what: 'validation.crds' });
   const crdDocs: ParsedDoc[] = await loadDocuments(crdFiles.filter((f) => !files.includes(f)), dir, reporter, { exclude });
 
   // model

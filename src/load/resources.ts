@@ -13,6 +13,8 @@ export interface GlobOptions {
   /** Paths (relative to dir, `/`-separated) never treated as inputs: federation.yaml, the output. */
   exclude: string[];
   duplicateKeysAsWarnings?: boolean;
+  /** What the patterns are, for messages: `resource` (default) or `crds`. */
+  what?: string;
 }
 
 /** Files matched by the globs, relative to `dir`, sorted; a pattern matching nothing is reported. */
@@ -28,12 +30,12 @@ export async function expandGlobs(
   for (const p of patterns) {
     if (p.value.startsWith('!')) continue;
     if (p.value.startsWith('/') || p.value.split('/').includes('..')) {
-      reporter.error('RESOURCE_GLOB', posOf(p.ref), `resource pattern "${p.value}" must stay inside the federation folder`);
+      reporter.error('RESOURCE_GLOB', posOf(p.ref), `${opts.what ?? 'resource'} pattern "${p.value}" must stay inside the federation folder`);
       continue;
     }
     const found = await globby([p.value, ...negatives], { cwd: dir, ignore, onlyFiles: true, dot: false, followSymbolicLinks: false });
     if (found.length === 0) {
-      reporter.strictWarning('RESOURCE_GLOB', posOf(p.ref), `resource pattern "${p.value}" matched no file`);
+      reporter.strictWarning('RESOURCE_GLOB', posOf(p.ref), `${opts.what ?? 'resource'} pattern "${p.value}" matched no file`);
     }
     for (const f of found) files.add(f.split(sep).join('/'));
   }

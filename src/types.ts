@@ -56,6 +56,16 @@ export interface TypedOverriders {
   envOverrider?: Located<JsonObject[]>;
 }
 
+/** The typed overriders in the order SPEC applies them, before the entry's clusterOverrides. */
+export const TYPED_OVERRIDERS = [
+  'imageOverrider',
+  'labelsOverrider',
+  'annotationsOverrider',
+  'commandOverrider',
+  'argsOverrider',
+  'envOverrider',
+] as const satisfies readonly (keyof TypedOverriders)[];
+
 /** One entry of an `overrides` list: which clusters it targets and what it does to them. */
 export interface OverrideEntry {
   target: { clusterName: string } | { clusterSelector: LabelSelector };

@@ -9,18 +9,20 @@ import { checkSchema } from '../core/schema-check.js';
 import { child, filePos, posOf, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
 import { KUBEFED_TYPES } from '../model/kubefed-types.js';
-import type {
-  Cluster,
-  FederatedType,
-  FederationConfig,
-  Json,
-  JsonObject,
-  MatchSpec,
-  OverrideEntry,
-  OverrideList,
-  OverrideOp,
-  PlacementSpec,
-  SchedulingSpec,
+import {
+  TYPED_OVERRIDERS,
+  type Cluster,
+  type FederatedType,
+  type FederationConfig,
+  type Json,
+  type JsonObject,
+  type MatchSpec,
+  type OverrideEntry,
+  type OverrideList,
+  type OverrideOp,
+  type PlacementSpec,
+  type SchedulingSpec,
+  type TypedOverriders,
 } from '../types.js';
 
 let validateFederation: ValidateFunction | undefined;
@@ -167,12 +169,39 @@ export function readOverrideList(
     entries.push({
       target: hasName ? { clusterName: e.clusterName as string } : { clusterSelector: (e.clusterSelector ?? {}) as never },
       ops,
-      typed: {},
+      typed: readTyped(e, eref, origin, reporter),
       ref: eref,
       origin,
     });
   });
   return { entries, origin, ref: at };
+}
+
+/**
+ * The typed overriders of an entry (shapes already checked by the schema). They are fedrender's,
+ * after Karmada: a KubeFed object's own overrides never had them, so there they are an error.
+ */
+function readTyped(e: JsonObject, at: SourceRef, origin: 'object' | 'rule', reporter: Reporter): TypedOverriders {
+  const typed: TypedOverriders = {};
+  for (const name of TYPED_OVERRIDERS) {
+    const list = e[name];
+    if (list === undefined) continue;
+    if (origin === 'object') {
+      reporter.error('INVALID_PATCH', posOf(at, [name], { key: true }), `${name} is for federation.yaml override rules only; KubeFed overrides take clusterName and clusterOverrides`);
+      continue;
+    }
+    const items = list as JsonObject[];
+    let ok = true;
+    items.forEach((item, i) => {
+      // An image is picked by a predicate path or by container name, not both at once.
+      if (name === 'imageOverrider' && item.predicate !== undefined && item.containerName !== undefined) {
+        reporter.error('INVALID_PATCH', posOf(at, [name, i]), 'an imageOverrider takes predicate or containerName, not both');
+        ok = false;
+      }
+    });
+    if (ok) typed[name] = { value: items, ref: child(at, name) };
+  }
+  return typed;
 }
 
 /**

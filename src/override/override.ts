@@ -1,13 +1,15 @@
 // Stage override: (Resource, its clusters) -> one RenderedObject per cluster. Each cluster patches
 // its own copy-on-write copy: the object's own overrides first, then federation.yaml's rules in
-// file order, KubeFed's checks first (forbidden paths, a cluster or path listed twice).
+// file order, KubeFed's checks first (forbidden paths, a cluster or path listed twice). Within a
+// rule's entry, its typed overriders (Karmada's) go first, then its clusterOverrides (SPEC).
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { selectorMatches } from '../core/selector.js';
-import { child, parsePointer, posOf, type SourceRef } from '../core/source.js';
+import { child, formatPointer, parsePointer, posOf, type SourceRef } from '../core/source.js';
 import { unknownClusterMessage } from '../load/config.js';
 import type { Cluster, Json, JsonObject, OverrideEntry, OverrideList, OverrideOp, RenderedObject, Resource } from '../types.js';
 import { applyPatch } from './apply-patch.js';
 import { expandVariables, resolveSelectors } from './native-paths.js';
+import { typedItems, typedOverriderOps, type TypedItem } from './typed-overriders.js';
 
 /** KubeFed refuses these: they associate the member object with its federated source. */
 const FORBIDDEN_PATHS = new Set(['/metadata/name', '/metadata/namespace', '/metadata/generateName', '/kind']);
@@ -87,18 +89,22 @@ interface PlannedOp {
   native: boolean;
 }
 
+/** A typed overrider item: its operations depend on the body as it stands when it is reached. */
+type Planned = PlannedOp | (TypedItem & { typed: true });
+
 /**
  * The operations for one cluster, in order. Scheduled replicas replace the value of every
  * `/spec/replicas` operation for the cluster in place, as KubeFed's RSP controller did, or are
  * appended after the object's own overrides when there is none.
  */
-function opsFor(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | undefined): PlannedOp[] {
-  const ops: PlannedOp[] = [];
+function opsFor(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | undefined): Planned[] {
+  const ops: Planned[] = [];
   let replaced = false;
   let ownEnd = 0;
   for (const list of r.overrides) {
     for (const e of list.entries) {
       if (!targets(e, cluster)) continue;
+      for (const t of typedItems(e.typed)) ops.push({ ...t, typed: true });
       for (const op of e.ops) {
         if (scheduled && op.path === '/spec/replicas' && op.op !== 'remove') {
           ops.push({ op: { ...op, op: op.op === 'merge' ? 'replace' : op.op }, value: scheduled.replicas, native: false });
@@ -121,7 +127,14 @@ function renderForCluster(r: Resource, cluster: Cluster, scheduled: ReplicaOverr
   let body = r.body;
   const applied: RenderedObject['applied'] = [];
   let ok = true;
-  for (const { op, value, native } of opsFor(r, cluster, scheduled)) {
+  for (const planned of opsFor(r, cluster, scheduled)) {
+    if ('typed' in planned) {
+      const next = applyTyped(r, cluster, body, planned, applied, reporter);
+      if (next) body = next;
+      else ok = false;
+      continue;
+    }
+    const { op, value, native } = planned;
     let segments = parsePointer(op.path);
     let v = value;
     if (native) {
@@ -157,6 +170,47 @@ function renderForCluster(r: Resource, cluster: Cluster, scheduled: ReplicaOverr
     applied.push({ path: op.path, ref: op.ref });
   }
   return ok ? { resource: r, cluster, body, applied } : undefined;
+}
+
+/**
+ * One typed overrider item: its ${cluster.*} expanded, turned into patch operations against the
+ * body as it stands, each applied copy-on-write and recorded against the item's line. Undefined
+ * (reported at the item, naming the cluster) when it cannot apply.
+ */
+function applyTyped(
+  r: Resource,
+  cluster: Cluster,
+  body: JsonObject,
+  t: TypedItem,
+  applied: RenderedObject['applied'],
+  reporter: Reporter,
+): JsonObject | undefined {
+  let item = t.item;
+  if (item.value !== undefined) {
+    const value = expandVariables(item.value, cluster, child(t.ref, 'value'), reporter);
+    if (value === undefined) return undefined;
+    item = { ...item, value };
+  }
+  const failed = (reason: string) => {
+    reporter.error('PATCH_FAILED', posOf(t.ref), `cannot apply ${t.name} to ${describe(r)} in cluster "${cluster.name}": ${reason}`);
+    return undefined;
+  };
+  const planned = typedOverriderOps(t.name, item, body);
+  if (!planned.ok) return failed(planned.reason);
+  const records: RenderedObject['applied'] = [];
+  for (const p of planned.ops) {
+    const result = applyPatch(body, p);
+    if (!result.ok) return failed(result.reason);
+    body = result.root;
+    records.push({ path: formatPointer(p.segments), ref: t.ref });
+  }
+  // An imageOverrider's predicate path may point anywhere, /metadata/name included.
+  if (!sameIdentity(r.body, body)) {
+    reporter.error('FORBIDDEN_PATH', posOf(t.ref), `${t.name} changes the name, namespace or kind of ${describe(r)} in cluster "${cluster.name}"`);
+    return undefined;
+  }
+  applied.push(...records);
+  return body;
 }
 
 function sameIdentity(a: JsonObject, b: JsonObject): boolean {

@@ -10,7 +10,7 @@ export function formatDiagnostics(list: readonly Diagnostic[], format: Format, p
   for (const d of list) {
     if (format === 'github') {
       const msg = `${d.message} [${d.code}]${d.hint ? ` (${d.hint})` : ''}`;
-      out += `::${d.severity} file=${escapeProperty(pathFor(d))},line=${d.line},col=${d.column},title=${d.code}::${escapeData(msg)}\n`;
+      out += `::${d.severity} file=${escapeProperty(pathFor(d))},line=${d.line},col=${d.column}::${escapeData(msg)}\n`;
     } else {
       out += `${pathFor(d)}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.code}]\n`;
       if (d.hint) out += `  hint: ${d.hint}\n`;

@@ -38,6 +38,10 @@ export function checkSchema(
     } else if (err.keyword === 'propertyNames') {
       path.push((err.params as { propertyName: string }).propertyName);
       key = true;
+    } else if (path.length > 0 && isCollection(valueAt(value, err.instancePath))) {
+      // A block mapping's value starts at its first child; the error belongs to the key's line
+      // (`spec:` missing `selector`, `ports:` that is not a list).
+      key = true;
     }
     const pos = locate(path, key);
     const where = err.instancePath ? `${err.instancePath}: ` : '';
@@ -105,6 +109,10 @@ function describe(err: ErrorObject, root: unknown): string {
     default:
       return err.message ?? `failed ${err.keyword}`;
   }
+}
+
+function isCollection(v: unknown): boolean {
+  return typeof v === 'object' && v !== null;
 }
 
 function valueAt(root: unknown, pointer: string): unknown {

@@ -13,7 +13,7 @@ import { buildModel, crdScopes, sortResources, type Model } from './model/build-
 import { renderResource } from './override/override.js';
 import { boundByNamespace, placeResources, type PlacementMap } from './place.js';
 import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
-import { checkRules } from './model/rule-usage.js';
+import { checkRules, checkTypedOverriders } from './model/rule-usage.js';
 import { validateRendered } from './validate/validate.js';
 import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
 
@@ -117,6 +117,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
     result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
   }
+  if (!opts.clusters?.length && !reporter.hasErrors()) checkTypedOverriders(result.rendered, model.resources, config, reporter);
 
   // validate
   validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);

@@ -92,4 +92,9 @@ test('model: a Federated<Kind> renders with forced name and namespace, type kind
   assert.equal(reporter.diagnostics.map((d) => [d.code, d.severity, d.file, d.line, d.column]), [['DROPPED_FIELD', 'warning', 'k.yaml', 8, 7]]);
 });
 
+test('yaml: a leading-zero integer is octal, as kubectl and kustomize read it', () => {
+  const [doc] = parseYamlFile('defaultMode: 0644\nquoted: "0644"\nplain: 10\n', 'f.yaml', new Reporter());
+  assert.equal(doc.value, { defaultMode: 420, quoted: '0644', plain: 10 });
+});
+
 test.run();

@@ -15,12 +15,25 @@ export interface ParseOptions {
   duplicateKeysAsWarnings?: boolean;
 }
 
+/**
+ * `defaultMode: 0644` means 420 to kubectl and kustomize (Go's YAML libraries read a leading 0
+ * as octal), but 644 to YAML 1.2's core schema. Kubernetes manifests are written for the Go
+ * readers, so a plain integer with a leading 0 is octal here too.
+ */
+const LEGACY_OCTAL = {
+  identify: (v: unknown) => typeof v === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  test: /^[-+]?0[0-7]+$/,
+  resolve: (s: string) => parseInt(s, 8),
+};
+
 /** All non-empty documents of a file; documents with syntax errors are reported and skipped. */
 export function parseYamlFile(text: string, file: string, reporter: Reporter, opts: ParseOptions = {}): ParsedDoc[] {
   const lineCounter = new LineCounter();
   // uniqueKeys: false so a duplicate key is ours to report (and to relax), not a parse failure;
   // the last value wins, as in kubectl.
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false, customTags: (tags) => [LEGACY_OCTAL, ...tags] });
   const out: ParsedDoc[] = [];
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, index) => {

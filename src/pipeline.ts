@@ -13,7 +13,8 @@ import { buildModel, crdScopes, sortResources, type Model } from './model/build-
 import { renderResource } from './override/override.js';
 import { boundByNamespace, placeResources, type PlacementMap } from './place.js';
 import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
-import { checkRules, checkTypedOverriders } from './model/rule-usage.js';
+import { checkRules } from './model/rule-usage.js';
+import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
 import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
 

@@ -5,7 +5,7 @@ import { cmp, type Reporter } from './core/diagnostics.js';
 import { selectorMatches } from './core/selector.js';
 import { child, posOf, type SourceRef } from './core/source.js';
 import { unknownClusterMessage } from './load/config.js';
-import { SYSTEM_NAMESPACES } from './model/kubefed-types.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import type { Cluster, FederationConfig, PlacementSpec, Resource } from './types.js';
 
 /** Resource -> sorted cluster names. */

@@ -185,9 +185,9 @@ export interface Resource {
   isNamespace: boolean;
 }
 
-/** The replica count that scheduling planned for one resource in one cluster. */
-export interface ScheduledReplicas {
-  replicas: Map<string, number>;
+/** Scheduled replicas for one resource in one cluster, with the preference that set them. */
+export interface ReplicaOverride {
+  replicas: number;
   ref: SourceRef;
 }
 

@@ -8,7 +8,7 @@ import { readPackageJson } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
 import { child, filePos, posOf, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
-import { KUBEFED_TYPES } from '../model/kubefed-types.js';
+import { KUBEFED_TYPES } from '../core/kubefed-types.js';
 import {
   TYPED_OVERRIDERS,
   type Cluster,

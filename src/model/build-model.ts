@@ -8,7 +8,7 @@ import { child, posOf, ref, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { readOverrideList } from '../load/config.js';
 import type { FederatedType, FederationConfig, Json, JsonObject, ObjectId, PlacementSpec, Resource, SchedulingSpec } from '../types.js';
-import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES, KUBEFED_TYPES_GROUP, groupOf, isBuiltinClusterScoped } from './kubefed-types.js';
+import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES, KUBEFED_TYPES_GROUP, groupOf, isBuiltinClusterScoped } from '../core/kubefed-types.js';
 import { ruleMatches } from './match.js';
 
 /** A ReplicaSchedulingPreference object, or a native replicaScheduling rule bound to a target. */

@@ -3,9 +3,8 @@
 // warning (an error with --strict).
 import type { Reporter } from '../core/diagnostics.js';
 import { selectorMatches } from '../core/selector.js';
-import { posOf, type SourceRef } from '../core/source.js';
-import { typedItems } from '../override/typed-overriders.js';
-import type { FederationConfig, RenderedObject, Resource } from '../types.js';
+import { posOf } from '../core/source.js';
+import type { FederationConfig, Resource } from '../types.js';
 import { ruleMatches } from './match.js';
 
 export function checkRules(resources: readonly Resource[], config: FederationConfig, reporter: Reporter): void {
@@ -30,21 +29,3 @@ export function checkRules(resources: readonly Resource[], config: FederationCon
   }
 }
 
-/**
- * A typed overrider that changed nothing in any rendered object (a containerName typo, a kind
- * without pod template) is a warning, as Karmada would skip it silently. Only for full builds:
- * with --cluster the objects it changes may simply not be rendered in this run.
- */
-export function checkTypedOverriders(rendered: readonly RenderedObject[], resources: readonly Resource[], config: FederationConfig, reporter: Reporter): void {
-  const key = (r: SourceRef) => `${r.doc.file}#${r.path.join('/')}`;
-  const used = new Set<string>();
-  for (const o of rendered) for (const a of o.applied) used.add(key(a.ref));
-  for (const rule of config.overrides) {
-    if (!resources.some((r) => ruleMatches(rule.match, r))) continue;
-    for (const e of rule.list.entries) {
-      for (const t of typedItems(e.typed)) {
-        if (!used.has(key(t.ref))) reporter.strictWarning('UNUSED_RULE', posOf(t.ref), `this ${t.name} item changed nothing in any rendered object (check containerName, predicate and the kinds matched)`);
-      }
-    }
-  }
-}

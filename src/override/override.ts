@@ -4,9 +4,9 @@
 // rule's entry, its typed overriders (Karmada's) go first, then its clusterOverrides (SPEC).
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { selectorMatches } from '../core/selector.js';
-import { child, formatPointer, parsePointer, posOf, type SourceRef } from '../core/source.js';
+import { child, formatPointer, parsePointer, posOf } from '../core/source.js';
 import { unknownClusterMessage } from '../load/config.js';
-import type { Cluster, Json, JsonObject, OverrideEntry, OverrideList, OverrideOp, RenderedObject, Resource } from '../types.js';
+import type { Cluster, Json, JsonObject, OverrideEntry, OverrideList, OverrideOp, RenderedObject, ReplicaOverride, Resource } from '../types.js';
 import { applyPatch } from './apply-patch.js';
 import { expandVariables, resolveSelectors } from './native-paths.js';
 import { typedItems, typedOverriderOps, type TypedItem } from './typed-overriders.js';
@@ -14,11 +14,6 @@ import { typedItems, typedOverriderOps, type TypedItem } from './typed-overrider
 /** KubeFed refuses these: they associate the member object with its federated source. */
 const FORBIDDEN_PATHS = new Set(['/metadata/name', '/metadata/namespace', '/metadata/generateName', '/kind']);
 
-/** Scheduled replicas for one cluster, with the preference that set them. */
-export interface ReplicaOverride {
-  replicas: number;
-  ref: SourceRef;
-}
 
 export function renderResource(
   r: Resource,

@@ -8,9 +8,8 @@ import { selectorMatches } from '../core/selector.js';
 import { child, posOf, type SourceRef } from '../core/source.js';
 import { ruleMatches } from '../model/match.js';
 import type { SchedulingPreference } from '../model/build-model.js';
-import type { ReplicaOverride } from '../override/override.js';
 import type { PlacementMap } from '../place.js';
-import type { Cluster, FederationConfig, Resource, SchedulingSpec } from '../types.js';
+import type { Cluster, FederationConfig, ReplicaOverride, Resource, SchedulingSpec } from '../types.js';
 import { planReplicas, type ClusterPreference } from './planner.js';
 
 /** Resource -> cluster -> planned replicas. */

@@ -7,7 +7,7 @@ import { isObject } from '../core/cow.js';
 import { checkSchema } from '../core/schema-check.js';
 import { child, posOf, ref, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
-import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../model/kubefed-types.js';
+import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/kubefed-types.js';
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
 import { crdSchemas } from './crd-schemas.js';

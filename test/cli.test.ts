@@ -99,4 +99,18 @@ test('-o overrides output.dir, relative to the working directory', async () => {
   assert.ok(existsSync(join(dir, 'out/fedhost/default/deployment-web.yaml')));
 });
 
+test('a folder in resources names its YAML and JSON files only, as kubectl apply -f DIR', async () => {
+  const dir = project({
+    'federation.yaml': FED.replace('  - manifests/*.yaml', '  - manifests'),
+    'manifests/README.md': '# notes\n- not: yaml: at all\n',
+    'manifests/deploy/web.yaml': DEPLOY,
+    'manifests/cm.json': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}',
+  });
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  const { existsSync } = await import('node:fs');
+  assert.ok(existsSync(join(dir, 'rendered/fedhost/default/deployment-web.yaml')));
+  assert.ok(existsSync(join(dir, 'rendered/fedhost/default/configmap-c.yaml')));
+});
+
 test.run();

@@ -33,7 +33,15 @@ export async function expandGlobs(
       reporter.error('RESOURCE_GLOB', posOf(p.ref), `${opts.what ?? 'resource'} pattern "${p.value}" must stay inside the federation folder`);
       continue;
     }
-    const found = await globby([p.value, ...negatives], { cwd: dir, ignore, onlyFiles: true, dot: false, followSymbolicLinks: false });
+    // A folder names its manifests, as with `kubectl apply -f DIR`: .yaml, .yml and .json only.
+    const found = await globby([p.value, ...negatives], {
+      cwd: dir,
+      ignore,
+      onlyFiles: true,
+      dot: false,
+      followSymbolicLinks: false,
+      expandDirectories: { extensions: ['yaml', 'yml', 'json'] },
+    });
     if (found.length === 0) {
       reporter.strictWarning('RESOURCE_GLOB', posOf(p.ref), `${opts.what ?? 'resource'} pattern "${p.value}" matched no file`);
     }

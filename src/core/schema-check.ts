@@ -79,8 +79,11 @@ function describe(err: ErrorObject, root: unknown): string {
     }
     case 'required':
       return `missing required field "${p.missingProperty}"`;
-    case 'type':
-      return `expected ${String(p.type).replace(/,/g, ' or ')}, found ${found}`;
+    case 'type': {
+      // Our own schemas may carry an example of the expected shape for exactly this mistake.
+      const hint = (err.parentSchema as { 'x-fedrender-hint'?: string } | undefined)?.['x-fedrender-hint'];
+      return `expected ${String(p.type).replace(/,/g, ' or ')}, found ${found}${hint ? `; ${hint}` : ''}`;
+    }
     case 'enum':
       return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, found ${found}`;
     case 'const':

@@ -11,7 +11,9 @@ import { federationSchema } from './load/config.js';
 import { compile, type Compilation, type CompileOptions } from './pipeline.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
 import { planData, type PlanData } from './plan.js';
-import { commitWrite, planWrite, RECORD_FILE, writeFileAtomic } from './write.js';
+import { commitWrite, planWrite, RECORD_FILE, writeFileAtomic, type WritePlan, type WriteScope } from './write.js';
+import { argoIndex } from './emit/gitops.js';
+import type { OutputFile } from './types.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
 
 export { parseLabels } from './edit-config.js';
@@ -47,31 +49,57 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const c = await compile(opts);
   const result = baseResult(c);
   if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
-  const scope = opts.clusters?.length ? { clusters: result.clusters } : {};
-  const plan = await planWrite(c.outDir, c.files, scope);
-  const rel = (p: string) => relative(c.config!.dir, `${c.outDir}/${p}`).split('\\').join('/');
-  for (const p of plan.conflicts) {
-    c.reporter.error('OUTPUT_CONFLICT', filePos(rel(p)), `${p} exists but was not written by fedrender; refusing to overwrite it`, `move it away, or delete it if it is an old rendering`);
-  }
-  for (const p of plan.unowned) {
-    c.reporter.warning('UNOWNED_FILE', filePos(rel(p)), `not written by fedrender; left alone`);
+  const clusters = opts.clusters?.length ? { clusters: result.clusters } : {};
+  // Under --cluster, argocd/ is out of scope like another cluster's folder: other clusters'
+  // Applications are carried over, the selected ones replaced; argocd/kustomization.yaml is
+  // then listed from the Applications the new tree holds.
+  const argocd = c.config.output.gitops === 'argocd' ? { derive: argoIndex } : {};
+  const trees: Tree[] = [{ dir: c.outDir, files: c.files, scope: { ...clusters, ...argocd }, reportUnowned: true }];
+  // A Flux fleet directory holds the user's own files (flux-system/, other Kustomizations) by
+  // design: they are carried over like unowned files in the output tree, but not reported.
+  if (c.flux) trees.push({ dir: c.flux.dir, files: c.flux.files, scope: clusters, reportUnowned: false });
+  // Every tree is planned, and its conflicts reported, before any is written: a build that
+  // fails changes nothing on disk.
+  const plans: { plan: WritePlan; rel: (p: string) => string }[] = [];
+  for (const t of trees) {
+    const plan = await planWrite(t.dir, t.files, t.scope);
+    const rel = (p: string) => relative(c.config!.dir, `${t.dir}/${p}`).split('\\').join('/');
+    for (const p of plan.conflicts) {
+      c.reporter.error('OUTPUT_CONFLICT', filePos(rel(p)), `${p} exists but was not written by fedrender; refusing to overwrite it`, `move it away, or delete it if it is an old rendering`);
+    }
+    if (t.reportUnowned) {
+      for (const p of plan.unowned) c.reporter.warning('UNOWNED_FILE', filePos(rel(p)), `not written by fedrender; left alone`);
+    }
+    plans.push({ plan, rel });
   }
   if (c.reporter.hasErrors()) return finish(result, c);
-  result.files = c.files.length;
-  result.changed = plan.changed;
+  result.files = fileCount(c);
+  result.changed = plans.some(({ plan }) => plan.changed);
   if (opts.check) {
-    if (plan.changed) result.diff = unifiedDiff(plan, rel);
+    if (result.changed) result.diff = plans.map(({ plan, rel }) => (plan.changed ? unifiedDiff(plan, rel) : '')).join('');
     return finish(result, c);
   }
-  await commitWrite(plan);
+  for (const { plan } of plans) await commitWrite(plan);
   return finish(result, c);
+}
+
+interface Tree {
+  dir: string;
+  files: OutputFile[];
+  scope: WriteScope;
+  reportUnowned: boolean;
+}
+
+/** Files a build writes: the output tree and, in flux mode, the Kustomizations. */
+function fileCount(c: Compilation): number {
+  return c.files.length + (c.flux?.files.length ?? 0);
 }
 
 /** Everything build checks; writes nothing. */
 export async function validate(opts: CompileOptions): Promise<BuildResult> {
   const c = await compile(opts);
   const result = baseResult(c);
-  result.files = c.files.length;
+  result.files = fileCount(c);
   return finish(result, c);
 }
 
@@ -151,7 +179,7 @@ function finish(result: BuildResult, c: Compilation): BuildResult {
   return result;
 }
 
-function unifiedDiff(plan: Awaited<ReturnType<typeof planWrite>>, rel: (p: string) => string): string {
+function unifiedDiff(plan: WritePlan, rel: (p: string) => string): string {
   let out = '';
   const next = new Map(plan.files.map((f) => [f.path, f.content]));
   const paths = [...new Set([...next.keys(), ...plan.stale])].sort();

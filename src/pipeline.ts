@@ -1,12 +1,15 @@
 // The whole flow, in order: load -> model -> place -> schedule -> namespace bound -> override ->
-// validate -> emit. Reading this function shows what a build does; writing is left to the
-// caller (index.ts), so `validate`, `plan` and `build --check` share every step but the last.
+// validate -> emit (the rendered tree, then the GitOps objects). Reading this function shows
+// what a build does; writing is left to the caller (index.ts), so `validate`, `plan` and
+// `build --check` share every step but the last.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { Reporter } from './core/diagnostics.js';
+import { cmp, Reporter } from './core/diagnostics.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
+import { findGitRoot, pathInside } from './core/git-root.js';
 import { emitClusters } from './emit/emit.js';
+import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
 import { expandGlobs, loadDocuments, stripBom } from './load/resources.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
@@ -45,6 +48,8 @@ export interface Compilation {
   clusters: string[];
   /** Absolute output directory. */
   outDir?: string;
+  /** output.gitops: flux: the Kustomizations, relative to their own (absolute) directory. */
+  flux?: { dir: string; files: OutputFile[] };
   /** Folder of federation.yaml: diagnostics' file paths are relative to it. */
   configDir: string;
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
@@ -72,11 +77,12 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : resolve(dir, config.output.dir);
   result.outDir = outDir;
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
-  if (config.output.gitops !== 'none') {
-    reporter.warning('CONFIG', posOf(config.ref, ['output', 'gitops']), `output.gitops: ${config.output.gitops} is not implemented yet: no ${config.output.gitops === 'argocd' ? 'Argo CD Applications' : 'Flux Kustomizations'} are written; point your GitOps tool at ${config.output.dir}/<cluster>`);
-  }
-  const outRel = relative(dir, outDir).split(sep).join('/');
-  const exclude = [file, ...(outRel.startsWith('..') || isAbsolute(outRel) ? [] : [outRel, `${outRel}.fedrender-stage`, `${outRel}.fedrender-old`])];
+  const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
+  if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
+  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
+  const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
+  // Nothing fedrender writes is read back as input (its staging and swap folders included).
+  const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
   const docs = await loadDocuments(files, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
@@ -124,7 +130,13 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
 
   // emit
-  if (!reporter.hasErrors()) result.files = emitClusters(result.rendered, selected);
+  if (!reporter.hasErrors()) {
+    result.files = emitClusters(result.rendered, selected);
+    if (config.output.gitops === 'argocd') {
+      result.files = [...result.files, ...argoApplications(selected, config.output.argocd, repoPath ?? '')].sort((a, b) => cmp(a.path, b.path));
+    }
+    if (fluxDir) result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
+  }
   return result;
 }
 
@@ -135,6 +147,56 @@ function isSystemNamespace(r: { id: { name: string } }): boolean {
 function selectClusters(config: FederationConfig, names: string[] | undefined) {
   if (!names || names.length === 0) return config.clusters;
   return config.clusters.filter((c) => names.includes(c.name));
+}
+
+/** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */
+function excluded(dir: string, target: string): string[] {
+  const rel = relative(dir, target).split(sep).join('/');
+  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`];
+}
+
+/** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */
+function checkArgoClusterNames(config: FederationConfig, reporter: Reporter): void {
+  const clash = config.clusters.find((c) => c.name === ARGOCD_DIR);
+  if (clash) {
+    reporter.error('CONFIG', posOf(clash.ref, ['name']), `cluster "${ARGOCD_DIR}" would render into the folder of the Argo CD Applications (output.gitops: argocd); rename the cluster`);
+  }
+}
+
+/**
+ * The output directory's path in the git repository, which Applications and Kustomizations
+ * name: output.<tool>.path, or else the output directory relative to the nearest folder holding
+ * `.git` (federation.yaml's folder when there is none).
+ */
+function gitopsRepoPath(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): string | undefined {
+  const mode = config.output.gitops;
+  if (mode === 'none') return undefined;
+  const explicit = config.output[mode].path;
+  if (explicit !== undefined) return explicit;
+  const root = findGitRoot(dir);
+  const path = pathInside(root ?? dir, outDir);
+  if (path === undefined) {
+    const rel = (p: string) => relative(dir, p).split(sep).join('/') || '.';
+    const where = root ? `the git repository at ${rel(root)}` : "federation.yaml's folder (there is no .git above it)";
+    reporter.error('CONFIG', posOf(config.ref, ['output', mode]), `output directory ${rel(outDir)} is outside ${where}, so its path in git is unknown`, `set output.${mode}.path to the output directory's path in the repository`);
+  }
+  return path;
+}
+
+/** The Flux directory is swapped whole like the output directory: it may hold neither. */
+function checkFluxDir(fluxDir: string, outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer + sep);
+  const problem = within(dir, fluxDir)
+    ? 'contains federation.yaml'
+    : within(fluxDir, outDir)
+      ? 'is inside the output directory'
+      : within(outDir, fluxDir)
+        ? 'contains the output directory'
+        : undefined;
+  if (!problem) return true;
+  const rel = relative(dir, fluxDir).split(sep).join('/') || '.';
+  reporter.error('OUTPUT_CONFLICT', posOf(config.ref, ['output', 'flux', 'dir']), `Flux directory ${rel} ${problem}; choose a folder of its own such as "clusters"`);
+  return false;
 }
 
 /** The output directory must not hold the inputs: a build swaps it whole. */

@@ -138,6 +138,40 @@ export interface ValidationSettings {
   ignoreMissingSchemas: boolean;
 }
 
+/** output.argocd: how each cluster's Argo CD Application reads its rendered directory. */
+export interface ArgoCdSettings {
+  /** spec.source.repoURL; required with gitops: argocd (config.ts reports its absence). */
+  repoURL?: string;
+  targetRevision: string;
+  project: string;
+  /** Namespace of the Applications: where Argo CD runs. */
+  namespace: string;
+  /** The output directory's path in the repository, normalized ('' = its root); unset = computed. */
+  path?: string;
+  namePrefix: string;
+  prune: boolean;
+  selfHeal: boolean;
+}
+
+/** output.flux: where each cluster's Flux Kustomization is written and what it reads. */
+export interface FluxSettings {
+  /** Relative to federation.yaml's folder: <dir>/<cluster>/fedrender.yaml. */
+  dir: string;
+  namespace: string;
+  sourceRef: { kind: string; name: string; namespace?: string };
+  interval: string;
+  /** As ArgoCdSettings.path. */
+  path?: string;
+}
+
+export interface OutputSettings {
+  dir: string;
+  gitops: 'none' | 'argocd' | 'flux';
+  allowSecrets: boolean;
+  argocd: ArgoCdSettings;
+  flux: FluxSettings;
+}
+
 export interface FederationConfig {
   /** federation.yaml's path relative to its folder (its base name) and its folder, absolute. */
   file: string;
@@ -151,7 +185,7 @@ export interface FederationConfig {
   replicaScheduling: SchedulingRule[];
   types: FederatedType[];
   kubefedScope: 'Namespaced' | 'Cluster';
-  output: { dir: string; gitops: 'none' | 'argocd' | 'flux'; allowSecrets: boolean };
+  output: OutputSettings;
   validation: ValidationSettings;
 }
 

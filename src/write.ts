@@ -17,6 +17,8 @@ const RECORD_HEADER = '# Written by fedrender: the files it owns in this directo
 export interface WriteScope {
   /** Top-level folders (clusters) being rebuilt; undefined = the whole tree. */
   clusters?: readonly string[];
+  /** Files computed from the whole new tree, carried files included (an index of them). */
+  derive?: (files: readonly OutputFile[]) => OutputFile[];
 }
 
 export interface WritePlan {
@@ -44,16 +46,20 @@ export async function planWrite(outDir: string, files: readonly OutputFile[], sc
   const old = await readRecord(outDir);
   const inScope = (p: string) => !scope.clusters || scope.clusters.includes(p.split('/')[0]);
   const keptOwned = old.filter((p) => !inScope(p));
-  const newPaths = new Set(files.map((f) => f.path));
   const owned = new Set(old);
   const existing = await listTree(outDir);
+  const built = new Set(files.map((f) => f.path));
+  const carried = await Promise.all(
+    keptOwned.filter((p) => existing.includes(p) && !built.has(p)).map(async (p) => ({ path: p, content: await readFile(join(outDir, p), 'utf8') })),
+  );
+  // Derived files replace their emitted versions: they see what --cluster carried over.
+  const derived = scope.derive?.([...files, ...carried]) ?? [];
+  const isDerived = new Set(derived.map((f) => f.path));
+  const all = [...files, ...carried].filter((f) => !isDerived.has(f.path)).concat(derived).sort((a, b) => cmp(a.path, b.path));
+  const newPaths = new Set(all.map((f) => f.path));
   const stale = old.filter((p) => inScope(p) && !newPaths.has(p) && existing.includes(p));
   const unowned = existing.filter((p) => !owned.has(p) && p !== RECORD_FILE && !newPaths.has(p));
   const conflicts = existing.filter((p) => !owned.has(p) && newPaths.has(p));
-  const carried = await Promise.all(
-    keptOwned.filter((p) => existing.includes(p) && !newPaths.has(p)).map(async (p) => ({ path: p, content: await readFile(join(outDir, p), 'utf8') })),
-  );
-  const all = [...files, ...carried].sort((a, b) => cmp(a.path, b.path));
   const record: OutputFile = { path: RECORD_FILE, content: recordText(all) };
   const current = new Map<string, string>();
   for (const p of [...new Set([...old, ...newPaths, RECORD_FILE])]) {

@@ -1,6 +1,7 @@
 // Stage load/config: federation.yaml text -> FederationConfig. The file is checked against
 // schemas/federation.schema.json first (errors at their node), then read into typed rules that
 // keep a SourceRef for every rule, entry and operation, so later stages can point at them.
+import { posix } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import { didYouMean, type Reporter } from '../core/diagnostics.js';
@@ -20,6 +21,7 @@ import {
   type OverrideEntry,
   type OverrideList,
   type OverrideOp,
+  type OutputSettings,
   type PlacementSpec,
   type SchedulingSpec,
   type TypedOverriders,
@@ -92,11 +94,7 @@ function readConfig(v: JsonObject, file: string, dir: string, root: SourceRef, r
     })),
     types: readTypes(v.types as JsonObject | undefined, root, reporter),
     kubefedScope: (kubefed.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Namespaced',
-    output: {
-      dir: (output.dir as string | undefined) ?? 'rendered',
-      gitops: (output.gitops as 'none' | 'argocd' | 'flux' | undefined) ?? 'none',
-      allowSecrets: (output.allowSecrets as boolean | undefined) ?? false,
-    },
+    output: readOutput(output, child(root, 'output'), reporter),
     validation: {
       kubernetesVersion: String(validation.kubernetesVersion ?? '').replace(/^v/, ''),
       crds: (validation.crds ?? []) as string[],
@@ -106,6 +104,59 @@ function readConfig(v: JsonObject, file: string, dir: string, root: SourceRef, r
       ignoreMissingSchemas: (validation.ignoreMissingSchemas as boolean | undefined) ?? false,
     },
   };
+}
+
+/**
+ * `output`, with the GitOps defaults of the tools' own conventions: Argo CD's `argocd`
+ * namespace, `default` project and HEAD revision; the `flux-system` namespace and GitRepository
+ * that `flux bootstrap` creates, and a `clusters/` folder as in Flux's fleet repositories.
+ */
+function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): OutputSettings {
+  const gitops = (output.gitops as OutputSettings['gitops'] | undefined) ?? 'none';
+  const argocd = (output.argocd ?? {}) as JsonObject;
+  const flux = (output.flux ?? {}) as JsonObject;
+  const sourceRef = (flux.sourceRef ?? {}) as JsonObject;
+  if (gitops === 'argocd' && argocd.repoURL === undefined) {
+    reporter.error('CONFIG', posOf(at, ['gitops']), 'output.gitops: argocd needs output.argocd.repoURL, the git repository Argo CD reads the rendered tree from', 'e.g. output: {gitops: argocd, argocd: {repoURL: https://github.com/example/fleet.git}}');
+  }
+  return {
+    dir: (output.dir as string | undefined) ?? 'rendered',
+    gitops,
+    allowSecrets: (output.allowSecrets as boolean | undefined) ?? false,
+    argocd: {
+      ...(argocd.repoURL !== undefined ? { repoURL: argocd.repoURL as string } : {}),
+      targetRevision: (argocd.targetRevision as string | undefined) ?? 'HEAD',
+      project: (argocd.project as string | undefined) ?? 'default',
+      namespace: (argocd.namespace as string | undefined) ?? 'argocd',
+      ...readRepoPath(argocd.path, child(at, 'argocd', 'path'), reporter),
+      namePrefix: (argocd.namePrefix as string | undefined) ?? '',
+      prune: (argocd.prune as boolean | undefined) ?? true,
+      selfHeal: (argocd.selfHeal as boolean | undefined) ?? true,
+    },
+    flux: {
+      dir: (flux.dir as string | undefined) ?? 'clusters',
+      namespace: (flux.namespace as string | undefined) ?? 'flux-system',
+      sourceRef: {
+        kind: (sourceRef.kind as string | undefined) ?? 'GitRepository',
+        name: (sourceRef.name as string | undefined) ?? 'flux-system',
+        ...(sourceRef.namespace !== undefined ? { namespace: sourceRef.namespace as string } : {}),
+      },
+      interval: (flux.interval as string | undefined) ?? '10m',
+      ...readRepoPath(flux.path, child(at, 'flux', 'path'), reporter),
+    },
+  };
+}
+
+/** A path inside the git repository: `/`-separated, without `./`, `..` or a trailing `/`; '' is its root. */
+function readRepoPath(raw: Json | undefined, at: SourceRef, reporter: Reporter): { path?: string } {
+  if (typeof raw !== 'string') return {};
+  const n = posix.normalize(raw);
+  if (n.startsWith('/') || n === '..' || n.startsWith('../')) {
+    reporter.error('CONFIG', posOf(at), `expected a path inside the git repository, relative to its root, found "${raw}"`);
+    return {};
+  }
+  const p = n.replace(/\/+$/, '');
+  return { path: p === '.' ? '' : p };
 }
 
 function readClusters(v: JsonObject, root: SourceRef, reporter: Reporter): Cluster[] {

@@ -178,14 +178,17 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
     if (format !== 'json') io.stderr(`fedrender ${mode}: ${counts}; nothing written\n`);
     return 1;
   }
-  const out = result.outDir ? relative(io.cwd, result.outDir) || '.' : '';
+  const out = [result.outDir, result.fluxDir]
+    .filter((d) => d !== undefined)
+    .map((d) => relative(io.cwd, d) || '.')
+    .join(' and ');
   if (mode === 'check') {
     if (result.changed) {
       if (format !== 'json') io.stdout(result.diff ?? '');
-      if (format !== 'json') io.stderr(`fedrender check: ${out} is not up to date with ${configArg}; run fedrender build (${counts})\n`);
+      if (format !== 'json') io.stderr(`fedrender check: the output (${out}) is not up to date with ${configArg}; run fedrender build (${counts})\n`);
       return 3;
     }
-    if (format !== 'json') io.stderr(`fedrender check: ${out} is up to date (${counts})\n`);
+    if (format !== 'json') io.stderr(`fedrender check: the output (${out}) is up to date (${counts})\n`);
     return 0;
   }
   if (format !== 'json') {

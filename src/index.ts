@@ -33,6 +33,8 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** Absolute output directory, when federation.yaml could be read. */
   outDir?: string;
+  /** output.gitops: flux: the absolute directory of the Kustomizations. */
+  fluxDir?: string;
   clusters: string[];
   files: number;
   /** build: whether anything on disk changed; check: whether something would. */
@@ -166,6 +168,7 @@ function baseResult(c: Compilation): BuildResult {
   return {
     diagnostics: [],
     outDir: c.outDir,
+    fluxDir: c.flux?.dir,
     configDir: c.configDir,
     clusters: c.clusters,
     files: 0,

@@ -10,6 +10,7 @@ import { child, parsePointer, type SourceRef } from '../core/source.js';
 import { TYPED_OVERRIDERS, type Json, type JsonObject, type TypedOverriders } from '../types.js';
 import type { PatchOp } from './apply-patch.js';
 import { resolveSelectors } from './native-paths.js';
+import { POD_SPEC_PATHS } from '../core/pod-spec.js';
 
 export type TypedOverriderName = keyof TypedOverriders;
 
@@ -56,17 +57,7 @@ const fail = (reason: string): TypedResult => ({ ok: false, reason });
  * pod-template kind, so CronJob, ReplicationController and PodTemplate are here too. Like
  * Karmada, by kind alone.
  */
-const POD_SPEC: Record<string, readonly string[]> = {
-  Pod: ['spec'],
-  PodTemplate: ['template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+const POD_SPEC = POD_SPEC_PATHS;
 
 interface ContainerAt {
   segments: string[];

@@ -6,20 +6,10 @@ import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import type { Json, RenderedObject } from '../types.js';
 import { locate } from './names.js';
+import { POD_SPEC_PATHS } from '../core/pod-spec.js';
 
 type Ref = { kind: 'ConfigMap' | 'Secret' | 'ServiceAccount' | 'PersistentVolumeClaim'; name: string; path: (string | number)[] };
 
-/** Where the pod spec sits in each workload kind. */
-const POD_SPEC: Record<string, string[]> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
 
 export function checkReferences(rendered: readonly RenderedObject[], reporter: Reporter): void {
   const anywhere = new Set<string>();
@@ -31,7 +21,7 @@ export function checkReferences(rendered: readonly RenderedObject[], reporter: R
     perCluster.get(o.cluster.name)!.add(k);
   }
   for (const o of rendered) {
-    const specPath = POD_SPEC[o.resource.id.kind];
+    const specPath = POD_SPEC_PATHS[o.resource.id.kind];
     if (!specPath || o.resource.id.group !== groupFor(o.resource.id.kind)) continue;
     let spec: Json | undefined = o.body;
     for (const s of specPath) spec = isObject(spec) ? spec[s] : undefined;
@@ -55,10 +45,10 @@ function key(kind: string, namespace: string | undefined, name: string): string 
 }
 
 function groupFor(kind: string): string {
-  return kind === 'Pod' || kind === 'ReplicationController' ? '' : kind === 'Job' || kind === 'CronJob' ? 'batch' : 'apps';
+  return ['Pod', 'PodTemplate', 'ReplicationController'].includes(kind) ? '' : kind === 'Job' || kind === 'CronJob' ? 'batch' : 'apps';
 }
 
-function* podRefs(spec: Record<string, Json>, base: string[]): Generator<Ref> {
+function* podRefs(spec: Record<string, Json>, base: readonly string[]): Generator<Ref> {
   const at = (...p: (string | number)[]) => [...base, ...p];
   const refs: Ref[] = [];
   if (typeof spec.serviceAccountName === 'string') yield { kind: 'ServiceAccount', name: spec.serviceAccountName, path: at('serviceAccountName') };

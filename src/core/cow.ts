@@ -48,8 +48,3 @@ export function arrayIndex(seg: string, length: number): number {
   const n = Number(seg);
   return n < length ? n : -1;
 }
-
-/** Freeze the copied spine again so the serializer may cache the patched object too. */
-export function freezeSpine(value: Json): Json {
-  return deepFreeze(value);
-}

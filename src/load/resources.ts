@@ -2,7 +2,7 @@
 // Globs are relative to federation.yaml; `!` patterns exclude. Matches are sorted by code unit
 // where they enter, so file-system order never reaches the output.
 import { readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { globby } from 'globby';
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { filePos, posOf } from '../core/source.js';
@@ -73,9 +73,4 @@ export async function loadDocuments(files: readonly string[], dir: string, repor
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/** A path relative to `dir`, `/`-separated, as diagnostics print it. */
-export function relativePath(dir: string, path: string): string {
-  return relative(dir, path).split(sep).join('/');
 }

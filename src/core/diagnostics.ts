@@ -85,13 +85,15 @@ export class Reporter {
     return this.diagnostics.some((d) => d.severity === 'error');
   }
 
+  private readonly seen = new Set<string>();
+
   private push(d: Diagnostic): void {
     // One problem reached by two paths (e.g. a shared override applied to many objects) is
     // reported once.
-    const dup = this.diagnostics.some(
-      (x) => x.code === d.code && x.file === d.file && x.line === d.line && x.column === d.column && x.message === d.message,
-    );
-    if (!dup) this.diagnostics.push(d);
+    const key = [d.code, d.file, d.line, d.column, d.message].join('\u0000');
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.diagnostics.push(d);
   }
 }
 

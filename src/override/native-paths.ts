@@ -44,8 +44,16 @@ export function expandVariables(value: Json, cluster: Cluster, at: SourceRef, re
         return resolved;
       });
     }
-    if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
-    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    // Unchanged values keep their identity, so a value without variables stays shared (and
+    // serialized once) across clusters.
+    if (Array.isArray(v)) {
+      const out = v.map((x, i) => walk(x, [...path, i]));
+      return out.every((x, i) => x === v[i]) ? v : out;
+    }
+    if (isObject(v)) {
+      const entries = Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])] as const);
+      return entries.every(([k, x]) => x === v[k]) ? v : Object.fromEntries(entries);
+    }
     return v;
   };
   const out = walk(value, []);

@@ -175,7 +175,7 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
   } else if (text) io.stderr(text);
   const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   if (errors) {
-    if (format !== 'json') io.stderr(`fedrender ${mode}: ${counts}; nothing written\n`);
+    if (format !== 'json') io.stderr(`fedrender ${mode}: ${counts}${mode === 'build' || mode === 'check' ? '; nothing written' : ''}\n`);
     return 1;
   }
   const out = [result.outDir, result.fluxDir]

@@ -11,7 +11,7 @@ import { federationSchema } from './load/config.js';
 import { compile, type Compilation, type CompileOptions } from './pipeline.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
 import { planData, type PlanData } from './plan.js';
-import { commitWrite, planWrite, RECORD_FILE, writeFileAtomic, type WritePlan, type WriteScope } from './write.js';
+import { commitWrite, planWrite, RECORD_FILE, withLocks, writeFileAtomic, type WritePlan, type WriteScope } from './write.js';
 import { argoIndex } from './emit/gitops.js';
 import type { OutputFile } from './types.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
@@ -51,6 +51,19 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const c = await compile(opts);
   const result = baseResult(c);
   if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
+  const dirs = [c.outDir, ...(c.flux ? [c.flux.dir] : [])];
+  // Two builds into one tree (parallel --cluster jobs) take turns: each plans against what the
+  // other committed, and neither mistakes the other's swap for an interrupted one.
+  const locked = await withLocks(dirs, () => writeTrees(opts, c, result));
+  if (!locked.ok) {
+    c.reporter.error('IO', filePos(c.config.file), locked.message, 'if no other fedrender build is running, remove that folder');
+    return finish(result, c);
+  }
+  return locked.value;
+}
+
+async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResult): Promise<BuildResult> {
+  if (!c.outDir || !c.config) return finish(result, c);
   const clusters = opts.clusters?.length ? { clusters: result.clusters } : {};
   // Under --cluster, argocd/ is out of scope like another cluster's folder: other clusters'
   // Applications are carried over, the selected ones replaced; argocd/kustomization.yaml is

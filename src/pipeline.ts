@@ -152,7 +152,7 @@ function selectClusters(config: FederationConfig, names: string[] | undefined) {
 /** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */
 function excluded(dir: string, target: string): string[] {
   const rel = relative(dir, target).split(sep).join('/');
-  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`];
+  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`, `${rel}.fedrender-lock`];
 }
 
 /** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */

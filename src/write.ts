@@ -4,7 +4,8 @@
 // else in the tree is carried over untouched and reported.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { cmp } from './core/diagnostics.js';
@@ -175,4 +176,47 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   const tmp = `${path}.fedrender-tmp-${randomBytes(4).toString('hex')}`;
   await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+/** A lock older than this was left by a build that died; it is taken over. */
+const STALE_LOCK_MS = 10 * 60_000;
+const LOCK_WAIT_MS = 120_000;
+
+/**
+ * Runs `fn` holding `<dir>.fedrender-lock` for every dir (taken in sorted order, so two builds
+ * never wait on each other crosswise). mkdir is atomic: exactly one build gets each lock.
+ */
+export async function withLocks<T>(dirs: readonly string[], fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
+  const held: string[] = [];
+  try {
+    for (const dir of [...dirs].sort(cmp)) {
+      const lock = `${dir}.fedrender-lock`;
+      const got = await acquire(lock);
+      if (!got) return { ok: false, message: `another fedrender build has held ${lock} for over ${LOCK_WAIT_MS / 1000} s` };
+      held.push(lock);
+    }
+    return { ok: true, value: await fn() };
+  } finally {
+    for (const lock of held.reverse()) await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function acquire(lock: string): Promise<boolean> {
+  await mkdir(dirname(lock), { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const st = await stat(lock).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > STALE_LOCK_MS) {
+      await rm(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) return false;
+    await sleep(25);
+  }
 }

@@ -149,4 +149,19 @@ test('the output directory may not contain federation.yaml', async () => {
   assert.match(r.stderr, /federation\.yaml:\d+:\d+: error: output directory .* contains federation\.yaml/);
 });
 
+test('parallel --cluster builds into one tree take turns and both land', async () => {
+  const dir = fresh();
+  await run(['build'], dir);
+  writeFileSync(join(dir, 'manifests/a.yaml'), CM('a', '5'));
+  const [east, west] = await Promise.all([run(['build', '--cluster', 'east'], dir), run(['build', '--cluster', 'west'], dir)]);
+  assert.is(east.code, 0, east.stderr);
+  assert.is(west.code, 0, west.stderr);
+  for (const c of ['east', 'west']) assert.match(readFileSync(join(dir, `rendered/${c}/default/configmap-a.yaml`), 'utf8'), /v: "5"/);
+  const record = readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8');
+  assert.match(record, /east\/default\/configmap-a\.yaml/);
+  assert.match(record, /west\/default\/configmap-a\.yaml/);
+  assert.not.ok(existsSync(join(dir, 'rendered.fedrender-lock')));
+  assert.is((await run(['build', '--check'], dir)).code, 0);
+});
+
 test.run();

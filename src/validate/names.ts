@@ -3,7 +3,7 @@
 // Reported at the source node the value came from, once, not per cluster.
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
-import { posOf, type JsonPath } from '../core/source.js';
+import { formatPointer, posOf, type JsonPath } from '../core/source.js';
 import type { RenderedObject } from '../types.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -41,9 +41,9 @@ function checkLabels(o: RenderedObject, path: string[], reporter: Reporter): voi
   if (!isObject(labels)) return;
   for (const [key, value] of Object.entries(labels)) {
     const keyProblem = labelKeyProblem(key);
-    if (keyProblem) reporter.error('INVALID_NAME', locate(o, [...path, key], true), `label key "${key}" ${keyProblem}${suffix(o, [...path, key])}`);
+    if (keyProblem) reporter.error('INVALID_NAME', locate(o, [...path, key], true), `label key "${key}" ${keyProblem}${clusterSuffix(o, [...path, key])}`);
     if (typeof value === 'string' && !(value === '' || (value.length <= 63 && QUALIFIED_NAME.test(value)))) {
-      reporter.error('INVALID_NAME', locate(o, [...path, key], false), `label value "${value}" must be at most 63 characters: letters, digits, "-", "_", ".", starting and ending with a letter or digit${suffix(o, [...path, key])}`);
+      reporter.error('INVALID_NAME', locate(o, [...path, key], false), `label value "${value}" must be at most 63 characters: letters, digits, "-", "_", ".", starting and ending with a letter or digit${clusterSuffix(o, [...path, key])}`);
     }
   }
 }
@@ -68,7 +68,7 @@ export function locate(o: RenderedObject, path: JsonPath, key: boolean) {
 }
 
 function overrideFor(o: RenderedObject, path: JsonPath) {
-  const pointer = path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  const pointer = formatPointer(path);
   for (let i = o.applied.length - 1; i >= 0; i--) {
     const p = o.applied[i].path;
     if (pointer === p || pointer.startsWith(p + '/')) return o.applied[i];
@@ -77,6 +77,6 @@ function overrideFor(o: RenderedObject, path: JsonPath) {
 }
 
 /** Names the cluster when an override put the value there (it differs per cluster). */
-function suffix(o: RenderedObject, path: JsonPath): string {
+export function clusterSuffix(o: RenderedObject, path: JsonPath): string {
   return overrideFor(o, path) ? ` (cluster "${o.cluster.name}")` : '';
 }

@@ -11,7 +11,7 @@ import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
 import { crdSchemas } from './crd-schemas.js';
-import { checkNames, locate } from './names.js';
+import { checkNames, clusterSuffix, locate } from './names.js';
 import { checkReferences } from './references.js';
 import { pickKubernetesVersion, SchemaRegistry } from './schema-registry.js';
 
@@ -106,13 +106,8 @@ function checkObject(o: RenderedObject, registry: SchemaRegistry, config: Federa
     subject,
     unknownFieldsAsWarnings: !config.validation.strict,
     locate: (path, key) => locate(o, path, key),
-    suffix: (path) => (o.cluster.name && o.applied.some((a) => coversPath(a.path, path)) ? ` (cluster "${o.cluster.name}")` : ''),
+    suffix: (path) => clusterSuffix(o, path),
   });
-}
-
-function coversPath(opPath: string, path: readonly (string | number)[]): boolean {
-  const pointer = path.map((s) => '/' + String(s)).join('');
-  return pointer === opPath || pointer.startsWith(opPath + '/');
 }
 
 /** validation.skipKinds takes `Kind` or `apiVersion/Kind`; ignoreMissingSchemas skips all. */

@@ -60,8 +60,14 @@ data:
 function makeProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fedrender-bench-'));
   mkdirSync(join(dir, 'manifests'));
-  const clusters = Array.from({ length: CLUSTERS }, (_, i) => `  - name: c${String(i).padStart(2, '0')}\n    labels: {region: r${i % 4}}`).join('\n');
-  const namespaces = Array.from({ length: 10 }, (_, i) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: team-${i}}\n`).join('---\n');
+  const clusters = Array.from(
+    { length: CLUSTERS },
+    (_, i) => `  - name: c${String(i).padStart(2, '0')}\n    labels: {region: r${i % 4}}`,
+  ).join('\n');
+  const namespaces = Array.from(
+    { length: 10 },
+    (_, i) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: team-${i}}\n`,
+  ).join('---\n');
   writeFileSync(join(dir, 'manifests/namespaces.yaml'), namespaces);
   for (let i = 0; i < APPS; i++) writeFileSync(join(dir, `manifests/app-${i}.yaml`), deployment(i));
   writeFileSync(
@@ -110,7 +116,8 @@ const naive = () => {
   for (const cl of c.clusters) {
     for (const body of bases) {
       const copy = structuredClone(body) as JsonObject;
-      if (copy.kind === 'Deployment') fjp.applyPatch(copy, [{ op: 'replace', path: '/spec/replicas', value: cl === 'c00' ? 5 : 3 }]);
+      if (copy.kind === 'Deployment')
+        fjp.applyPatch(copy, [{ op: 'replace', path: '/spec/replicas', value: cl === 'c00' ? 5 : 3 }]);
       bytes += stringify(copy, { sortMapEntries: true, aliasDuplicateObjects: false, lineWidth: 0 }).length;
     }
   }
@@ -119,15 +126,27 @@ const naive = () => {
 const tNaive = await median(naive);
 
 // The serializer alone: shared (cached) subtrees vs. fresh copies that defeat the cache.
-const tSerializeShared = await median(() => c.rendered.reduce((n, o) => n + serializeDocument(o.body).length, 0));
-const tSerializeFresh = await median(() => c.rendered.reduce((n, o) => n + serializeDocument(structuredClone(o.body)).length, 0));
-const tStringify = await median(() => c.rendered.reduce((n, o) => n + stringify(o.body, { sortMapEntries: true, aliasDuplicateObjects: false, lineWidth: 0 }).length, 0));
+const tSerializeShared = await median(() =>
+  c.rendered.reduce((n, o) => n + serializeDocument(o.body).length, 0),
+);
+const tSerializeFresh = await median(() =>
+  c.rendered.reduce((n, o) => n + serializeDocument(structuredClone(o.body)).length, 0),
+);
+const tStringify = await median(() =>
+  c.rendered.reduce(
+    (n, o) =>
+      n + stringify(o.body, { sortMapEntries: true, aliasDuplicateObjects: false, lineWidth: 0 }).length,
+    0,
+  ),
+);
 
 // Validation: the stage alone on the same compilation, schemas already compiled (warm), and the
 // one-off cost of compiling the schemas of the kinds present (a fresh registry, cold).
 const { validateRendered } = await import('../src/validate/validate.js');
 const { Reporter } = await import('../src/core/diagnostics.js');
-const tValidateWarm = await median(() => validateRendered(c.rendered, c.model!, c.config!, [], new Reporter()));
+const tValidateWarm = await median(() =>
+  validateRendered(c.rendered, c.model!, c.config!, [], new Reporter()),
+);
 // Copy-on-write, counted rather than timed: containers (maps and lists) a full copy per cluster
 // would allocate, against the distinct ones the rendered objects actually hold.
 let total = 0;
@@ -140,12 +159,26 @@ const walk = (v: unknown): void => {
 };
 for (const o of c.rendered) walk(o.body);
 
-console.log(`fleet: ${CLUSTERS} clusters x ${c.model!.resources.length} resources = ${objects} rendered objects (median of ${RUNS} runs)`);
+console.log(
+  `fleet: ${CLUSTERS} clusters x ${c.model!.resources.length} resources = ${objects} rendered objects (median of ${RUNS} runs)`,
+);
 console.log(`compile (load..emit, whole pipeline):       ${tCompile.toFixed(0)} ms`);
-console.log(`naive render (deep copy + stringify):        ${tNaive.toFixed(0)} ms   ratio naive/compile ${(tNaive / tCompile).toFixed(2)}x`);
+console.log(
+  `naive render (deep copy + stringify):        ${tNaive.toFixed(0)} ms   ratio naive/compile ${(tNaive / tCompile).toFixed(2)}x`,
+);
 console.log(`serialize, shared subtrees (cache hits):     ${tSerializeShared.toFixed(0)} ms`);
-console.log(`serialize, fresh copies (no cache):          ${tSerializeFresh.toFixed(0)} ms   ratio ${(tSerializeFresh / tSerializeShared).toFixed(2)}x`);
-console.log(`yaml stringify of the same objects:          ${tStringify.toFixed(0)} ms   ratio stringify/serialize-shared ${(tStringify / tSerializeShared).toFixed(2)}x`);
-console.log(`validate stage (schemas compiled, warm):     ${tValidateWarm.toFixed(0)} ms   share of compile ${((tValidateWarm / tCompile) * 100).toFixed(0)}%`);
-console.log(`first compile in the process (cold):         ${tFirst.toFixed(0)} ms   (compiles the schemas of the ${new Set(c.rendered.map((o) => o.resource.id.kind)).size} kinds present, once)`);
-console.log(`copy-on-write: ${distinct.size} distinct containers hold ${total} container uses (${(total / distinct.size).toFixed(1)}x fewer than a copy per cluster)`);
+console.log(
+  `serialize, fresh copies (no cache):          ${tSerializeFresh.toFixed(0)} ms   ratio ${(tSerializeFresh / tSerializeShared).toFixed(2)}x`,
+);
+console.log(
+  `yaml stringify of the same objects:          ${tStringify.toFixed(0)} ms   ratio stringify/serialize-shared ${(tStringify / tSerializeShared).toFixed(2)}x`,
+);
+console.log(
+  `validate stage (schemas compiled, warm):     ${tValidateWarm.toFixed(0)} ms   share of compile ${((tValidateWarm / tCompile) * 100).toFixed(0)}%`,
+);
+console.log(
+  `first compile in the process (cold):         ${tFirst.toFixed(0)} ms   (compiles the schemas of the ${new Set(c.rendered.map((o) => o.resource.id.kind)).size} kinds present, once)`,
+);
+console.log(
+  `copy-on-write: ${distinct.size} distinct containers hold ${total} container uses (${(total / distinct.size).toFixed(1)}x fewer than a copy per cluster)`,
+);

@@ -4,7 +4,20 @@
 import { isAbsolute, join as joinPath, relative } from 'node:path';
 import yargs from 'yargs';
 import type { Diagnostic } from './core/diagnostics.js';
-import { build, explain, init, join, parseLabels, plan, planTable, schema, unjoin, validate, type BuildResult, type EditOutcome } from './index.js';
+import {
+  build,
+  explain,
+  init,
+  join,
+  parseLabels,
+  plan,
+  planTable,
+  schema,
+  unjoin,
+  validate,
+  type BuildResult,
+  type EditOutcome,
+} from './index.js';
 import { formatDiagnostics, type Format } from './format.js';
 
 export interface Io {
@@ -21,20 +34,49 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let exit = 0;
   const parser = yargs(argv)
     .scriptName('fedrender')
-    .usage('$0 <command> [options]\n\nRender federation.yaml + manifests + KubeFed objects into one directory per cluster.')
-    .option('config', { alias: 'c', type: 'string', default: 'federation.yaml', describe: 'federation file', global: true })
-    .option('format', { choices: ['text', 'json', 'github'] as const, default: 'text' as const, describe: 'diagnostics format', global: true })
-    .option('strict', { type: 'boolean', default: false, describe: 'warnings marked strict become errors', global: true })
+    .usage(
+      '$0 <command> [options]\n\nRender federation.yaml + manifests + KubeFed objects into one directory per cluster.',
+    )
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      default: 'federation.yaml',
+      describe: 'federation file',
+      global: true,
+    })
+    .option('format', {
+      choices: ['text', 'json', 'github'] as const,
+      default: 'text' as const,
+      describe: 'diagnostics format',
+      global: true,
+    })
+    .option('strict', {
+      type: 'boolean',
+      default: false,
+      describe: 'warnings marked strict become errors',
+      global: true,
+    })
     .command(
       'build',
       'render every cluster into the output directory',
       (y) =>
         y
           .option('out', { alias: 'o', type: 'string', describe: 'output directory (default: output.dir)' })
-          .option('check', { type: 'boolean', default: false, describe: 'print a diff and exit 3 if the output is not up to date; write nothing' })
+          .option('check', {
+            type: 'boolean',
+            default: false,
+            describe: 'print a diff and exit 3 if the output is not up to date; write nothing',
+          })
           .option('cluster', { type: 'string', array: true, describe: 'only these clusters' }),
       async (args) => {
-        const opts = { config: args.config, cwd: io.cwd, outDir: args.out, clusters: args.cluster, strict: args.strict, check: args.check };
+        const opts = {
+          config: args.config,
+          cwd: io.cwd,
+          outDir: args.out,
+          clusters: args.cluster,
+          strict: args.strict,
+          check: args.check,
+        };
         const result = await build(opts);
         exit = report(result, args.format, io, args.check ? 'check' : 'build', args.config);
       },
@@ -51,11 +93,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .command(
       'plan',
       'print the resources x clusters matrix with replica counts',
-      (y) => y.option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'matrix format' }),
+      (y) =>
+        y.option('format', {
+          choices: ['text', 'json'] as const,
+          default: 'text' as const,
+          describe: 'matrix format',
+        }),
       async (args) => {
         const result = await plan({ config: args.config, cwd: io.cwd, strict: args.strict });
         exit = report(result, args.format === 'json' ? 'json-quiet' : 'text', io, 'plan', args.config);
-        if (exit === 0 && result.plan) io.stdout(args.format === 'json' ? JSON.stringify(result.plan, null, 2) + '\n' : planTable(result.plan, 100));
+        if (exit === 0 && result.plan)
+          io.stdout(
+            args.format === 'json'
+              ? JSON.stringify(result.plan, null, 2) + '\n'
+              : planTable(result.plan, 100),
+          );
       },
     )
     .command(
@@ -63,16 +115,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'why KIND/NAME lands where it lands, per cluster',
       (y) =>
         y
-          .positional('resource', { type: 'string', demandOption: true, describe: 'KIND/NAME, kind case-insensitive (deployment/web)' })
+          .positional('resource', {
+            type: 'string',
+            demandOption: true,
+            describe: 'KIND/NAME, kind case-insensitive (deployment/web)',
+          })
           .option('namespace', { alias: 'n', type: 'string', describe: 'only this namespace' }),
       async (args) => {
         const m = /^([^/]+)\/([^/]+)$/.exec(args.resource);
         if (!m) throw new UsageError(`expected KIND/NAME, found "${args.resource}"`);
-        const result = await explain({ config: args.config, cwd: io.cwd, strict: args.strict, kind: m[1], name: m[2], namespace: args.namespace });
+        const result = await explain({
+          config: args.config,
+          cwd: io.cwd,
+          strict: args.strict,
+          kind: m[1],
+          name: m[2],
+          namespace: args.namespace,
+        });
         exit = report(result, args.format, io, 'explain', args.config);
         if (result.usage || exit === 1) return;
         if (!result.text) {
-          io.stderr(`fedrender explain: no ${m[1]}/${m[2]}${args.namespace ? ` in namespace ${args.namespace}` : ''} among the inputs\n`);
+          io.stderr(
+            `fedrender explain: no ${m[1]}/${m[2]}${args.namespace ? ` in namespace ${args.namespace}` : ''} among the inputs\n`,
+          );
           exit = 1;
           return;
         }
@@ -93,12 +158,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
       (y) =>
         y
           .positional('name', { type: 'string', demandOption: true })
-          .option('label', { type: 'string', array: true, default: [] as string[], describe: 'k=v, repeatable' })
+          .option('label', {
+            type: 'string',
+            array: true,
+            default: [] as string[],
+            describe: 'k=v, repeatable',
+          })
           .option('server', { type: 'string', describe: 'API server URL (used by GitOps output)' }),
       async (args) => {
         const { labels, bad } = parseLabels(args.label);
         if (bad.length) throw new UsageError(`--label takes key=value, found "${bad[0]}"`);
-        exit = outcome(await join({ config: args.config, cwd: io.cwd, name: args.name, labels, server: args.server }), io);
+        exit = outcome(
+          await join({ config: args.config, cwd: io.cwd, name: args.name, labels, server: args.server }),
+          io,
+        );
       },
     )
     .command(
@@ -156,7 +229,13 @@ function outcome(o: EditOutcome, io: Io): number {
   return o.code;
 }
 
-function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, mode: 'build' | 'check' | 'validate' | 'plan' | 'explain', configArg: string): number {
+function report(
+  result: BuildResult,
+  requested: Format | 'json-quiet',
+  io: Io,
+  mode: 'build' | 'check' | 'validate' | 'plan' | 'explain',
+  configArg: string,
+): number {
   // plan --format json keeps stdout for the matrix: its diagnostics go to stderr as JSON.
   const format: Format = requested === 'json-quiet' ? 'json' : requested;
   if (result.usage) {
@@ -165,7 +244,12 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
   }
   const configDir = result.configDir ?? io.cwd;
   // GitHub annotations need paths from the workspace root (the cwd), not from federation.yaml.
-  const pathFor = (d: Diagnostic) => (format === 'github' ? relative(io.cwd, isAbsolute(d.file) ? d.file : joinPath(configDir, d.file)).split('\\').join('/') : d.file);
+  const pathFor = (d: Diagnostic) =>
+    format === 'github'
+      ? relative(io.cwd, isAbsolute(d.file) ? d.file : joinPath(configDir, d.file))
+          .split('\\')
+          .join('/')
+      : d.file;
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
   const text = formatDiagnostics(result.diagnostics, format, pathFor);
@@ -175,7 +259,10 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
   } else if (text) io.stderr(text);
   const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   if (errors) {
-    if (format !== 'json') io.stderr(`fedrender ${mode}: ${counts}${mode === 'build' || mode === 'check' ? '; nothing written' : ''}\n`);
+    if (format !== 'json')
+      io.stderr(
+        `fedrender ${mode}: ${counts}${mode === 'build' || mode === 'check' ? '; nothing written' : ''}\n`,
+      );
     return 1;
   }
   const out = [result.outDir, result.fluxDir]
@@ -185,7 +272,10 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
   if (mode === 'check') {
     if (result.changed) {
       if (format !== 'json') io.stdout(result.diff ?? '');
-      if (format !== 'json') io.stderr(`fedrender check: the output (${out}) is not up to date with ${configArg}; run fedrender build (${counts})\n`);
+      if (format !== 'json')
+        io.stderr(
+          `fedrender check: the output (${out}) is not up to date with ${configArg}; run fedrender build (${counts})\n`,
+        );
       return 3;
     }
     if (format !== 'json') io.stderr(`fedrender check: the output (${out}) is up to date (${counts})\n`);
@@ -193,7 +283,10 @@ function report(result: BuildResult, requested: Format | 'json-quiet', io: Io, m
   }
   if (format !== 'json') {
     if (mode === 'plan' || mode === 'explain') return 0;
-    const what = mode === 'validate' ? `valid: ${plural(result.clusters.length, 'cluster')}, ${plural(result.files, 'file')} would be written` : `${plural(result.clusters.length, 'cluster')}, ${plural(result.files, 'file')} in ${out}${result.changed ? '' : ' (unchanged)'}`;
+    const what =
+      mode === 'validate'
+        ? `valid: ${plural(result.clusters.length, 'cluster')}, ${plural(result.files, 'file')} would be written`
+        : `${plural(result.clusters.length, 'cluster')}, ${plural(result.files, 'file')} in ${out}${result.changed ? '' : ' (unchanged)'}`;
     io.stderr(`fedrender ${mode}: ${what} (${counts})\n`);
   }
   return 0;

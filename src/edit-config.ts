@@ -19,13 +19,21 @@ export type EditResult = { ok: true; text: string; notes: string[] } | { ok: fal
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export function joinCluster(text: string, name: string, labels: Record<string, string>, server?: string): EditResult {
-  if (!LABEL.test(name) || name.length > 63) return { ok: false, message: `cluster name "${name}" is not a DNS-1123 label` };
+export function joinCluster(
+  text: string,
+  name: string,
+  labels: Record<string, string>,
+  server?: string,
+): EditResult {
+  if (!LABEL.test(name) || name.length > 63)
+    return { ok: false, message: `cluster name "${name}" is not a DNS-1123 label` };
   const doc = parseDocument(text);
-  if (doc.errors.length) return { ok: false, message: `federation file does not parse: ${doc.errors[0].message}` };
+  if (doc.errors.length)
+    return { ok: false, message: `federation file does not parse: ${doc.errors[0].message}` };
   const clusters = clustersSeq(doc);
   if (!clusters) return { ok: false, message: 'federation file has no clusters list' };
-  if (clusters.items.some((c) => isMap(c) && c.get('name') === name)) return { ok: false, message: `cluster "${name}" is already joined` };
+  if (clusters.items.some((c) => isMap(c) && c.get('name') === name))
+    return { ok: false, message: `cluster "${name}" is already joined` };
   const entry: Record<string, unknown> = { name };
   if (Object.keys(labels).length) entry.labels = labels;
   if (server) entry.server = server;
@@ -38,7 +46,8 @@ export function joinCluster(text: string, name: string, labels: Record<string, s
 
 export function unjoinCluster(text: string, name: string): EditResult {
   const doc = parseDocument(text);
-  if (doc.errors.length) return { ok: false, message: `federation file does not parse: ${doc.errors[0].message}` };
+  if (doc.errors.length)
+    return { ok: false, message: `federation file does not parse: ${doc.errors[0].message}` };
   const clusters = clustersSeq(doc);
   const idx = clusters?.items.findIndex((c) => isMap(c) && c.get('name') === name) ?? -1;
   if (!clusters || idx < 0) return { ok: false, message: `cluster "${name}" is not joined` };

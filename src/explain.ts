@@ -17,7 +17,8 @@ export interface ExplainQuery {
 export function findResources(c: Compilation, q: ExplainQuery): Resource[] {
   return (c.model?.resources ?? []).filter(
     (r) =>
-      (r.id.kind.toLowerCase() === q.kind.toLowerCase() || r.federatedKind?.toLowerCase() === q.kind.toLowerCase()) &&
+      (r.id.kind.toLowerCase() === q.kind.toLowerCase() ||
+        r.federatedKind?.toLowerCase() === q.kind.toLowerCase()) &&
       r.id.name === q.name &&
       (q.namespace === undefined || r.id.namespace === q.namespace),
   );
@@ -30,14 +31,25 @@ export function explainResource(c: Compilation, r: Resource): string {
   };
   const lines: string[] = [];
   const origin = r.origin === 'kubefed' ? `${r.federatedKind} at ${at(r.ref)}` : `manifest at ${at(r.ref)}`;
-  lines.push(`${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name} (${r.id.apiVersion}), from ${origin}`);
+  lines.push(
+    `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name} (${r.id.apiVersion}), from ${origin}`,
+  );
   const placed = c.placed?.get(r) ?? [];
-  const how = { object: 'its own spec.placement', rule: 'placement rule', default: 'defaults.placement', all: 'no rule or default: every cluster' }[r.placement.from];
-  lines.push(`  placement: ${how}${r.placement.from === 'all' ? '' : ` at ${at(r.placement.ref)}`}: ${describePlacement(r.placement.spec)} -> ${list(placed)}`);
+  const how = {
+    object: 'its own spec.placement',
+    rule: 'placement rule',
+    default: 'defaults.placement',
+    all: 'no rule or default: every cluster',
+  }[r.placement.from];
+  lines.push(
+    `  placement: ${how}${r.placement.from === 'all' ? '' : ` at ${at(r.placement.ref)}`}: ${describePlacement(r.placement.spec)} -> ${list(placed)}`,
+  );
   const scheduled = c.scheduled?.get(r);
   if (scheduled) {
     const first = [...scheduled.values()][0];
-    lines.push(`  scheduling: replicas planned at ${at(first.ref)}: ${[...scheduled].map(([n, o]) => `${n}=${o.replicas}`).join(', ')}`);
+    lines.push(
+      `  scheduling: replicas planned at ${at(first.ref)}: ${[...scheduled].map(([n, o]) => `${n}=${o.replicas}`).join(', ')}`,
+    );
   }
   const afterSchedule = c.scheduledPlacement?.get(r) ?? placed;
   const final = c.placement?.get(r) ?? [];
@@ -45,9 +57,13 @@ export function explainResource(c: Compilation, r: Resource): string {
     const ns = c.model?.resources.find((x) => x.isNamespace && x.id.name === r.id.namespace);
     if (ns) {
       const dropped = afterSchedule.filter((n) => !final.includes(n));
-      lines.push(`  namespace: ${r.id.namespace} is rendered (${ns.federatedKind ?? 'Namespace'} at ${at(ns.ref)}) in ${list(c.placement?.get(ns) ?? [])}${dropped.length ? `; dropped here: ${dropped.join(', ')}` : ''}`);
+      lines.push(
+        `  namespace: ${r.id.namespace} is rendered (${ns.federatedKind ?? 'Namespace'} at ${at(ns.ref)}) in ${list(c.placement?.get(ns) ?? [])}${dropped.length ? `; dropped here: ${dropped.join(', ')}` : ''}`,
+      );
     } else {
-      lines.push(`  namespace: ${r.id.namespace} is not rendered by fedrender; own placement kept${final.length === 0 && afterSchedule.length ? ' (kubefed.scope: Cluster: not rendered)' : ''}`);
+      lines.push(
+        `  namespace: ${r.id.namespace} is not rendered by fedrender; own placement kept${final.length === 0 && afterSchedule.length ? ' (kubefed.scope: Cluster: not rendered)' : ''}`,
+      );
     }
   }
   for (const cluster of [...c.clusters].sort(cmp)) {
@@ -66,7 +82,8 @@ export function explainResource(c: Compilation, r: Resource): string {
 
 function describePlacement(spec: PlacementSpec): string {
   if (Array.isArray(spec.clusters)) return `clusters [${spec.clusters.map((c) => c?.name).join(', ')}]`;
-  if (spec.clusterSelector === undefined || spec.clusterSelector === null) return 'no clusters and no clusterSelector (selects none)';
+  if (spec.clusterSelector === undefined || spec.clusterSelector === null)
+    return 'no clusters and no clusterSelector (selects none)';
   return `clusterSelector ${JSON.stringify(spec.clusterSelector)}`;
 }
 

@@ -4,8 +4,19 @@ import type { Diagnostic } from './core/diagnostics.js';
 
 export type Format = 'text' | 'json' | 'github';
 
-export function formatDiagnostics(list: readonly Diagnostic[], format: Format, pathFor: (d: Diagnostic) => string = (d) => d.file): string {
-  if (format === 'json') return JSON.stringify(list.map((d) => ({ ...d, file: pathFor(d) })), null, 2) + '\n';
+export function formatDiagnostics(
+  list: readonly Diagnostic[],
+  format: Format,
+  pathFor: (d: Diagnostic) => string = (d) => d.file,
+): string {
+  if (format === 'json')
+    return (
+      JSON.stringify(
+        list.map((d) => ({ ...d, file: pathFor(d) })),
+        null,
+        2,
+      ) + '\n'
+    );
   let out = '';
   for (const d of list) {
     if (format === 'github') {

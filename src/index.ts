@@ -11,7 +11,15 @@ import { federationSchema } from './load/config.js';
 import { compile, type Compilation, type CompileOptions } from './pipeline.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
 import { planData, type PlanData } from './plan.js';
-import { commitWrite, planWrite, RECORD_FILE, withLocks, writeFileAtomic, type WritePlan, type WriteScope } from './write.js';
+import {
+  commitWrite,
+  planWrite,
+  RECORD_FILE,
+  withLocks,
+  writeFileAtomic,
+  type WritePlan,
+  type WriteScope,
+} from './write.js';
 import { argoIndex } from './emit/gitops.js';
 import type { OutputFile } from './types.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
@@ -56,7 +64,12 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   // other committed, and neither mistakes the other's swap for an interrupted one.
   const locked = await withLocks(dirs, () => writeTrees(opts, c, result));
   if (!locked.ok) {
-    c.reporter.error('IO', filePos(c.config.file), locked.message, 'if no other fedrender build is running, remove that folder');
+    c.reporter.error(
+      'IO',
+      filePos(c.config.file),
+      locked.message,
+      'if no other fedrender build is running, remove that folder',
+    );
     return finish(result, c);
   }
   return locked.value;
@@ -69,7 +82,9 @@ async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResul
   // Applications are carried over, the selected ones replaced; argocd/kustomization.yaml is
   // then listed from the Applications the new tree holds.
   const argocd = c.config.output.gitops === 'argocd' ? { derive: argoIndex } : {};
-  const trees: Tree[] = [{ dir: c.outDir, files: c.files, scope: { ...clusters, ...argocd }, reportUnowned: true }];
+  const trees: Tree[] = [
+    { dir: c.outDir, files: c.files, scope: { ...clusters, ...argocd }, reportUnowned: true },
+  ];
   // A Flux fleet directory holds the user's own files (flux-system/, other Kustomizations) by
   // design: they are carried over like unowned files in the output tree, but not reported.
   if (c.flux) trees.push({ dir: c.flux.dir, files: c.flux.files, scope: clusters, reportUnowned: false });
@@ -80,10 +95,16 @@ async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResul
     const plan = await planWrite(t.dir, t.files, t.scope);
     const rel = (p: string) => relative(c.config!.dir, `${t.dir}/${p}`).split('\\').join('/');
     for (const p of plan.conflicts) {
-      c.reporter.error('OUTPUT_CONFLICT', filePos(rel(p)), `${p} exists but was not written by fedrender; refusing to overwrite it`, `move it away, or delete it if it is an old rendering`);
+      c.reporter.error(
+        'OUTPUT_CONFLICT',
+        filePos(rel(p)),
+        `${p} exists but was not written by fedrender; refusing to overwrite it`,
+        `move it away, or delete it if it is an old rendering`,
+      );
     }
     if (t.reportUnowned) {
-      for (const p of plan.unowned) c.reporter.warning('UNOWNED_FILE', filePos(rel(p)), `not written by fedrender; left alone`);
+      for (const p of plan.unowned)
+        c.reporter.warning('UNOWNED_FILE', filePos(rel(p)), `not written by fedrender; left alone`);
     }
     plans.push({ plan, rel });
   }
@@ -91,7 +112,8 @@ async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResul
   result.files = fileCount(c);
   result.changed = plans.some(({ plan }) => plan.changed);
   if (opts.check) {
-    if (result.changed) result.diff = plans.map(({ plan, rel }) => (plan.changed ? unifiedDiff(plan, rel) : '')).join('');
+    if (result.changed)
+      result.diff = plans.map(({ plan, rel }) => (plan.changed ? unifiedDiff(plan, rel) : '')).join('');
     return finish(result, c);
   }
   for (const { plan } of plans) await commitWrite(plan);
@@ -126,11 +148,17 @@ export async function plan(opts: CompileOptions): Promise<BuildResult & { plan?:
 }
 
 /** Why KIND/NAME lands where it lands, per cluster; undefined text when nothing matches. */
-export async function explain(opts: CompileOptions & ExplainQuery): Promise<BuildResult & { text?: string; matches: number }> {
+export async function explain(
+  opts: CompileOptions & ExplainQuery,
+): Promise<BuildResult & { text?: string; matches: number }> {
   const c = await compile(opts);
   const result = finish(baseResult(c), c);
   const found = findResources(c, opts);
-  return { ...result, matches: found.length, text: found.length ? found.map((r) => explainResource(c, r)).join('\n') : undefined };
+  return {
+    ...result,
+    matches: found.length,
+    text: found.length ? found.map((r) => explainResource(c, r)).join('\n') : undefined,
+  };
 }
 
 export interface EditOutcome {
@@ -142,15 +170,26 @@ export interface EditOutcome {
 /** Writes a starter federation.yaml; never overwrites one. */
 export async function init(opts: { config: string; cwd: string }): Promise<EditOutcome> {
   const path = resolve(opts.cwd, opts.config);
-  if (existsSync(path)) return { code: 1, message: `${opts.config} already exists; not overwritten`, notes: [] };
+  if (existsSync(path))
+    return { code: 1, message: `${opts.config} already exists; not overwritten`, notes: [] };
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, STARTER);
   return { code: 0, message: `wrote ${opts.config}; add clusters with \`fedrender join NAME\``, notes: [] };
 }
 
 /** Adds a cluster to federation.yaml (what `kubefedctl join` did), keeping comments. */
-export async function join(opts: { config: string; cwd: string; name: string; labels: Record<string, string>; server?: string }): Promise<EditOutcome> {
-  return editConfig(opts, (text) => joinCluster(text, opts.name, opts.labels, opts.server), `joined cluster "${opts.name}"`);
+export async function join(opts: {
+  config: string;
+  cwd: string;
+  name: string;
+  labels: Record<string, string>;
+  server?: string;
+}): Promise<EditOutcome> {
+  return editConfig(
+    opts,
+    (text) => joinCluster(text, opts.name, opts.labels, opts.server),
+    `joined cluster "${opts.name}"`,
+  );
 }
 
 /** Removes a cluster from federation.yaml; notes the lines that still name it. */
@@ -158,7 +197,11 @@ export async function unjoin(opts: { config: string; cwd: string; name: string }
   return editConfig(opts, (text) => unjoinCluster(text, opts.name), `unjoined cluster "${opts.name}"`);
 }
 
-async function editConfig(opts: { config: string; cwd: string }, edit: (text: string) => EditResult, done: string): Promise<EditOutcome> {
+async function editConfig(
+  opts: { config: string; cwd: string },
+  edit: (text: string) => EditResult,
+  done: string,
+): Promise<EditOutcome> {
   const path = resolve(opts.cwd, opts.config);
   let text: string;
   try {
@@ -205,7 +248,15 @@ function unifiedDiff(plan: WritePlan, rel: (p: string) => string): string {
     if (before === after && !plan.stale.includes(p)) continue;
     if (p === RECORD_FILE && out === '') continue;
     const name = rel(p);
-    out += createTwoFilesPatch(plan.current.has(p) ? `a/${name}` : '/dev/null', next.has(p) ? `b/${name}` : '/dev/null', before, after, '', '', { context: 3 })
+    out += createTwoFilesPatch(
+      plan.current.has(p) ? `a/${name}` : '/dev/null',
+      next.has(p) ? `b/${name}` : '/dev/null',
+      before,
+      after,
+      '',
+      '',
+      { context: 3 },
+    )
       .split('\n')
       .filter((l) => !l.startsWith('====='))
       .join('\n');

@@ -66,7 +66,12 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   try {
     text = stripBom(await readFile(configPath, 'utf8'));
   } catch (e) {
-    reporter.error('IO', filePos(file), `cannot read federation file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 'create one with `fedrender init`, or pass -c FILE');
+    reporter.error(
+      'IO',
+      filePos(file),
+      `cannot read federation file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      'create one with `fedrender init`, or pass -c FILE',
+    );
     return result;
   }
 
@@ -86,8 +91,21 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const lax = !config.validation.strict;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
   const docs = await loadDocuments(files, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
-  const crdFiles = await expandGlobs(config.validation.crds.map((g, i) => ({ value: g, ref: { doc: config.ref.doc, path: ['validation', 'crds', i] } })), dir, reporter, { exclude, what: 'validation.crds' });
-  const crdDocs: ParsedDoc[] = await loadDocuments(crdFiles.filter((f) => !files.includes(f)), dir, reporter, { exclude });
+  const crdFiles = await expandGlobs(
+    config.validation.crds.map((g, i) => ({
+      value: g,
+      ref: { doc: config.ref.doc, path: ['validation', 'crds', i] },
+    })),
+    dir,
+    reporter,
+    { exclude, what: 'validation.crds' },
+  );
+  const crdDocs: ParsedDoc[] = await loadDocuments(
+    crdFiles.filter((f) => !files.includes(f)),
+    dir,
+    reporter,
+    { exclude },
+  );
 
   // model
   const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), reporter);
@@ -97,11 +115,21 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
   // place -> schedule -> namespace bound
   const placed = placeResources(model.resources, config, reporter);
-  const { placement: scheduledPlacement, scheduled } = scheduleReplicas(model.resources, model.preferences, placed, config, reporter);
+  const { placement: scheduledPlacement, scheduled } = scheduleReplicas(
+    model.resources,
+    model.preferences,
+    placed,
+    config,
+    reporter,
+  );
   const placement = boundByNamespace(scheduledPlacement, config, reporter, (r, dropped) => {
     const lost = dropped.reduce((n, c) => n + (scheduled.get(r)?.get(c)?.replicas ?? 0), 0);
     if (lost > 0) {
-      reporter.warning('RSP_UNPLACED', posOf(r.ref), `${lost} scheduled replicas of ${r.id.kind} ${r.id.name} are dropped: namespace "${r.id.namespace}" is not placed in ${dropped.join(', ')}`);
+      reporter.warning(
+        'RSP_UNPLACED',
+        posOf(r.ref),
+        `${lost} scheduled replicas of ${r.id.kind} ${r.id.name} are dropped: namespace "${r.id.namespace}" is not placed in ${dropped.join(', ')}`,
+      );
     }
   });
   result.placed = placed;
@@ -113,7 +141,9 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const unknown = (opts.clusters ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
   if (unknown.length) {
     const known = config.clusters.map((c) => c.name);
-    result.usage = unknown.map((n) => `--cluster: ${unknownClusterMessage(n, config.clusters).message}`).join('\n') + `\nclusters are: ${known.join(', ')}`;
+    result.usage =
+      unknown.map((n) => `--cluster: ${unknownClusterMessage(n, config.clusters).message}`).join('\n') +
+      `\nclusters are: ${known.join(', ')}`;
     return result;
   }
   const selected = selectClusters(config, opts.clusters);
@@ -124,7 +154,8 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
     result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
   }
-  if (!opts.clusters?.length && !reporter.hasErrors()) checkTypedOverriders(result.rendered, model.resources, config, reporter);
+  if (!opts.clusters?.length && !reporter.hasErrors())
+    checkTypedOverriders(result.rendered, model.resources, config, reporter);
 
   // validate
   validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
@@ -133,9 +164,13 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (!reporter.hasErrors()) {
     result.files = emitClusters(result.rendered, selected);
     if (config.output.gitops === 'argocd') {
-      result.files = [...result.files, ...argoApplications(selected, config.output.argocd, repoPath ?? '')].sort((a, b) => cmp(a.path, b.path));
+      result.files = [
+        ...result.files,
+        ...argoApplications(selected, config.output.argocd, repoPath ?? ''),
+      ].sort((a, b) => cmp(a.path, b.path));
     }
-    if (fluxDir) result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
+    if (fluxDir)
+      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
   }
   return result;
 }
@@ -152,14 +187,20 @@ function selectClusters(config: FederationConfig, names: string[] | undefined) {
 /** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */
 function excluded(dir: string, target: string): string[] {
   const rel = relative(dir, target).split(sep).join('/');
-  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`, `${rel}.fedrender-lock`];
+  return rel.startsWith('..') || isAbsolute(rel)
+    ? []
+    : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`, `${rel}.fedrender-lock`];
 }
 
 /** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */
 function checkArgoClusterNames(config: FederationConfig, reporter: Reporter): void {
   const clash = config.clusters.find((c) => c.name === ARGOCD_DIR);
   if (clash) {
-    reporter.error('CONFIG', posOf(clash.ref, ['name']), `cluster "${ARGOCD_DIR}" would render into the folder of the Argo CD Applications (output.gitops: argocd); rename the cluster`);
+    reporter.error(
+      'CONFIG',
+      posOf(clash.ref, ['name']),
+      `cluster "${ARGOCD_DIR}" would render into the folder of the Argo CD Applications (output.gitops: argocd); rename the cluster`,
+    );
   }
 }
 
@@ -168,7 +209,12 @@ function checkArgoClusterNames(config: FederationConfig, reporter: Reporter): vo
  * name: output.<tool>.path, or else the output directory relative to the nearest folder holding
  * `.git` (federation.yaml's folder when there is none).
  */
-function gitopsRepoPath(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): string | undefined {
+function gitopsRepoPath(
+  outDir: string,
+  dir: string,
+  config: FederationConfig,
+  reporter: Reporter,
+): string | undefined {
   const mode = config.output.gitops;
   if (mode === 'none') return undefined;
   const explicit = config.output[mode].path;
@@ -177,14 +223,27 @@ function gitopsRepoPath(outDir: string, dir: string, config: FederationConfig, r
   const path = pathInside(root ?? dir, outDir);
   if (path === undefined) {
     const rel = (p: string) => relative(dir, p).split(sep).join('/') || '.';
-    const where = root ? `the git repository at ${rel(root)}` : "federation.yaml's folder (there is no .git above it)";
-    reporter.error('CONFIG', posOf(config.ref, ['output', mode]), `output directory ${rel(outDir)} is outside ${where}, so its path in git is unknown`, `set output.${mode}.path to the output directory's path in the repository`);
+    const where = root
+      ? `the git repository at ${rel(root)}`
+      : "federation.yaml's folder (there is no .git above it)";
+    reporter.error(
+      'CONFIG',
+      posOf(config.ref, ['output', mode]),
+      `output directory ${rel(outDir)} is outside ${where}, so its path in git is unknown`,
+      `set output.${mode}.path to the output directory's path in the repository`,
+    );
   }
   return path;
 }
 
 /** The Flux directory is swapped whole like the output directory: it may hold neither. */
-function checkFluxDir(fluxDir: string, outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
+function checkFluxDir(
+  fluxDir: string,
+  outDir: string,
+  dir: string,
+  config: FederationConfig,
+  reporter: Reporter,
+): boolean {
   const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer + sep);
   const problem = within(dir, fluxDir)
     ? 'contains federation.yaml'
@@ -195,14 +254,22 @@ function checkFluxDir(fluxDir: string, outDir: string, dir: string, config: Fede
         : undefined;
   if (!problem) return true;
   const rel = relative(dir, fluxDir).split(sep).join('/') || '.';
-  reporter.error('OUTPUT_CONFLICT', posOf(config.ref, ['output', 'flux', 'dir']), `Flux directory ${rel} ${problem}; choose a folder of its own such as "clusters"`);
+  reporter.error(
+    'OUTPUT_CONFLICT',
+    posOf(config.ref, ['output', 'flux', 'dir']),
+    `Flux directory ${rel} ${problem}; choose a folder of its own such as "clusters"`,
+  );
   return false;
 }
 
 /** The output directory must not hold the inputs: a build swaps it whole. */
 function checkOutputDir(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
   if (outDir === dir || (dir + sep).startsWith(outDir + sep)) {
-    reporter.error('OUTPUT_CONFLICT', posOf(config.ref, ['output', 'dir']), `output directory ${outDir} contains federation.yaml; choose a folder of its own such as "rendered"`);
+    reporter.error(
+      'OUTPUT_CONFLICT',
+      posOf(config.ref, ['output', 'dir']),
+      `output directory ${outDir} contains federation.yaml; choose a folder of its own such as "rendered"`,
+    );
     return false;
   }
   return true;

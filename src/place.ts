@@ -11,7 +11,11 @@ import type { Cluster, FederationConfig, PlacementSpec, Resource } from './types
 /** Resource -> sorted cluster names. */
 export type PlacementMap = Map<Resource, string[]>;
 
-export function placeResources(resources: readonly Resource[], config: FederationConfig, reporter: Reporter): PlacementMap {
+export function placeResources(
+  resources: readonly Resource[],
+  config: FederationConfig,
+  reporter: Reporter,
+): PlacementMap {
   const out: PlacementMap = new Map();
   for (const r of resources) {
     // Unknown names in federation.yaml's own rules are errors; in KubeFed objects KubeFed
@@ -50,7 +54,10 @@ export function computePlacement(
     });
     return [...picked].sort(cmp);
   }
-  return clusters.filter((c) => selectorMatches(spec.clusterSelector, c.labels)).map((c) => c.name).sort(cmp);
+  return clusters
+    .filter((c) => selectorMatches(spec.clusterSelector, c.labels))
+    .map((c) => c.name)
+    .sort(cmp);
 }
 
 /**
@@ -98,7 +105,10 @@ export function boundByNamespace(
     }
   }
   for (const [ns, list] of [...unrendered].sort((a, b) => cmp(a[0], b[0]))) {
-    const what = list.length === 1 ? `${list[0].federatedKind ?? list[0].id.kind} ${list[0].id.name}` : `${list.length} resources`;
+    const what =
+      list.length === 1
+        ? `${list[0].federatedKind ?? list[0].id.kind} ${list[0].id.name}`
+        : `${list.length} resources`;
     const effect =
       config.kubefedScope === 'Cluster'
         ? `${list.length === 1 ? 'it is' : 'they are'} not rendered (kubefed.scope: Cluster)`

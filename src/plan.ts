@@ -58,7 +58,8 @@ export function planTable(data: PlanData, width = 100): string {
   const labels = data.resources.map(label);
   const first = Math.max('RESOURCE'.length, ...labels.map((l) => l.length));
   const hasTotal = data.resources.some((r) => r.totalReplicas !== undefined);
-  const colWidth = (c: string) => Math.max(c.length, ...data.resources.map((r) => cell(r.clusters[c]).length));
+  const colWidth = (c: string) =>
+    Math.max(c.length, ...data.resources.map((r) => cell(r.clusters[c]).length));
   const chunks: string[][] = [];
   let current: string[] = [];
   // Room for the TOTAL column is kept in every table: any of them may turn out to be the last.
@@ -77,9 +78,17 @@ export function planTable(data: PlanData, width = 100): string {
   chunks.push(current);
   const tables = chunks.map((cols, i) => {
     const total = hasTotal && i === chunks.length - 1;
-    const header = ['RESOURCE'.padEnd(first), ...cols.map((c) => c.padStart(colWidth(c))), ...(total ? ['TOTAL'] : [])].join('  ');
+    const header = [
+      'RESOURCE'.padEnd(first),
+      ...cols.map((c) => c.padStart(colWidth(c))),
+      ...(total ? ['TOTAL'] : []),
+    ].join('  ');
     const lines = data.resources.map((r, j) =>
-      [labels[j].padEnd(first), ...cols.map((c) => cell(r.clusters[c]).padStart(colWidth(c))), ...(total ? [r.totalReplicas !== undefined ? String(r.totalReplicas).padStart(5) : ''] : [])]
+      [
+        labels[j].padEnd(first),
+        ...cols.map((c) => cell(r.clusters[c]).padStart(colWidth(c))),
+        ...(total ? [r.totalReplicas !== undefined ? String(r.totalReplicas).padStart(5) : ''] : []),
+      ]
         .join('  ')
         .trimEnd(),
     );

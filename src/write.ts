@@ -4,7 +4,20 @@
 // else in the tree is carried over untouched and reported.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
@@ -42,7 +55,11 @@ interface Record {
 }
 
 /** Reads the current tree and works out what a build would change. Writes nothing. */
-export async function planWrite(outDir: string, files: readonly OutputFile[], scope: WriteScope = {}): Promise<WritePlan> {
+export async function planWrite(
+  outDir: string,
+  files: readonly OutputFile[],
+  scope: WriteScope = {},
+): Promise<WritePlan> {
   await recoverInterruptedSwap(outDir);
   const old = await readRecord(outDir);
   const inScope = (p: string) => !scope.clusters || scope.clusters.includes(p.split('/')[0]);
@@ -51,12 +68,17 @@ export async function planWrite(outDir: string, files: readonly OutputFile[], sc
   const existing = await listTree(outDir);
   const built = new Set(files.map((f) => f.path));
   const carried = await Promise.all(
-    keptOwned.filter((p) => existing.includes(p) && !built.has(p)).map(async (p) => ({ path: p, content: await readFile(join(outDir, p), 'utf8') })),
+    keptOwned
+      .filter((p) => existing.includes(p) && !built.has(p))
+      .map(async (p) => ({ path: p, content: await readFile(join(outDir, p), 'utf8') })),
   );
   // Derived files replace their emitted versions: they see what --cluster carried over.
   const derived = scope.derive?.([...files, ...carried]) ?? [];
   const isDerived = new Set(derived.map((f) => f.path));
-  const all = [...files, ...carried].filter((f) => !isDerived.has(f.path)).concat(derived).sort((a, b) => cmp(a.path, b.path));
+  const all = [...files, ...carried]
+    .filter((f) => !isDerived.has(f.path))
+    .concat(derived)
+    .sort((a, b) => cmp(a.path, b.path));
   const newPaths = new Set(all.map((f) => f.path));
   const stale = old.filter((p) => inScope(p) && !newPaths.has(p) && existing.includes(p));
   const unowned = existing.filter((p) => !owned.has(p) && p !== RECORD_FILE && !newPaths.has(p));
@@ -127,8 +149,14 @@ async function readRecord(outDir: string): Promise<string[]> {
 }
 
 function recordText(files: readonly OutputFile[]): string {
-  const list = files.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.content).digest('hex') }));
-  return RECORD_HEADER + serializeDocument({ apiVersion: 'fedrender.io/v1alpha1', kind: 'OwnedFiles', files: list });
+  const list = files.map((f) => ({
+    path: f.path,
+    sha256: createHash('sha256').update(f.content).digest('hex'),
+  }));
+  return (
+    RECORD_HEADER +
+    serializeDocument({ apiVersion: 'fedrender.io/v1alpha1', kind: 'OwnedFiles', files: list })
+  );
 }
 
 /** Every file (and symlink) under dir, relative, `/`-separated, sorted; [] when dir is absent. */
@@ -186,13 +214,20 @@ const LOCK_WAIT_MS = 120_000;
  * Runs `fn` holding `<dir>.fedrender-lock` for every dir (taken in sorted order, so two builds
  * never wait on each other crosswise). mkdir is atomic: exactly one build gets each lock.
  */
-export async function withLocks<T>(dirs: readonly string[], fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
+export async function withLocks<T>(
+  dirs: readonly string[],
+  fn: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
   const held: string[] = [];
   try {
     for (const dir of [...dirs].sort(cmp)) {
       const lock = `${dir}.fedrender-lock`;
       const got = await acquire(lock);
-      if (!got) return { ok: false, message: `another fedrender build has held ${lock} for over ${LOCK_WAIT_MS / 1000} s` };
+      if (!got)
+        return {
+          ok: false,
+          message: `another fedrender build has held ${lock} for over ${LOCK_WAIT_MS / 1000} s`,
+        };
       held.push(lock);
     }
     return { ok: true, value: await fn() };

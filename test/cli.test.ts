@@ -42,7 +42,8 @@ test('a missing federation file is an input error with a hint, not a stack trace
 
 test('every problem is reported in one run, sorted by file and line, with a summary', async () => {
   const dir = project({
-    'federation.yaml': FED + 'placements:\n  - match: {kinds: [Deployment]}\n    placement: {clusters: [{name: membr1}]}\n',
+    'federation.yaml':
+      FED + 'placements:\n  - match: {kinds: [Deployment]}\n    placement: {clusters: [{name: membr1}]}\n',
     'manifests/a.yaml': DEPLOY,
     'manifests/b.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: [\n',
     'manifests/c.yaml': 'kind: ConfigMap\nmetadata: {name: d}\n',
@@ -52,17 +53,27 @@ test('every problem is reported in one run, sorted by file and line, with a summ
   const lines = r.stderr.split('\n').filter((l) => /: (error|warning): /.test(l));
   assert.equal(
     lines.map((l) => l.replace(/: (error|warning): .*\[(\w+)\]$/, ' $1 $2')),
-    ['federation.yaml:11:35 error UNKNOWN_CLUSTER', 'manifests/b.yaml:5:1 error YAML_SYNTAX', 'manifests/c.yaml:1:1 error INVALID_OBJECT'],
+    [
+      'federation.yaml:11:35 error UNKNOWN_CLUSTER',
+      'manifests/b.yaml:5:1 error YAML_SYNTAX',
+      'manifests/c.yaml:1:1 error INVALID_OBJECT',
+    ],
   );
   assert.match(r.stderr, /did you mean "member1"\?/);
   assert.match(r.stderr, /fedrender build: 3 errors, 0 warnings; nothing written/);
 });
 
 test('--format github prints workflow commands with paths from the working directory', async () => {
-  const dir = project({ 'proj/federation.yaml': FED.replace('fedhost', 'Bad_Name'), 'proj/manifests/a.yaml': DEPLOY });
+  const dir = project({
+    'proj/federation.yaml': FED.replace('fedhost', 'Bad_Name'),
+    'proj/manifests/a.yaml': DEPLOY,
+  });
   const r = await run(['validate', '-c', 'proj/federation.yaml', '--format', 'github'], dir);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /^::error file=proj\/federation\.yaml,line=4,col=11::\/clusters\/0\/name: .* \[SCHEMA\]$/m);
+  assert.match(
+    r.stderr,
+    /^::error file=proj\/federation\.yaml,line=4,col=11::\/clusters\/0\/name: .* \[SCHEMA\]$/m,
+  );
 });
 
 test('--format json prints an array of diagnostics on stdout', async () => {
@@ -71,7 +82,10 @@ test('--format json prints an array of diagnostics on stdout', async () => {
   assert.is(r.code, 1);
   const list = JSON.parse(r.stdout);
   assert.is(list.length, 1);
-  assert.equal({ ...list[0], message: undefined }, { code: 'SCHEMA', severity: 'error', message: undefined, file: "federation.yaml", line: 9, column: 1 });
+  assert.equal(
+    { ...list[0], message: undefined },
+    { code: 'SCHEMA', severity: 'error', message: undefined, file: 'federation.yaml', line: 9, column: 1 },
+  );
   assert.match(list[0].message, /unknown field "outptu" \(did you mean "output"\?\)/);
 });
 

@@ -27,10 +27,14 @@ test('plan --format json gives the same matrix as data', async () => {
 });
 
 test('plan wraps clusters that do not fit the width into further tables', async () => {
-  const clusters = Array.from({ length: 24 }, (_, i) => `  - name: cluster-${String(i).padStart(2, '0')}`).join('\n');
+  const clusters = Array.from(
+    { length: 24 },
+    (_, i) => `  - name: cluster-${String(i).padStart(2, '0')}`,
+  ).join('\n');
   const dir = project({
     'federation.yaml': `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n${clusters}\nresources: [m.yaml]\nreplicaScheduling:\n  - match: {kinds: [Deployment]}\n    totalReplicas: 48\n`,
-    'm.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx}]}\n',
+    'm.yaml':
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: nginx}]}\n',
   });
   const r = await run(['plan'], dir);
   assert.is(r.code, 0, r.stderr);
@@ -42,14 +46,26 @@ test('plan wraps clusters that do not fit the width into further tables', async 
 test('explain tells placement and overrides per cluster with their lines', async () => {
   const r = await run(['explain', 'deployment/test-deployment', '-c', SEED3]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /placement: its own spec\.placement at kubefed\/deployment\.yaml:25:5: clusters \[host, jskim\] -> host, jskim/);
-  assert.match(r.stdout, /host: placed, replicas 5; overrides: \/spec\/replicas \(kubefed\/deployment\.yaml:31:7\)/);
+  assert.match(
+    r.stdout,
+    /placement: its own spec\.placement at kubefed\/deployment\.yaml:25:5: clusters \[host, jskim\] -> host, jskim/,
+  );
+  assert.match(
+    r.stdout,
+    /host: placed, replicas 5; overrides: \/spec\/replicas \(kubefed\/deployment\.yaml:31:7\)/,
+  );
   assert.match(r.stdout, /jskim: placed, replicas 3\n/);
-  assert.match(r.stdout, /namespace: test-namespace is rendered \(FederatedNamespace at kubefed\/namespace\.yaml:1:1\) in host, jskim/);
+  assert.match(
+    r.stdout,
+    /namespace: test-namespace is rendered \(FederatedNamespace at kubefed\/namespace\.yaml:1:1\) in host, jskim/,
+  );
 });
 
 test('explain: kind is case-insensitive; unknown objects and malformed arguments fail', async () => {
-  assert.is((await run(['explain', 'DEPLOYMENT/test-deployment', '-n', 'test-namespace', '-c', SEED3])).code, 0);
+  assert.is(
+    (await run(['explain', 'DEPLOYMENT/test-deployment', '-n', 'test-namespace', '-c', SEED3])).code,
+    0,
+  );
   const missing = await run(['explain', 'deployment/nope', '-c', SEED3]);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /no deployment\/nope among the inputs/);
@@ -61,7 +77,10 @@ test('init writes a starter that validates once a cluster is joined; join and un
   const dir = project({});
   assert.is((await run(['init'], dir)).code, 0);
   assert.is((await run(['init'], dir)).code, 1, 'init never overwrites');
-  assert.is((await run(['join', 'fedhost', '--label', 'region=ap', '--server', 'https://fedhost:6443'], dir)).code, 0);
+  assert.is(
+    (await run(['join', 'fedhost', '--label', 'region=ap', '--server', 'https://fedhost:6443'], dir)).code,
+    0,
+  );
   assert.is((await run(['join', 'member1', '--label', 'region=eu'], dir)).code, 0);
   const dup = await run(['join', 'member1'], dir);
   assert.is(dup.code, 1);

@@ -33,32 +33,55 @@ for (const name of examples) {
   test(`example ${name} renders with no diagnostics`, async () => {
     const r = await render(join(EXAMPLES, name));
     assert.is(r.code, 0, r.stderr);
-    assert.is(r.stderr.split('\n').filter((l) => l && !l.startsWith('fedrender build: ')).join('\n'), '');
+    assert.is(
+      r.stderr
+        .split('\n')
+        .filter((l) => l && !l.startsWith('fedrender build: '))
+        .join('\n'),
+      '',
+    );
   });
 }
 
-const cases = [...examples.map((n) => ({ name: `example ${n}`, input: join(EXAMPLES, n) })), ...goldenInputs()];
+const cases = [
+  ...examples.map((n) => ({ name: `example ${n}`, input: join(EXAMPLES, n) })),
+  ...goldenInputs(),
+];
 
 for (const c of cases) {
   test(`kubectl kustomize accepts every cluster of ${c.name}, with exactly its objects`, async () => {
     const r = await render(c.input);
     if (r.code !== 0) return; // failing golden cases have no output to consume
     const tree = readTree(r.out);
-    const clusters = Object.keys(tree).filter((p) => p.endsWith('/kustomization.yaml')).map((p) => p.split('/')[0]);
+    const clusters = Object.keys(tree)
+      .filter((p) => p.endsWith('/kustomization.yaml'))
+      .map((p) => p.split('/')[0]);
     assert.ok(clusters.length > 0);
     for (const cluster of clusters) {
-      const stdout = execFileSync('kubectl', ['kustomize', join(r.out, cluster)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      const fromKustomize = parseAllDocuments(stdout).map((d) => d.toJS()).filter((v) => v !== null);
+      const stdout = execFileSync('kubectl', ['kustomize', join(r.out, cluster)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const fromKustomize = parseAllDocuments(stdout)
+        .map((d) => d.toJS())
+        .filter((v) => v !== null);
       const ours = Object.entries(tree)
         .filter(([p]) => p.startsWith(cluster + '/') && !p.endsWith('/kustomization.yaml'))
         .map(([, text]) => parse(text));
       assert.is(fromKustomize.length, ours.length, `${cluster}: object count`);
-      const key = (o: { kind: string; metadata: { namespace?: string; name: string } }) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      const key = (o: { kind: string; metadata: { namespace?: string; name: string } }) =>
+        `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
       const sorted = (l: unknown[]) => [...l].sort((a, b) => (key(a as never) < key(b as never) ? -1 : 1));
       assert.equal(sorted(fromKustomize), sorted(ours), `${cluster}: objects`);
       // The kustomization lists files in kustomize's own apply order.
-      const listed = (parse(tree[`${cluster}/kustomization.yaml`]).resources as string[]).map((p) => key(parse(tree[`${cluster}/${p}`])));
-      assert.equal(fromKustomize.map((o) => key(o as never)), listed, `${cluster}: apply order`);
+      const listed = (parse(tree[`${cluster}/kustomization.yaml`]).resources as string[]).map((p) =>
+        key(parse(tree[`${cluster}/${p}`])),
+      );
+      assert.equal(
+        fromKustomize.map((o) => key(o as never)),
+        listed,
+        `${cluster}: apply order`,
+      );
     }
   });
 
@@ -66,13 +89,18 @@ for (const c of cases) {
     const first = await render(c.input);
     const second = await render(c.input);
     assert.equal(readTree(second.out), readTree(first.out));
-    const diagnostics = (t: string) => t.split('\n').filter((l) => !l.startsWith('fedrender build: ')).join('\n');
+    const diagnostics = (t: string) =>
+      t
+        .split('\n')
+        .filter((l) => !l.startsWith('fedrender build: '))
+        .join('\n');
     assert.is(diagnostics(second.stderr), diagnostics(first.stderr));
 
     const crlf = join(tempDir(), 'p');
     copyDir(c.input, crlf);
     for (const p of Object.keys(readTree(crlf))) {
-      if (/\.ya?ml$/.test(p)) writeFileSync(join(crlf, p), readFileSync(join(crlf, p), 'utf8').replace(/\r?\n/g, '\r\n'));
+      if (/\.ya?ml$/.test(p))
+        writeFileSync(join(crlf, p), readFileSync(join(crlf, p), 'utf8').replace(/\r?\n/g, '\r\n'));
     }
     const fromCrlf = await render(crlf);
     assert.is(fromCrlf.code, first.code);
@@ -97,7 +125,12 @@ for (const c of cases) {
 async function matchedFiles(input: string, patterns: string[]): Promise<string[]> {
   const doc = parseDocument('resources: []');
   const at = { doc: { file: 'federation.yaml', index: 0, doc, lineCounter: new LineCounter() }, path: [] };
-  return expandGlobs(patterns.map((value) => ({ value, ref: at })), input, new Reporter(), { exclude: ['federation.yaml', 'rendered'] });
+  return expandGlobs(
+    patterns.map((value) => ({ value, ref: at })),
+    input,
+    new Reporter(),
+    { exclude: ['federation.yaml', 'rendered'] },
+  );
 }
 
 test.run();

@@ -17,7 +17,11 @@ const ROOT = packageRoot();
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'crds');
 const SHARED_CRDS = join(ROOT, '..', 'shared', 'crds');
 
-function parse(path: string, file = path.slice(path.lastIndexOf('/') + 1), text = readFileSync(path, 'utf8')): ParsedDoc[] {
+function parse(
+  path: string,
+  file = path.slice(path.lastIndexOf('/') + 1),
+  text = readFileSync(path, 'utf8'),
+): ParsedDoc[] {
   const r = new Reporter();
   const docs = parseYamlFile(text, file, r);
   assert.equal(r.diagnostics, [], `${file} parses`);
@@ -91,17 +95,21 @@ test('Argo CD Applications as fedrender writes them validate, lax and strict; a 
   for (const strict of [false, true]) {
     const { map } = schemasOf(join(SHARED_CRDS, 'argocd-application.yaml'), strict);
     const got = silently(() => outcomes(map, 'argocd-applications.yaml'));
-    assert.equal(got, {
-      'fleet-eu-1': [],
-      // valuesObject is x-kubernetes-preserve-unknown-fields: any Helm values, even strict
-      'ingress-nginx-us-east': [],
-      broken: [
-        '/spec/destination required',
-        ...(strict ? ['/spec/destinaton additionalProperties'] : []),
-        '/spec/syncPolicy/automated/prune type',
-        '/spec/syncPolicy/retry/limit type',
-      ],
-    }, strict ? 'strict' : 'lax');
+    assert.equal(
+      got,
+      {
+        'fleet-eu-1': [],
+        // valuesObject is x-kubernetes-preserve-unknown-fields: any Helm values, even strict
+        'ingress-nginx-us-east': [],
+        broken: [
+          '/spec/destination required',
+          ...(strict ? ['/spec/destinaton additionalProperties'] : []),
+          '/spec/syncPolicy/automated/prune type',
+          '/spec/syncPolicy/retry/limit type',
+        ],
+      },
+      strict ? 'strict' : 'lax',
+    );
   }
 });
 
@@ -110,15 +118,19 @@ test('Flux Kustomization CRD: Kustomizations as fedrender writes them validate; 
     const { map, diagnostics } = schemasOf(join(SHARED_CRDS, 'flux-kustomizations.yaml'), strict);
     assert.equal(diagnostics, []);
     assert.equal([...map.keys()], ['kustomize.toolkit.fluxcd.io/v1/Kustomization']);
-    assert.equal(silently(() => outcomes(map, 'flux-kustomizations.yaml')), {
-      'fleet-eu-1': [],
-      broken: [
-        '/spec/interval pattern',
-        '/spec/prune required',
-        '/spec/sourceRef/kind enum',
-        ...(strict ? ['/spec/targetNamespaces additionalProperties'] : []),
-      ],
-    }, strict ? 'strict' : 'lax');
+    assert.equal(
+      silently(() => outcomes(map, 'flux-kustomizations.yaml')),
+      {
+        'fleet-eu-1': [],
+        broken: [
+          '/spec/interval pattern',
+          '/spec/prune required',
+          '/spec/sourceRef/kind enum',
+          ...(strict ? ['/spec/targetNamespaces additionalProperties'] : []),
+        ],
+      },
+      strict ? 'strict' : 'lax',
+    );
   }
 });
 
@@ -129,7 +141,13 @@ test('CronTab: one schema per served version (v1alpha1 is not served)', () => {
   const { map, diagnostics } = schemasOf(join(FIXTURES, 'crontab-crd.yaml'));
   assert.equal(diagnostics, []);
   assert.equal([...map.keys()], ['stable.example.com/v1/CronTab', 'stable.example.com/v2/CronTab']);
-  assert.equal(map.get('stable.example.com/v2/CronTab')!.ref.path, ['spec', 'versions', 2, 'schema', 'openAPIV3Schema']);
+  assert.equal(map.get('stable.example.com/v2/CronTab')!.ref.path, [
+    'spec',
+    'versions',
+    2,
+    'schema',
+    'openAPIV3Schema',
+  ]);
 });
 
 const CRONTAB_COMMON: Record<string, string[]> = {
@@ -149,7 +167,12 @@ const CRONTAB_COMMON: Record<string, string[]> = {
     '/spec/tags uniqueItems',
   ],
   // maximum 10 with OpenAPI's exclusiveMaximum: true; the port pattern applies to strings
-  'out-of-range': ['/spec/concurrencyPolicy enum', '/spec/image minLength', '/spec/port pattern', '/spec/replicas exclusiveMaximum'],
+  'out-of-range': [
+    '/spec/concurrencyPolicy enum',
+    '/spec/image minLength',
+    '/spec/port pattern',
+    '/spec/replicas exclusiveMaximum',
+  ],
   'missing-required': [
     '/spec/cronSpec required',
     '/spec/image required',
@@ -168,27 +191,40 @@ const CRONTAB_COMMON: Record<string, string[]> = {
 
 test('CronTab resources, lax: types, ranges, required fields; unknown fields allowed', () => {
   const { map } = schemasOf(join(FIXTURES, 'crontab-crd.yaml'), false);
-  assert.equal(silently(() => outcomes(map, 'crontab-resources.yaml')), {
-    ...CRONTAB_COMMON,
-    'unknown-fields': [],
-    'v2-root-open': [],
-  });
+  assert.equal(
+    silently(() => outcomes(map, 'crontab-resources.yaml')),
+    {
+      ...CRONTAB_COMMON,
+      'unknown-fields': [],
+      'v2-root-open': [],
+    },
+  );
 });
 
 test('CronTab resources, strict: unknown fields are errors, except under preserve-unknown-fields', () => {
   const { map } = schemasOf(join(FIXTURES, 'crontab-crd.yaml'), true);
-  assert.equal(silently(() => outcomes(map, 'crontab-resources.yaml')), {
-    ...CRONTAB_COMMON,
-    // a top-level field, a spec field, a field of an embedded resource without preserve
-    'unknown-fields': ['/schedule additionalProperties', '/spec/imagePullPolicy additionalProperties', '/spec/owner/data additionalProperties'],
-    // v2's root keeps unknown fields, its spec (which lists properties) does not
-    'v2-root-open': ['/spec/whatever additionalProperties'],
-  });
+  assert.equal(
+    silently(() => outcomes(map, 'crontab-resources.yaml')),
+    {
+      ...CRONTAB_COMMON,
+      // a top-level field, a spec field, a field of an embedded resource without preserve
+      'unknown-fields': [
+        '/schedule additionalProperties',
+        '/spec/imagePullPolicy additionalProperties',
+        '/spec/owner/data additionalProperties',
+      ],
+      // v2's root keeps unknown fields, its spec (which lists properties) does not
+      'v2-root-open': ['/spec/whatever additionalProperties'],
+    },
+  );
 });
 
 test('v1beta1: warned at apiVersion, schema used; unknown fields kept unless preserveUnknownFields is false', () => {
   const { map, diagnostics } = schemasOf(join(FIXTURES, 'legacy-v1beta1.yaml'));
-  assert.equal(positions(diagnostics), ['legacy-v1beta1.yaml:3:13 warning SCHEMA', 'legacy-v1beta1.yaml:24:13 warning SCHEMA']);
+  assert.equal(positions(diagnostics), [
+    'legacy-v1beta1.yaml:3:13 warning SCHEMA',
+    'legacy-v1beta1.yaml:24:13 warning SCHEMA',
+  ]);
   assert.equal([...map.keys()], ['legacy.example.com/v1/ClusterWidget', 'legacy.example.com/v1beta1/Gizmo']);
   const widget = map.get('legacy.example.com/v1/ClusterWidget')!;
   assert.is(widget.scope, 'Cluster');
@@ -198,7 +234,9 @@ test('v1beta1: warned at apiVersion, schema used; unknown fields kept unless pre
   assert.equal(errorsOf(widget.schema, { ...base, spec: { size: 'large' } }), ['/spec/size type']);
   const gizmo = map.get('legacy.example.com/v1beta1/Gizmo')!;
   const g = { apiVersion: 'legacy.example.com/v1beta1', kind: 'Gizmo', metadata: { name: 'g' } };
-  assert.equal(errorsOf(gizmo.schema, { ...g, spec: { color: 'red', shade: 'dark' } }), ['/spec/shade additionalProperties']);
+  assert.equal(errorsOf(gizmo.schema, { ...g, spec: { color: 'red', shade: 'dark' } }), [
+    '/spec/shade additionalProperties',
+  ]);
 });
 
 test('a List of CRDs is read item by item', () => {
@@ -226,13 +264,19 @@ test('malformed CRDs are reported at the offending node and skipped or repaired'
     'malformed-crds.yaml:75:3 error SCHEMA', // no spec.versions
     'malformed-crds.yaml:97:17 error SCHEMA', // root type string
   ]);
-  assert.ok(diagnostics.every((d) => d.message.startsWith('CustomResourceDefinition ')), 'messages name the CRD');
+  assert.ok(
+    diagnostics.every((d) => d.message.startsWith('CustomResourceDefinition ')),
+    'messages name the CRD',
+  );
   // Sprocket keeps its well-formed v2 (scope read as Namespaced); Bolt's root is read as an object
   assert.equal([...map.keys()], ['example.com/v2/Sprocket', 'example.com/v1/Bolt']);
   assert.is(map.get('example.com/v2/Sprocket')!.scope, 'Namespaced');
   const sprocket = map.get('example.com/v2/Sprocket')!.schema;
   const s = { apiVersion: 'example.com/v2', kind: 'Sprocket', metadata: { name: 's' } };
-  assert.equal(silently(() => errorsOf(sprocket, { ...s, spec: { size: 1, code: 'ABC', parent: { any: 1 } } })), []);
+  assert.equal(
+    silently(() => errorsOf(sprocket, { ...s, spec: { size: 1, code: 'ABC', parent: { any: 1 } } })),
+    [],
+  );
   assert.equal(errorsOf(sprocket, { ...s, spec: { code: 5 } }), ['/spec/code type']);
 });
 
@@ -240,7 +284,11 @@ test('the same CRD twice is silent; a different definition of the same kind is w
   const path = join(FIXTURES, 'crontab-crd.yaml');
   const text = readFileSync(path, 'utf8');
   const reporter = new Reporter();
-  const docs = [...parse(path, 'a.yaml'), ...parse(path, 'b.yaml'), ...parse(path, 'c.yaml', text.replace('minLength: 1', 'minLength: 2'))];
+  const docs = [
+    ...parse(path, 'a.yaml'),
+    ...parse(path, 'b.yaml'),
+    ...parse(path, 'c.yaml', text.replace('minLength: 1', 'minLength: 2')),
+  ];
   const map = crdSchemas(docs, reporter);
   assert.equal(positions(reporter.diagnostics), ['c.yaml:9:10 warning SCHEMA']);
   assert.match(reporter.diagnostics[0].message, 'a.yaml:');
@@ -254,14 +302,25 @@ const RESOURCE = { apiVersion: 'x.example.com/v1', kind: 'X', metadata: { name: 
 
 test('toJsonSchema: apiVersion, kind and an object metadata are allowed at the top even when not listed', () => {
   for (const strict of [false, true]) {
-    const schema = toJsonSchema({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } }, { strict });
+    const schema = toJsonSchema(
+      { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } },
+      { strict },
+    );
     assert.equal(errorsOf(schema, { ...RESOURCE, spec: { a: 'x' } }), []);
     assert.equal(errorsOf(schema, { ...RESOURCE, metadata: ['x'] }), ['/metadata type']);
     assert.equal(errorsOf(schema, { ...RESOURCE, apiVersion: 1 }), ['/apiVersion type']);
     // a CRD that constrains metadata.name does not close metadata
-    const named = toJsonSchema({ type: 'object', properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 5 } } } } }, { strict });
+    const named = toJsonSchema(
+      {
+        type: 'object',
+        properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 5 } } } },
+      },
+      { strict },
+    );
     assert.equal(errorsOf(named, RESOURCE), []);
-    assert.equal(errorsOf(named, { ...RESOURCE, metadata: { name: 'too-long' } }), ['/metadata/name maxLength']);
+    assert.equal(errorsOf(named, { ...RESOURCE, metadata: { name: 'too-long' } }), [
+      '/metadata/name maxLength',
+    ]);
   }
 });
 
@@ -274,7 +333,11 @@ test('toJsonSchema: strict closes listed objects, leaves maps, preserve-unknown-
         properties: {
           labels: { type: 'object', additionalProperties: { type: 'string' } },
           free: { type: 'object' },
-          kept: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { n: { type: 'integer' } } },
+          kept: {
+            type: 'object',
+            'x-kubernetes-preserve-unknown-fields': true,
+            properties: { n: { type: 'integer' } },
+          },
           either: {
             type: 'object',
             properties: { a: { type: 'string' }, b: { type: 'string' } },
@@ -286,65 +349,122 @@ test('toJsonSchema: strict closes listed objects, leaves maps, preserve-unknown-
   };
   const strict = toJsonSchema(openAPI, { strict: true });
   const lax = toJsonSchema(openAPI, { strict: false });
-  const ok = { ...RESOURCE, spec: { labels: { x: 'y' }, free: { any: 1 }, kept: { n: 1, other: [1] }, either: { a: 'x' } } };
+  const ok = {
+    ...RESOURCE,
+    spec: { labels: { x: 'y' }, free: { any: 1 }, kept: { n: 1, other: [1] }, either: { a: 'x' } },
+  };
   assert.equal(errorsOf(strict, ok), []);
   assert.equal(errorsOf(strict, { ...RESOURCE, spec: { typo: 1 } }), ['/spec/typo additionalProperties']);
   assert.equal(errorsOf(lax, { ...RESOURCE, spec: { typo: 1 } }), []);
   assert.equal(errorsOf(strict, { ...RESOURCE, spec: { kept: { n: 'one' } } }), ['/spec/kept/n type']);
-  assert.equal(errorsOf(strict, { ...RESOURCE, spec: { either: { a: 'x', c: 1 } } }), ['/spec/either/c additionalProperties']);
+  assert.equal(errorsOf(strict, { ...RESOURCE, spec: { either: { a: 'x', c: 1 } } }), [
+    '/spec/either/c additionalProperties',
+  ]);
 });
 
 test('toJsonSchema: preserve-unknown-fields without a type accepts anything', () => {
-  const schema = toJsonSchema({ type: 'object', properties: { raw: { 'x-kubernetes-preserve-unknown-fields': true } } }, { strict: true });
-  for (const raw of [1, 'x', [1, { a: 2 }], { deep: { er: true } }, null]) assert.equal(errorsOf(schema, { ...RESOURCE, raw }), [], JSON.stringify(raw));
+  const schema = toJsonSchema(
+    { type: 'object', properties: { raw: { 'x-kubernetes-preserve-unknown-fields': true } } },
+    { strict: true },
+  );
+  for (const raw of [1, 'x', [1, { a: 2 }], { deep: { er: true } }, null])
+    assert.equal(errorsOf(schema, { ...RESOURCE, raw }), [], JSON.stringify(raw));
 });
 
 test('toJsonSchema: nullable, int-or-string and embedded resources', () => {
-  const schema = toJsonSchema({
-    type: 'object',
-    properties: {
-      mode: { type: 'string', enum: ['a', 'b'], nullable: true },
-      size: { 'x-kubernetes-int-or-string': true },
-      both: { 'x-kubernetes-int-or-string': true, nullable: true },
-      object: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+  const schema = toJsonSchema(
+    {
+      type: 'object',
+      properties: {
+        mode: { type: 'string', enum: ['a', 'b'], nullable: true },
+        size: { 'x-kubernetes-int-or-string': true },
+        both: { 'x-kubernetes-int-or-string': true, nullable: true },
+        object: {
+          type: 'object',
+          'x-kubernetes-embedded-resource': true,
+          'x-kubernetes-preserve-unknown-fields': true,
+        },
+      },
     },
-  }, { strict: true });
+    { strict: true },
+  );
   assert.equal(errorsOf(schema, { ...RESOURCE, mode: null, size: '10%', both: null }), []);
-  assert.equal(errorsOf(schema, { ...RESOURCE, mode: 'c', size: 1.5, both: false }), ['/both type', '/mode enum', '/size type']);
-  assert.equal(errorsOf(schema, { ...RESOURCE, object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} } }), []);
-  assert.equal(errorsOf(schema, { ...RESOURCE, object: { kind: 'Pod', metadata: 'x' } }), ['/object/apiVersion required', '/object/metadata type']);
+  assert.equal(errorsOf(schema, { ...RESOURCE, mode: 'c', size: 1.5, both: false }), [
+    '/both type',
+    '/mode enum',
+    '/size type',
+  ]);
+  assert.equal(
+    errorsOf(schema, {
+      ...RESOURCE,
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {} },
+    }),
+    [],
+  );
+  assert.equal(errorsOf(schema, { ...RESOURCE, object: { kind: 'Pod', metadata: 'x' } }), [
+    '/object/apiVersion required',
+    '/object/metadata type',
+  ]);
 });
 
 test('toJsonSchema: OpenAPI-only keywords never reach ajv, and ajv never logs', () => {
-  const schema = toJsonSchema({
-    type: 'object',
-    discriminator: { propertyName: 'kind' },
-    externalDocs: { url: 'https://example.com' },
-    example: { a: 1 },
-    'x-kubernetes-validations': [{ rule: 'self.a > 0' }],
-    properties: {
-      when: { type: 'string', format: 'date-time' },
-      every: { type: 'string', format: 'duration' },
-      net: { type: 'string', format: 'cidr' },
-      mac: { type: 'string', format: 'mac' },
-      id: { type: 'string', format: 'uuid4' },
-      link: { type: 'string', format: 'uri' },
-      big: { type: 'integer', format: 'int64', minimum: 0, exclusiveMinimum: true },
+  const schema = toJsonSchema(
+    {
+      type: 'object',
+      discriminator: { propertyName: 'kind' },
+      externalDocs: { url: 'https://example.com' },
+      example: { a: 1 },
+      'x-kubernetes-validations': [{ rule: 'self.a > 0' }],
+      properties: {
+        when: { type: 'string', format: 'date-time' },
+        every: { type: 'string', format: 'duration' },
+        net: { type: 'string', format: 'cidr' },
+        mac: { type: 'string', format: 'mac' },
+        id: { type: 'string', format: 'uuid4' },
+        link: { type: 'string', format: 'uri' },
+        big: { type: 'integer', format: 'int64', minimum: 0, exclusiveMinimum: true },
+      },
     },
-  }, { strict: true });
+    { strict: true },
+  );
   const text = JSON.stringify(schema);
-  for (const word of ['discriminator', 'externalDocs', 'example', 'x-kubernetes', 'nullable', 'description']) assert.not.ok(text.includes(word), word);
+  for (const word of ['discriminator', 'externalDocs', 'example', 'x-kubernetes', 'nullable', 'description'])
+    assert.not.ok(text.includes(word), word);
   silently(() => {
-    assert.equal(errorsOf(schema, { ...RESOURCE, when: '2024-05-01T02:00:00', every: '1h30m', net: '10.0.0.0/8', mac: 'x', link: '/healthz', big: 1 }), []);
-    assert.equal(errorsOf(schema, { ...RESOURCE, when: 'yesterday', id: 'not-a-uuid', big: 0 }), ['/big exclusiveMinimum', '/id format', '/when format']);
+    assert.equal(
+      errorsOf(schema, {
+        ...RESOURCE,
+        when: '2024-05-01T02:00:00',
+        every: '1h30m',
+        net: '10.0.0.0/8',
+        mac: 'x',
+        link: '/healthz',
+        big: 1,
+      }),
+      [],
+    );
+    assert.equal(errorsOf(schema, { ...RESOURCE, when: 'yesterday', id: 'not-a-uuid', big: 0 }), [
+      '/big exclusiveMinimum',
+      '/id format',
+      '/when format',
+    ]);
   });
 });
 
 test('toJsonSchema: a defaulted field is not required (the API server defaults before validating)', () => {
-  const schema = toJsonSchema({
-    type: 'object',
-    properties: { spec: { type: 'object', required: ['a', 'b'], properties: { a: { type: 'string', default: 'x' }, b: { type: 'string' } } } },
-  }, { strict: false });
+  const schema = toJsonSchema(
+    {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          required: ['a', 'b'],
+          properties: { a: { type: 'string', default: 'x' }, b: { type: 'string' } },
+        },
+      },
+    },
+    { strict: false },
+  );
   assert.equal(errorsOf(schema, { ...RESOURCE, spec: {} }), ['/spec/b required']);
 });
 

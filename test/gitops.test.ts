@@ -21,15 +21,23 @@ const CLUSTERS = `clusters:
 `;
 const fed = (output: string, clusters = CLUSTERS) =>
   `apiVersion: fedrender.io/v1alpha1\nkind: Federation\n${clusters}resources:\n  - manifests/*.yaml\noutput:\n${output}`;
-const CM = (v = '1') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default\ndata:\n  v: "${v}"\n`;
+const CM = (v = '1') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default\ndata:\n  v: "${v}"\n`;
 const ARGO = '  gitops: argocd\n  argocd: {repoURL: https://github.com/example/fleet.git}\n';
 const FLUX = '  gitops: flux\n';
 
 /** A repository (an empty .git) with federation.yaml in `sub/`, or at its root. */
-function repo(output: string, opts: { sub?: string; git?: boolean; extra?: Record<string, string> } = {}): { root: string; dir: string } {
+function repo(
+  output: string,
+  opts: { sub?: string; git?: boolean; extra?: Record<string, string> } = {},
+): { root: string; dir: string } {
   const sub = opts.sub ?? '';
   const at = (p: string) => (sub ? `${sub}/${p}` : p);
-  const root = project({ [at('federation.yaml')]: fed(output), [at('manifests/a.yaml')]: CM(), ...opts.extra });
+  const root = project({
+    [at('federation.yaml')]: fed(output),
+    [at('manifests/a.yaml')]: CM(),
+    ...opts.extra,
+  });
   if (opts.git ?? true) mkdirSync(join(root, '.git'));
   return { root, dir: sub ? join(root, sub) : root };
 }
@@ -41,7 +49,10 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'rendered'));
-  assert.equal(Object.keys(tree).filter((p) => p.startsWith('argocd/')), ['argocd/east.yaml', 'argocd/kustomization.yaml', 'argocd/west.yaml']);
+  assert.equal(
+    Object.keys(tree).filter((p) => p.startsWith('argocd/')),
+    ['argocd/east.yaml', 'argocd/kustomization.yaml', 'argocd/west.yaml'],
+  );
   assert.equal(parse(tree['argocd/east.yaml']), {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -50,13 +61,21 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
       destination: { server: 'https://east.example:6443' },
       project: 'default',
       // From the folder holding .git: federation.yaml sits in fleet/.
-      source: { path: 'fleet/rendered/east', repoURL: 'https://github.com/example/fleet.git', targetRevision: 'HEAD' },
+      source: {
+        path: 'fleet/rendered/east',
+        repoURL: 'https://github.com/example/fleet.git',
+        targetRevision: 'HEAD',
+      },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     },
   });
   // No server: Argo CD's name for the cluster.
   assert.equal(parse(tree['argocd/west.yaml']).spec.destination, { name: 'west' });
-  assert.equal(parse(tree['argocd/kustomization.yaml']), { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['east.yaml', 'west.yaml'] });
+  assert.equal(parse(tree['argocd/kustomization.yaml']), {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: ['east.yaml', 'west.yaml'],
+  });
   assert.match(tree['.fedrender-owned.yaml'], /path: argocd\/kustomization\.yaml/);
   assert.not.ok(existsSync(join(root, 'clusters')));
 });
@@ -71,13 +90,19 @@ test('flux: one Kustomization per cluster in clusters/<cluster>/fedrender.yaml, 
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name: 'fedrender', namespace: 'flux-system' },
-    spec: { interval: '10m', path: './fleet/rendered/west', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
+    spec: {
+      interval: '10m',
+      path: './fleet/rendered/west',
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+    },
   });
   assert.not.ok(existsSync(join(dir, 'rendered', 'argocd')));
 });
 
 test('every setting is honoured; a repository path is normalized', async () => {
-  const argo = '  gitops: argocd\n  argocd: {repoURL: git@example.com:fleet.git, targetRevision: v1.2.0, project: fleet, namespace: gitops, path: ./out/, namePrefix: prod-, prune: false, selfHeal: false}\n  dir: out\n';
+  const argo =
+    '  gitops: argocd\n  argocd: {repoURL: git@example.com:fleet.git, targetRevision: v1.2.0, project: fleet, namespace: gitops, path: ./out/, namePrefix: prod-, prune: false, selfHeal: false}\n  dir: out\n';
   const a = repo(argo, { git: false });
   assert.is((await run(['build'], a.dir)).code, 0);
   assert.equal(yamlAt(join(a.dir, 'out/argocd/west.yaml')), {
@@ -91,7 +116,8 @@ test('every setting is honoured; a repository path is normalized', async () => {
       syncPolicy: { automated: { prune: false, selfHeal: false } },
     },
   });
-  const flux = '  gitops: flux\n  flux: {dir: fleet, namespace: gitops, interval: 1h30m, path: ., sourceRef: {kind: OCIRepository, name: manifests, namespace: flux-system}}\n';
+  const flux =
+    '  gitops: flux\n  flux: {dir: fleet, namespace: gitops, interval: 1h30m, path: ., sourceRef: {kind: OCIRepository, name: manifests, namespace: flux-system}}\n';
   const f = repo(flux, { git: false });
   assert.is((await run(['build'], f.dir)).code, 0);
   assert.equal(yamlAt(join(f.dir, 'fleet/east/fedrender.yaml')).spec, {
@@ -121,7 +147,10 @@ test('an output directory outside the repository needs an explicit path', async 
   const outside = join(tempDir(), 'out');
   const r = await run(['build', '-o', outside], dir);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /federation\.yaml:\d+:\d+: error: output directory \S+ is outside the git repository at \.\., so its path in git is unknown \[CONFIG\]/);
+  assert.match(
+    r.stderr,
+    /federation\.yaml:\d+:\d+: error: output directory \S+ is outside the git repository at \.\., so its path in git is unknown \[CONFIG\]/,
+  );
   assert.not.ok(existsSync(outside));
   writeFileSync(join(dir, 'federation.yaml'), fed(ARGO.replace('}', ', path: deploy}')));
   assert.is((await run(['build', '-o', outside], dir)).code, 0);
@@ -130,13 +159,41 @@ test('an output directory outside the repository needs an explicit path', async 
 
 test('configuration mistakes are errors at their node, and nothing is written', async () => {
   const cases: [string, string, RegExp][] = [
-    ['missing repoURL', '  gitops: argocd\n', /federation\.yaml:10:11: error: output\.gitops: argocd needs output\.argocd\.repoURL/],
-    ['path leaving the repository', ARGO.replace('}', ', path: ../up}'), /federation\.yaml:11:65: error: expected a path inside the git repository, relative to its root, found "\.\.\/up" \[CONFIG\]/],
-    ['bad interval', '  gitops: flux\n  flux: {interval: 10 minutes}\n', /federation\.yaml:11:20: error: \/output\/flux\/interval: string "10 minutes" is not a duration such as 10m/],
-    ['bad source kind', '  gitops: flux\n  flux: {sourceRef: {kind: HelmRepository}}\n', /federation\.yaml:11:28: error: \/output\/flux\/sourceRef\/kind: expected one of "OCIRepository", "GitRepository", "Bucket", "ExternalArtifact"/],
-    ['flux dir holding federation.yaml', '  gitops: flux\n  flux: {dir: .}\n', /federation\.yaml:11:15: error: Flux directory \. contains federation\.yaml; .* \[OUTPUT_CONFLICT\]/],
-    ['flux dir inside the output', '  gitops: flux\n  flux: {dir: rendered/flux}\n', /federation\.yaml:11:15: error: Flux directory rendered\/flux is inside the output directory/],
-    ['flux dir around the output', '  gitops: flux\n  dir: deploy/rendered\n  flux: {dir: deploy}\n', /federation\.yaml:12:15: error: Flux directory deploy contains the output directory/],
+    [
+      'missing repoURL',
+      '  gitops: argocd\n',
+      /federation\.yaml:10:11: error: output\.gitops: argocd needs output\.argocd\.repoURL/,
+    ],
+    [
+      'path leaving the repository',
+      ARGO.replace('}', ', path: ../up}'),
+      /federation\.yaml:11:65: error: expected a path inside the git repository, relative to its root, found "\.\.\/up" \[CONFIG\]/,
+    ],
+    [
+      'bad interval',
+      '  gitops: flux\n  flux: {interval: 10 minutes}\n',
+      /federation\.yaml:11:20: error: \/output\/flux\/interval: string "10 minutes" is not a duration such as 10m/,
+    ],
+    [
+      'bad source kind',
+      '  gitops: flux\n  flux: {sourceRef: {kind: HelmRepository}}\n',
+      /federation\.yaml:11:28: error: \/output\/flux\/sourceRef\/kind: expected one of "OCIRepository", "GitRepository", "Bucket", "ExternalArtifact"/,
+    ],
+    [
+      'flux dir holding federation.yaml',
+      '  gitops: flux\n  flux: {dir: .}\n',
+      /federation\.yaml:11:15: error: Flux directory \. contains federation\.yaml; .* \[OUTPUT_CONFLICT\]/,
+    ],
+    [
+      'flux dir inside the output',
+      '  gitops: flux\n  flux: {dir: rendered/flux}\n',
+      /federation\.yaml:11:15: error: Flux directory rendered\/flux is inside the output directory/,
+    ],
+    [
+      'flux dir around the output',
+      '  gitops: flux\n  dir: deploy/rendered\n  flux: {dir: deploy}\n',
+      /federation\.yaml:12:15: error: Flux directory deploy contains the output directory/,
+    ],
   ];
   for (const [what, output, want] of cases) {
     const { dir } = repo(output);
@@ -152,7 +209,10 @@ test('a cluster named argocd is an error at its name in argocd mode only', async
   const a = project({ 'federation.yaml': fed(ARGO, clusters), 'manifests/a.yaml': CM() });
   const r = await run(['build'], a);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /federation\.yaml:5:11: error: cluster "argocd" would render into the folder of the Argo CD Applications/);
+  assert.match(
+    r.stderr,
+    /federation\.yaml:5:11: error: cluster "argocd" would render into the folder of the Argo CD Applications/,
+  );
   const f = project({ 'federation.yaml': fed(FLUX, clusters), 'manifests/a.yaml': CM() });
   assert.is((await run(['build'], f)).code, 0);
   assert.ok(existsSync(join(f, 'clusters/argocd/fedrender.yaml')));
@@ -160,37 +220,62 @@ test('a cluster named argocd is an error at its name in argocd mode only', async
 
 test('flux: files fedrender did not write are left alone, unreported; resources globs skip the Flux directory', async () => {
   const components = '# the Flux components\nkind: [unparseable as a resource\n';
-  const { dir } = repo(FLUX, { extra: { 'clusters/east/flux-system/gotk-components.yaml': components, 'clusters/east/apps.yaml': 'x: 1\n' } });
+  const { dir } = repo(FLUX, {
+    extra: {
+      'clusters/east/flux-system/gotk-components.yaml': components,
+      'clusters/east/apps.yaml': 'x: 1\n',
+    },
+  });
   writeFileSync(join(dir, 'federation.yaml'), fed(FLUX).replace('manifests/*.yaml', '"**/*.yaml"'));
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   assert.not.match(r.stderr, /: warning:/, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
-  assert.equal(Object.keys(tree), ['.fedrender-owned.yaml', 'east/apps.yaml', 'east/fedrender.yaml', 'east/flux-system/gotk-components.yaml', 'west/fedrender.yaml']);
+  assert.equal(Object.keys(tree), [
+    '.fedrender-owned.yaml',
+    'east/apps.yaml',
+    'east/fedrender.yaml',
+    'east/flux-system/gotk-components.yaml',
+    'west/fedrender.yaml',
+  ]);
   assert.is(tree['east/flux-system/gotk-components.yaml'], components);
   assert.not.match(tree['.fedrender-owned.yaml'], /flux-system|apps\.yaml/);
   // A cluster leaves: its Kustomization goes, the user's files stay.
   writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, 'clusters:\n  - name: west\n'));
   assert.is((await run(['build'], dir)).code, 0);
-  assert.equal(Object.keys(readTree(join(dir, 'clusters'))), ['.fedrender-owned.yaml', 'east/apps.yaml', 'east/flux-system/gotk-components.yaml', 'west/fedrender.yaml']);
+  assert.equal(Object.keys(readTree(join(dir, 'clusters'))), [
+    '.fedrender-owned.yaml',
+    'east/apps.yaml',
+    'east/flux-system/gotk-components.yaml',
+    'west/fedrender.yaml',
+  ]);
 });
 
 test('flux: an unowned file where a Kustomization goes stops the build before either tree is written', async () => {
   const { dir } = repo(FLUX, { extra: { 'clusters/west/fedrender.yaml': 'mine\n' } });
   const r = await run(['build'], dir);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /clusters\/west\/fedrender\.yaml:1:1: error: west\/fedrender\.yaml exists but was not written by fedrender/);
+  assert.match(
+    r.stderr,
+    /clusters\/west\/fedrender\.yaml:1:1: error: west\/fedrender\.yaml exists but was not written by fedrender/,
+  );
   assert.not.ok(existsSync(join(dir, 'rendered')));
   assert.equal(readTree(join(dir, 'clusters')), { 'west/fedrender.yaml': 'mine\n' });
 });
 
 test('a failed build changes nothing in the output or the Flux directory', async () => {
-  for (const [output, change] of [[ARGO, "  argocd: {repoURL: https://example.com/other.git}\n"], [FLUX, '  flux: {interval: 5m}\n']]) {
+  for (const [output, change] of [
+    [ARGO, '  argocd: {repoURL: https://example.com/other.git}\n'],
+    [FLUX, '  flux: {interval: 5m}\n'],
+  ]) {
     const { dir } = repo(output);
     assert.is((await run(['build'], dir)).code, 0);
     const before = readTree(dir);
     // Both trees would change, but a manifest is broken.
-    const inputs = { 'federation.yaml': fed(output.split('\n')[0] + '\n' + change), 'manifests/a.yaml': CM('2') + 'bad: [\n' };
+    const inputs = {
+      'federation.yaml': fed(output.split('\n')[0] + '\n' + change),
+      'manifests/a.yaml': CM('2') + 'bad: [\n',
+    };
     for (const [p, text] of Object.entries(inputs)) writeFileSync(join(dir, p), text);
     const r = await run(['build'], dir);
     assert.is(r.code, 1);
@@ -250,7 +335,10 @@ test('flux --cluster: only that Kustomization is rebuilt; the others stay owned'
   assert.is((await run(['build', '--cluster', 'east'], dir)).code, 0);
   assert.is(yamlAt(join(dir, 'clusters/east/fedrender.yaml')).spec.interval, '2m');
   assert.is(readFileSync(join(dir, 'clusters/west/fedrender.yaml'), 'utf8'), west);
-  assert.match(readFileSync(join(dir, 'clusters/.fedrender-owned.yaml'), 'utf8'), /path: west\/fedrender\.yaml/);
+  assert.match(
+    readFileSync(join(dir, 'clusters/.fedrender-owned.yaml'), 'utf8'),
+    /path: west\/fedrender\.yaml/,
+  );
 });
 
 test('an unchanged build changes no byte in either tree', async () => {
@@ -268,7 +356,9 @@ test('an unchanged build changes no byte in either tree', async () => {
 const validators = new Map<string, ValidateFunction>();
 {
   const reporter = new Reporter();
-  const docs = ['argocd-application.yaml', 'flux-kustomizations.yaml'].flatMap((f) => parseYamlFile(readFileSync(join(SHARED, 'crds', f), 'utf8'), f, reporter));
+  const docs = ['argocd-application.yaml', 'flux-kustomizations.yaml'].flatMap((f) =>
+    parseYamlFile(readFileSync(join(SHARED, 'crds', f), 'utf8'), f, reporter),
+  );
   const ajv = createAjv();
   for (const [key, s] of crdSchemas(docs, reporter)) validators.set(key, ajv.compile(s.schema));
   assert.equal(reporter.diagnostics, []);
@@ -282,7 +372,10 @@ function crdErrors(text: string): string[] {
 }
 
 test('Applications and Kustomizations are valid against the real Argo CD and Flux CRDs (strict)', async () => {
-  assert.equal([...validators.keys()].sort(), ['argoproj.io/v1alpha1/Application', 'kustomize.toolkit.fluxcd.io/v1/Kustomization']);
+  assert.equal([...validators.keys()].sort(), [
+    'argoproj.io/v1alpha1/Application',
+    'kustomize.toolkit.fluxcd.io/v1/Kustomization',
+  ]);
   const outputs = [
     ARGO,
     '  gitops: argocd\n  argocd: {repoURL: https://x.example/r.git, targetRevision: v1, project: p, namespace: n, path: "", namePrefix: a-, prune: false, selfHeal: false}\n',
@@ -303,8 +396,16 @@ test('Applications and Kustomizations are valid against the real Argo CD and Flu
   }
   assert.is(checked, 8);
   // The validators do reject: no destination, an interval Flux cannot read.
-  assert.ok(crdErrors('apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec: {project: default}\n').length > 0);
-  assert.ok(crdErrors('apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a}\nspec: {interval: 10 min, prune: true, sourceRef: {kind: GitRepository, name: a}}\n').length > 0);
+  assert.ok(
+    crdErrors(
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec: {project: default}\n',
+    ).length > 0,
+  );
+  assert.ok(
+    crdErrors(
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a}\nspec: {interval: 10 min, prune: true, sourceRef: {kind: GitRepository, name: a}}\n',
+    ).length > 0,
+  );
 });
 
 test.run();

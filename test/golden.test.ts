@@ -13,12 +13,18 @@ import { goldenCases } from './golden-cases.js';
 import { copyDir, isDir, readTree, run, tempDir, type Run } from './helpers.js';
 
 const UPDATE = process.env.FEDRENDER_UPDATE_GOLDEN === '1';
-if (UPDATE && process.env.CI) throw new Error('FEDRENDER_UPDATE_GOLDEN is refused under CI: goldens are reviewed by hand');
+if (UPDATE && process.env.CI)
+  throw new Error('FEDRENDER_UPDATE_GOLDEN is refused under CI: goldens are reviewed by hand');
 
 /** Extra CLI arguments for a case, one per line in `args` (e.g. --strict). */
 function caseArgs(dir: string): string[] {
   const p = join(dir, 'args');
-  return existsSync(p) ? readFileSync(p, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean) : [];
+  return existsSync(p)
+    ? readFileSync(p, 'utf8')
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** The usual case: input/ built as it is, into a temporary output directory. */
@@ -29,7 +35,10 @@ async function buildProject(dir: string, input: string): Promise<{ r: Run; tree:
 }
 
 /** A `config` case: a copy of input/ with an empty .git, so repository paths are computed. */
-async function buildRepository(dir: string, input: string): Promise<{ r: Run; tree: Record<string, string> }> {
+async function buildRepository(
+  dir: string,
+  input: string,
+): Promise<{ r: Run; tree: Record<string, string> }> {
   const repo = join(tempDir(), 'repo');
   copyDir(input, repo);
   mkdirSync(join(repo, '.git'));
@@ -42,8 +51,16 @@ async function buildRepository(dir: string, input: string): Promise<{ r: Run; tr
 
 for (const c of goldenCases()) {
   test(`golden ${c.name}`, async () => {
-    const { r, tree } = existsSync(join(c.dir, 'config')) ? await buildRepository(c.dir, c.input) : await buildProject(c.dir, c.input);
-    const diagnostics = `exit: ${r.code}\n` + r.stderr.split('\n').filter((l) => l && !l.startsWith('fedrender ')).map((l) => l + '\n').join('');
+    const { r, tree } = existsSync(join(c.dir, 'config'))
+      ? await buildRepository(c.dir, c.input)
+      : await buildProject(c.dir, c.input);
+    const diagnostics =
+      `exit: ${r.code}\n` +
+      r.stderr
+        .split('\n')
+        .filter((l) => l && !l.startsWith('fedrender '))
+        .map((l) => l + '\n')
+        .join('');
     const expectedDiag = join(c.dir, 'expected-diagnostics.txt');
     const expectedDir = join(c.dir, 'expected');
     if (UPDATE) {

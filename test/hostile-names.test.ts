@@ -11,11 +11,30 @@ import { commitWrite, inside, planWrite } from '../src/write.js';
 import type { Cluster, RenderedObject, Resource } from '../src/types.js';
 import { project, readTree, run, tempDir } from './helpers.js';
 
-const HOSTILE = ['..', '.', '../../etc/passwd', '/abs', 'a/b', 'a\\b', '%2e%2e', '', ' ', 'C:', '..\u0000x', 'é'];
+const HOSTILE = [
+  '..',
+  '.',
+  '../../etc/passwd',
+  '/abs',
+  'a/b',
+  'a\\b',
+  '%2e%2e',
+  '',
+  ' ',
+  'C:',
+  '..\u0000x',
+  'é',
+];
 
 function fake(name: string, namespace: string | undefined, cluster: string): RenderedObject {
   const resource = {
-    id: { apiVersion: 'v1', group: '', kind: 'ConfigMap', name, ...(namespace !== undefined ? { namespace } : {}) },
+    id: {
+      apiVersion: 'v1',
+      group: '',
+      kind: 'ConfigMap',
+      name,
+      ...(namespace !== undefined ? { namespace } : {}),
+    },
     scope: namespace === undefined ? 'Cluster' : 'Namespaced',
     body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } },
   } as unknown as Resource;
@@ -33,7 +52,8 @@ test('safeSegment never yields a separator or a dot-only segment', () => {
 
 test('emitting and writing hostile names keeps every file inside the output directory', async () => {
   const objects: RenderedObject[] = [];
-  for (const c of HOSTILE) for (const n of HOSTILE) for (const ns of [...HOSTILE, undefined]) objects.push(fake(n, ns, c));
+  for (const c of HOSTILE)
+    for (const n of HOSTILE) for (const ns of [...HOSTILE, undefined]) objects.push(fake(n, ns, c));
   const clusters = HOSTILE.map((name) => ({ name }) as Cluster);
   const files = emitClusters(objects, clusters);
   const root = tempDir();
@@ -45,17 +65,22 @@ test('emitting and writing hostile names keeps every file inside the output dire
 });
 
 test('the writer refuses a path that leaves its root', () => {
-  for (const p of ['../x', '/etc/x', 'a/../../x', '', 'a//b', './x']) assert.throws(() => inside('/tmp/out', p), p);
+  for (const p of ['../x', '/etc/x', 'a/../../x', '', 'a//b', './x'])
+    assert.throws(() => inside('/tmp/out', p), p);
 });
 
 test('the CLI reports hostile names at their line and writes nothing', async () => {
   const dir = project({
-    'federation.yaml': 'apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n  - name: a\nresources: [m.yaml]\n',
+    'federation.yaml':
+      'apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n  - name: a\nresources: [m.yaml]\n',
     'm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ../../evil\n  namespace: ..\n',
   });
   const r = await run(['build'], dir);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /^m\.yaml:4:9: error: ConfigMap name "\.\.\/\.\.\/evil" is not a DNS-1123 subdomain/m);
+  assert.match(
+    r.stderr,
+    /^m\.yaml:4:9: error: ConfigMap name "\.\.\/\.\.\/evil" is not a DNS-1123 subdomain/m,
+  );
   assert.match(r.stderr, /^m\.yaml:5:14: error: namespace "\.\." is not a DNS-1123 label/m);
   assert.equal(readdirSync(dir).sort(), ['federation.yaml', 'm.yaml']);
 });

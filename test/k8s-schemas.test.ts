@@ -35,15 +35,26 @@ const minor = (version: string) => Number(version.split('.')[1]);
 // Upstream kinds the bundles leave out on purpose: subresource bodies (their type may belong to
 // another group) and discovery/meta objects. Nobody applies them as manifests.
 const NOT_SHIPPED = new Set([
-  'authentication.k8s.io/v1/TokenRequest', 'autoscaling/v1/Scale', 'policy/v1/Eviction',
-  'v1/APIGroup', 'v1/APIVersions', 'v1/ComponentStatus', 'v1/Status',
+  'authentication.k8s.io/v1/TokenRequest',
+  'autoscaling/v1/Scale',
+  'policy/v1/Eviction',
+  'v1/APIGroup',
+  'v1/APIVersions',
+  'v1/ComponentStatus',
+  'v1/Status',
 ]);
 
 // Annotations with no effect on validation, dropped before comparing definitions.
 const ANNOTATIONS = new Set([
-  'description', 'x-kubernetes-group-version-kind', 'x-kubernetes-int-or-string',
-  'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type',
-  'x-kubernetes-patch-merge-key', 'x-kubernetes-patch-strategy', 'x-kubernetes-unions',
+  'description',
+  'x-kubernetes-group-version-kind',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-list-type',
+  'x-kubernetes-map-type',
+  'x-kubernetes-patch-merge-key',
+  'x-kubernetes-patch-strategy',
+  'x-kubernetes-unions',
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -66,10 +77,15 @@ function upstream(version: string): Upstream {
         `cross-check needs the upstream definitions of Kubernetes v${version}.0 in ../shared/k8s-schemas`,
     );
   }
-  const definitions = (JSON.parse(readFileSync(file, 'utf8')) as { definitions: Record<string, Schema> }).definitions;
+  const definitions = (JSON.parse(readFileSync(file, 'utf8')) as { definitions: Record<string, Schema> })
+    .definitions;
   const kinds = new Map<string, string>();
   for (const name of Object.keys(definitions).sort()) {
-    const gvks = (definitions[name]['x-kubernetes-group-version-kind'] ?? []) as { group: string; version: string; kind: string }[];
+    const gvks = (definitions[name]['x-kubernetes-group-version-kind'] ?? []) as {
+      group: string;
+      version: string;
+      kind: string;
+    }[];
     for (const g of gvks) {
       const key = `${g.group ? `${g.group}/` : ''}${g.version}/${g.kind}`;
       if (!kinds.has(key)) kinds.set(key, name);
@@ -83,7 +99,12 @@ function upstream(version: string): Upstream {
 const upstreamStrict = new Map<string, Record<string, Schema>>();
 const upstreamSchemas = new Map<string, object>();
 
-function upstreamKindSchema(version: string, apiVersion: string, kind: string, strict: boolean): object | undefined {
+function upstreamKindSchema(
+  version: string,
+  apiVersion: string,
+  kind: string,
+  strict: boolean,
+): object | undefined {
   const up = upstream(version);
   const name = up.kinds.get(`${apiVersion}/${kind}`);
   if (name === undefined) return undefined;
@@ -141,22 +162,34 @@ interface Fixture {
 }
 
 function corpus(): Fixture[] {
-  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   return files.map((file) => {
     const text = readFileSync(join(CORPUS, file), 'utf8');
     // The name says what every version does; `# expect 1.32: no-schema` overrides one version.
-    const byName: Outcome | undefined = file.startsWith('valid-') ? 'valid'
-      : file.startsWith('invalid-') ? 'invalid'
-      : file.startsWith('strict-invalid-') ? 'strict-invalid'
-      : file.startsWith('removed-') ? 'no-schema'
-      : undefined;
-    if (!byName) throw new Error(`${file}: name must start with valid-, invalid-, strict-invalid- or removed-`);
+    const byName: Outcome | undefined = file.startsWith('valid-')
+      ? 'valid'
+      : file.startsWith('invalid-')
+        ? 'invalid'
+        : file.startsWith('strict-invalid-')
+          ? 'strict-invalid'
+          : file.startsWith('removed-')
+            ? 'no-schema'
+            : undefined;
+    if (!byName)
+      throw new Error(`${file}: name must start with valid-, invalid-, strict-invalid- or removed-`);
     const overrides = new Map<string, Outcome>();
     for (const m of text.matchAll(/^# expect (\d+\.\d+): (valid|invalid|strict-invalid|no-schema)\b/gm)) {
       overrides.set(m[1], m[2] as Outcome);
     }
     const doc = parse(text) as Fixture['doc'];
-    return { file, doc, expect: (version: string) => overrides.get(version) ?? byName, versionSpecific: overrides.size > 0 };
+    return {
+      file,
+      doc,
+      expect: (version: string) => overrides.get(version) ?? byName,
+      versionSpecific: overrides.size > 0,
+    };
   });
 }
 
@@ -193,7 +226,9 @@ function normalize(schema: unknown): unknown {
       out.properties = props;
     } else if (key === 'oneOf' || key === 'anyOf' || key === 'allOf') {
       const members = (value as unknown[]).map(normalize);
-      out[key === 'oneOf' ? 'anyOf' : key] = members.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+      out[key === 'oneOf' ? 'anyOf' : key] = members.sort((a, b) =>
+        JSON.stringify(a) < JSON.stringify(b) ? -1 : 1,
+      );
     } else if (key === 'required') {
       out.required = [...(value as string[])].sort();
     } else if (key === 'items' || key === 'additionalProperties' || key === 'not') {
@@ -205,7 +240,13 @@ function normalize(schema: unknown): unknown {
   return out;
 }
 
-function differences(shipped: unknown, up: unknown, upDefs: Record<string, Schema>, erased: string[], path: string): string[] {
+function differences(
+  shipped: unknown,
+  up: unknown,
+  upDefs: Record<string, Schema>,
+  erased: string[],
+  path: string,
+): string[] {
   const a = shipped as Schema;
   const b = up as Schema;
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
@@ -227,7 +268,11 @@ function differences(shipped: unknown, up: unknown, upDefs: Record<string, Schem
         else if (!(p in pb)) out.push(`${path}.${p}: only the shipped bundle has it`);
         else out.push(...differences(pa[p], pb[p], upDefs, erased, `${path}.${p}`));
       }
-    } else if ((k === 'items' || k === 'additionalProperties') && typeof a[k] === 'object' && typeof b[k] === 'object') {
+    } else if (
+      (k === 'items' || k === 'additionalProperties') &&
+      typeof a[k] === 'object' &&
+      typeof b[k] === 'object'
+    ) {
       out.push(...differences(a[k], b[k], upDefs, erased, `${path}${k === 'items' ? '[]' : '{}'}`));
     } else if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) {
       out.push(`${path}: ${k} is ${JSON.stringify(a[k])}, upstream ${JSON.stringify(b[k])}`);
@@ -249,18 +294,25 @@ function shippedSet(version: string): KubernetesSchemaSet {
 // ---------------------------------------------------------------------------------------------
 
 test('bundles are shipped for the cross-checked versions and the minors between them', () => {
-  assert.ok(VERSIONS.length >= 2, `expected two or more bundles in schemas/kubernetes, found ${VERSIONS.join(', ')}`);
+  assert.ok(
+    VERSIONS.length >= 2,
+    `expected two or more bundles in schemas/kubernetes, found ${VERSIONS.join(', ')}`,
+  );
   for (const v of VERSIONS) assert.ok(/^1\.\d+$/.test(v), v);
   for (const v of CROSS_CHECKED) {
     assert.ok(VERSIONS.includes(v), `schemas/kubernetes/v${v}.json is missing`);
     upstream(v); // throws with the path when ../shared/k8s-schemas lacks the version
   }
   const [low, high] = [minor(CROSS_CHECKED[0]), minor(CROSS_CHECKED[CROSS_CHECKED.length - 1])];
-  for (const v of VERSIONS) assert.ok(minor(v) >= low && minor(v) <= high, `${v} has no cross-checked neighbour on each side`);
+  for (const v of VERSIONS)
+    assert.ok(minor(v) >= low && minor(v) <= high, `${v} has no cross-checked neighbour on each side`);
 });
 
 test('loader: versions, patch versions, caching, unknown versions', () => {
-  assert.equal(VERSIONS, [...VERSIONS].sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])));
+  assert.equal(
+    VERSIONS,
+    [...VERSIONS].sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])),
+  );
   const [first] = VERSIONS;
   const set = shippedSet(first);
   assert.is(set.kubernetesVersion, first);
@@ -289,7 +341,7 @@ test('kindSchema: self-contained, cached per kind and mode, undefined for unknow
   assert.is(kindSchema(set, 'example.com/v1', 'Widget', { strict: true }), undefined);
 });
 
-test('every shipped kind compiles with fedrender\'s ajv, lax and strict', () => {
+test("every shipped kind compiles with fedrender's ajv, lax and strict", () => {
   // ajvShipped (one createAjv() configuration) and the shared compile cache: the corpus tests
   // below reuse these validators instead of compiling every kind again
   for (const version of VERSIONS) {
@@ -306,8 +358,15 @@ test('every shipped kind compiles with fedrender\'s ajv, lax and strict', () => 
 
 test('strict transform: closes objects with properties, leaves free-form values open', () => {
   const out = strictDefinitions({
-    A: { type: 'object', properties: { m: { type: 'object', additionalProperties: { type: 'string' } }, any: {} } },
-    B: { type: 'object', properties: { x: { type: 'string' } }, 'x-kubernetes-preserve-unknown-fields': true },
+    A: {
+      type: 'object',
+      properties: { m: { type: 'object', additionalProperties: { type: 'string' } }, any: {} },
+    },
+    B: {
+      type: 'object',
+      properties: { x: { type: 'string' } },
+      'x-kubernetes-preserve-unknown-fields': true,
+    },
     C: { type: 'array', items: { type: 'object', properties: { y: { type: 'integer' } } } },
     D: { anyOf: [{ type: 'integer' }, { type: 'string' }] },
   });
@@ -317,7 +376,11 @@ test('strict transform: closes objects with properties, leaves free-form values 
     additionalProperties: false,
   });
   assert.is(out.B.additionalProperties, undefined);
-  assert.equal(out.C.items, { type: 'object', properties: { y: { type: 'integer' } }, additionalProperties: false });
+  assert.equal(out.C.items, {
+    type: 'object',
+    properties: { y: { type: 'integer' } },
+    additionalProperties: false,
+  });
   assert.equal(out.D, { anyOf: [{ type: 'integer' }, { type: 'string' }] });
 });
 
@@ -333,7 +396,12 @@ test('bundle files are canonical: fixed top-level order, sorted keys, one-space 
     const text = readFileSync(join(ROOT, 'schemas', 'kubernetes', `v${v}.json`), 'utf8');
     const b = JSON.parse(text) as Schema;
     assert.equal(Object.keys(b), ['kubernetesVersion', 'source', 'kinds', 'definitions']);
-    const canonical = { kubernetesVersion: b.kubernetesVersion, source: b.source, kinds: sortKeys(b.kinds), definitions: sortKeys(b.definitions) };
+    const canonical = {
+      kubernetesVersion: b.kubernetesVersion,
+      source: b.source,
+      kinds: sortKeys(b.kinds),
+      definitions: sortKeys(b.definitions),
+    };
     assert.ok(text === `${JSON.stringify(canonical, null, 1)}\n`, `v${v}.json is not in canonical form`);
     assert.not.match(text, /"description"\s*:\s*"/, 'descriptions are dropped');
   }
@@ -345,7 +413,8 @@ for (const version of CROSS_CHECKED) {
     const up = upstream(version);
     const problems: string[] = [];
     for (const [key, name] of set.kinds) {
-      if (up.kinds.get(key) !== name) problems.push(`kind ${key}: shipped ${name}, upstream ${up.kinds.get(key) ?? 'none'}`);
+      if (up.kinds.get(key) !== name)
+        problems.push(`kind ${key}: shipped ${name}, upstream ${up.kinds.get(key) ?? 'none'}`);
     }
     for (const [key, name] of up.kinds) {
       const gvks = up.definitions[name]['x-kubernetes-group-version-kind'] as unknown[];
@@ -424,7 +493,8 @@ for (const version of VERSIONS.filter((v) => !CROSS_CHECKED.includes(v))) {
     for (const [key, name] of set.kinds) {
       for (const o of others) {
         const theirs = o.set.kinds.get(key);
-        if (theirs !== undefined && theirs !== name) problems.push(`kind ${key}: ${name}, in ${o.version} ${theirs}`);
+        if (theirs !== undefined && theirs !== name)
+          problems.push(`kind ${key}: ${name}, in ${o.version} ${theirs}`);
       }
     }
     let shared = 0;
@@ -441,22 +511,33 @@ for (const version of VERSIONS.filter((v) => !CROSS_CHECKED.includes(v))) {
         // every property both have is typed alike (a Quantity left out of QUANTITY_FIELDS shows here)
         for (const p of Object.keys(myProps)) {
           if (p in theirProps && JSON.stringify(myProps[p]) !== JSON.stringify(theirProps[p])) {
-            problems.push(`${name}.${p}: ${JSON.stringify(myProps[p])}, in ${o.version} ${JSON.stringify(theirProps[p])}`);
+            problems.push(
+              `${name}.${p}: ${JSON.stringify(myProps[p])}, in ${o.version} ${JSON.stringify(theirProps[p])}`,
+            );
           }
         }
         for (const k of new Set([...Object.keys(mine), ...Object.keys(theirs)])) {
-          if (k !== 'properties' && k !== 'required' && JSON.stringify(mine[k]) !== JSON.stringify(theirs[k])) {
-            problems.push(`${name}: ${k} is ${JSON.stringify(mine[k])}, in ${o.version} ${JSON.stringify(theirs[k])}`);
+          if (
+            k !== 'properties' &&
+            k !== 'required' &&
+            JSON.stringify(mine[k]) !== JSON.stringify(theirs[k])
+          ) {
+            problems.push(
+              `${name}: ${k} is ${JSON.stringify(mine[k])}, in ${o.version} ${JSON.stringify(theirs[k])}`,
+            );
           }
         }
-        const both = (list: unknown, props: Schema) => ((list ?? []) as string[]).filter((r) => r in props).join(',');
+        const both = (list: unknown, props: Schema) =>
+          ((list ?? []) as string[]).filter((r) => r in props).join(',');
         requiredSeen.push(`${both(mine.required, theirProps)} ${both(theirs.required, myProps)}`);
       }
       // Where both neighbours have the definition, a required field changed once between them, so
       // this version matches one of them. (With one neighbour, the change may lie on either side.)
       const matchesOne = requiredSeen.some((pair) => pair.split(' ')[0] === pair.split(' ')[1]);
       if (found.length === 2 && !matchesOne) {
-        problems.push(`${name}: required ${JSON.stringify(mine.required ?? [])} matches no neighbour (${requiredSeen.join(' / ')})`);
+        problems.push(
+          `${name}: required ${JSON.stringify(mine.required ?? [])} matches no neighbour (${requiredSeen.join(' / ')})`,
+        );
       }
     }
     assert.ok(shared > 400, `only ${shared} definitions shared with ${neighbours(version).join(', ')}`);
@@ -466,7 +547,9 @@ for (const version of VERSIONS.filter((v) => !CROSS_CHECKED.includes(v))) {
   test(`${version}: the corpus gives the results of ${nearest(version).join(' and ')}, and its expectations for ${version}`, () => {
     const set = shippedSet(version);
     const run = (s: KubernetesSchemaSet, doc: Fixture['doc']) =>
-      ([false, true] as const).map((strict) => check(ajvShipped, kindSchema(s, doc.apiVersion, doc.kind, { strict }), doc));
+      ([false, true] as const).map((strict) =>
+        check(ajvShipped, kindSchema(s, doc.apiVersion, doc.kind, { strict }), doc),
+      );
     const problems: string[] = [];
     let compared = 0;
     for (const fixture of fixtures()) {
@@ -478,7 +561,8 @@ for (const version of VERSIONS.filter((v) => !CROSS_CHECKED.includes(v))) {
       compared += 1;
       for (const other of nearest(version)) {
         run(shippedSet(other), fixture.doc).forEach((theirs, i) => {
-          const same = mine[i].outcome === theirs.outcome && mine[i].where.join(' ') === theirs.where.join(' ');
+          const same =
+            mine[i].outcome === theirs.outcome && mine[i].where.join(' ') === theirs.where.join(' ');
           if (!same) {
             problems.push(
               `${fixture.file} (${i === 0 ? 'lax' : 'strict'}): ${version} ${mine[i].outcome} [${mine[i].where.join(' ')}], ` +
@@ -509,11 +593,19 @@ const LIFECYCLE: { key: string; from?: number; until?: number; why: string }[] =
   { key: 'extensions/v1beta1/Ingress', until: 21, why: 'removed in 1.22' },
   { key: 'storage.k8s.io/v1beta1/CSIStorageCapacity', until: 26, why: 'removed in 1.27' },
   { key: 'flowcontrol.apiserver.k8s.io/v1beta3/FlowSchema', until: 31, why: 'removed in 1.32' },
-  { key: 'flowcontrol.apiserver.k8s.io/v1beta3/PriorityLevelConfiguration', until: 31, why: 'removed in 1.32' },
+  {
+    key: 'flowcontrol.apiserver.k8s.io/v1beta3/PriorityLevelConfiguration',
+    until: 31,
+    why: 'removed in 1.32',
+  },
   { key: 'flowcontrol.apiserver.k8s.io/v1/FlowSchema', why: 'GA in 1.29' },
   { key: 'resource.k8s.io/v1alpha2/ResourceClaim', until: 30, why: 'replaced by v1alpha3 in 1.31' },
   ...['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'].flatMap((kind) => [
-    { key: `resource.k8s.io/v1alpha3/${kind}`, until: 33, why: 'spec: v1alpha3 keeps only DeviceTaintRule from 1.34' },
+    {
+      key: `resource.k8s.io/v1alpha3/${kind}`,
+      until: 33,
+      why: 'spec: v1alpha3 keeps only DeviceTaintRule from 1.34',
+    },
     { key: `resource.k8s.io/v1beta1/${kind}`, why: 'beta in 1.32' },
     { key: `resource.k8s.io/v1beta2/${kind}`, from: 33, why: 'added in 1.33' },
     { key: `resource.k8s.io/v1/${kind}`, from: 34, why: 'GA in 1.34' },
@@ -523,7 +615,11 @@ const LIFECYCLE: { key: string; from?: number; until?: number; why: string }[] =
   { key: 'networking.k8s.io/v1/IPAddress', from: 33, why: 'GA in 1.33' },
   { key: 'storage.k8s.io/v1/VolumeAttributesClass', from: 34, why: 'GA in 1.34' },
   { key: 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy', why: 'GA in 1.30' },
-  { key: 'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy', until: 33, why: 'spec: v1beta1 keeps only MutatingAdmissionPolicy from 1.34' },
+  {
+    key: 'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy',
+    until: 33,
+    why: 'spec: v1beta1 keeps only MutatingAdmissionPolicy from 1.34',
+  },
   { key: 'admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicy', from: 34, why: 'beta in 1.34' },
   { key: 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy', from: 36, why: 'GA in 1.36' },
 ];
@@ -534,14 +630,16 @@ test('API lifecycle: each bundle serves exactly the kinds its Kubernetes minor s
     const set = shippedSet(version);
     for (const { key, from, until, why } of LIFECYCLE) {
       const served = minor(version) >= (from ?? 0) && minor(version) <= (until ?? Infinity);
-      if (set.kinds.has(key) !== served) problems.push(`${version}: ${key} ${served ? 'missing' : 'present'} (${why})`);
+      if (set.kinds.has(key) !== served)
+        problems.push(`${version}: ${key} ${served ? 'missing' : 'present'} (${why})`);
     }
   }
   // GA (v1, v2...) versions are never removed within Kubernetes 1.x
   for (const [older, newer] of VERSIONS.slice(1).map((v, i) => [VERSIONS[i], v])) {
     const next = shippedSet(newer);
     for (const key of shippedSet(older).kinds.keys()) {
-      if (/\/v\d+\/[^/]+$/.test(key) && !next.kinds.has(key)) problems.push(`GA kind ${key} is in ${older} but not ${newer}`);
+      if (/\/v\d+\/[^/]+$/.test(key) && !next.kinds.has(key))
+        problems.push(`GA kind ${key} is in ${older} but not ${newer}`);
     }
   }
   assert.equal(problems, [], `${problems.length} problems:\n${problems.join('\n')}`);

@@ -79,7 +79,7 @@ function preference(rand: Rand, shape: Shape): ClusterPreference {
 
 function randomInput(rand: Rand, shape: Shape): PlanInput {
   const names = new Set<string>();
-  for (let n = int(rand, 0, 9); names.size < n; ) names.add(dnsName(rand));
+  for (let n = int(rand, 0, 9); names.size < n;) names.add(dnsName(rand));
   const candidates = [...names];
   let clusters: Record<string, ClusterPreference> | undefined;
   if (!chance(rand, 0.1)) {

@@ -61,13 +61,11 @@ kubefed('TestMin 1', { '*': { minReplicas: 2, weight: 0 } }, 50, ['A', 'B', 'C']
   B: 2,
   C: 2,
 });
-kubefed(
-  'TestMin 2 (hash dependent)',
-  { '*': { minReplicas: 20, weight: 0 } },
-  50,
-  ['A', 'B', 'C'],
-  { A: 10, B: 20, C: 20 },
-);
+kubefed('TestMin 2 (hash dependent)', { '*': { minReplicas: 20, weight: 0 } }, 50, ['A', 'B', 'C'], {
+  A: 10,
+  B: 20,
+  C: 20,
+});
 kubefed(
   'TestMin 3',
   { '*': { minReplicas: 20, weight: 0 }, A: { minReplicas: 100, weight: 1 } },
@@ -75,13 +73,11 @@ kubefed(
   ['A', 'B', 'C'],
   { A: 50, B: 0, C: 0 },
 );
-kubefed(
-  'TestMin 4',
-  { '*': { minReplicas: 10, weight: 1, maxReplicas: 12 } },
-  50,
-  ['A', 'B', 'C'],
-  { A: 12, B: 12, C: 12 },
-);
+kubefed('TestMin 4', { '*': { minReplicas: 10, weight: 1, maxReplicas: 12 } }, 50, ['A', 'B', 'C'], {
+  A: 12,
+  B: 12,
+  C: 12,
+});
 
 // TestMax
 kubefed('TestMax 1', { '*': { weight: 1, maxReplicas: 2 } }, 50, ['A', 'B', 'C'], {

@@ -38,7 +38,14 @@ ${overrides}`;
 }
 
 function rsp(total: number, clusters: Record<string, Record<string, number>>, extra = ''): string {
-  const body = Object.entries(clusters).map(([k, v]) => `    "${k}": {${Object.entries(v).map(([a, b]) => `${a}: ${b}`).join(', ')}}`).join('\n');
+  const body = Object.entries(clusters)
+    .map(
+      ([k, v]) =>
+        `    "${k}": {${Object.entries(v)
+          .map(([a, b]) => `${a}: ${b}`)
+          .join(', ')}}`,
+    )
+    .join('\n');
   return `apiVersion: scheduling.kubefed.io/v1alpha1
 kind: ReplicaSchedulingPreference
 metadata: {name: web, namespace: shop}
@@ -59,7 +66,7 @@ function replicasIn(out: string): Record<string, number | undefined> {
 }
 
 function rng(seed: number): () => number {
-  return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 test('random RSPs: every cluster renders exactly the planned replicas, zeros included', async () => {
@@ -74,23 +81,48 @@ test('random RSPs: every cluster renders exactly the planned replicas, zeros inc
       prefs[c] = p;
     }
     const total = Math.floor(r() * 30);
-    const dir = project({ 'federation.yaml': fed(), 'k/ns.yaml': FNS, 'k/web.yaml': fdeploy(), 'k/rsp.yaml': rsp(total, prefs) });
+    const dir = project({
+      'federation.yaml': fed(),
+      'k/ns.yaml': FNS,
+      'k/web.yaml': fdeploy(),
+      'k/rsp.yaml': rsp(total, prefs),
+    });
     const res = await run(['build'], dir);
     assert.is(res.code, 0, res.stderr);
-    const plan = planReplicas({ totalReplicas: total, clusters: Object.keys(prefs).length ? prefs : undefined, candidates: CLUSTERS, key: 'shop/web' });
-    assert.equal(replicasIn(join(dir, 'rendered')), Object.fromEntries(CLUSTERS.map((c) => [c, plan.replicas.get(c)])), `case ${i}: ${JSON.stringify({ total, prefs })}`);
+    const plan = planReplicas({
+      totalReplicas: total,
+      clusters: Object.keys(prefs).length ? prefs : undefined,
+      candidates: CLUSTERS,
+      key: 'shop/web',
+    });
+    assert.equal(
+      replicasIn(join(dir, 'rendered')),
+      Object.fromEntries(CLUSTERS.map((c) => [c, plan.replicas.get(c)])),
+      `case ${i}: ${JSON.stringify({ total, prefs })}`,
+    );
   }
 });
 
 test('the RSP places the target in every cluster, replacing its own placement', async () => {
-  const dir = project({ 'federation.yaml': fed(), 'k/ns.yaml': FNS, 'k/web.yaml': fdeploy(), 'k/rsp.yaml': rsp(6, { earth: { weight: 1 } }) });
+  const dir = project({
+    'federation.yaml': fed(),
+    'k/ns.yaml': FNS,
+    'k/web.yaml': fdeploy(),
+    'k/rsp.yaml': rsp(6, { earth: { weight: 1 } }),
+  });
   assert.is((await run(['build'], dir)).code, 0);
   assert.equal(replicasIn(join(dir, 'rendered')), { earth: 6, mars: 0, venus: 0, pluto: 0 });
 });
 
 test("a user's own /spec/replicas override is replaced in place, after which later ops still apply", async () => {
-  const overrides = '  overrides:\n  - clusterName: mars\n    clusterOverrides:\n    - {path: /spec/replicas, value: 99}\n    - {path: /metadata/labels, op: add, value: {pinned: "yes"}}\n';
-  const dir = project({ 'federation.yaml': fed(), 'k/ns.yaml': FNS, 'k/web.yaml': fdeploy('{clusterSelector: {}}', overrides), 'k/rsp.yaml': rsp(8, { '*': { weight: 1 } }) });
+  const overrides =
+    '  overrides:\n  - clusterName: mars\n    clusterOverrides:\n    - {path: /spec/replicas, value: 99}\n    - {path: /metadata/labels, op: add, value: {pinned: "yes"}}\n';
+  const dir = project({
+    'federation.yaml': fed(),
+    'k/ns.yaml': FNS,
+    'k/web.yaml': fdeploy('{clusterSelector: {}}', overrides),
+    'k/rsp.yaml': rsp(8, { '*': { weight: 1 } }),
+  });
   const res = await run(['build'], dir);
   assert.is(res.code, 0, res.stderr);
   const mars = parse(readFileSync(join(dir, 'rendered/mars/shop/deployment-web.yaml'), 'utf8'));
@@ -106,31 +138,68 @@ test('intersectWithClusterSelector uses the selectors of the target and its Fede
     'k/rsp.yaml': rsp(9, { '*': { weight: 1 } }, '  intersectWithClusterSelector: true\n'),
   });
   assert.is((await run(['build'], dir)).code, 0);
-  const plan = planReplicas({ totalReplicas: 9, clusters: { '*': { weight: 1 } }, candidates: ['earth', 'venus'], key: 'shop/web' });
-  assert.equal(replicasIn(join(dir, 'rendered')), { earth: plan.replicas.get('earth'), mars: undefined, venus: plan.replicas.get('venus'), pluto: undefined });
+  const plan = planReplicas({
+    totalReplicas: 9,
+    clusters: { '*': { weight: 1 } },
+    candidates: ['earth', 'venus'],
+    key: 'shop/web',
+  });
+  assert.equal(replicasIn(join(dir, 'rendered')), {
+    earth: plan.replicas.get('earth'),
+    mars: undefined,
+    venus: plan.replicas.get('venus'),
+    pluto: undefined,
+  });
 });
 
 test('intersectWithClusterSelector with a clusters list leaves the object unscheduled, with a warning', async () => {
-  const dir = project({ 'federation.yaml': fed(), 'k/ns.yaml': FNS, 'k/web.yaml': fdeploy(), 'k/rsp.yaml': rsp(9, {}, '  intersectWithClusterSelector: true\n') });
+  const dir = project({
+    'federation.yaml': fed(),
+    'k/ns.yaml': FNS,
+    'k/web.yaml': fdeploy(),
+    'k/rsp.yaml': rsp(9, {}, '  intersectWithClusterSelector: true\n'),
+  });
   const res = await run(['build'], dir);
   assert.is(res.code, 0);
-  assert.match(res.stderr, /k\/rsp\.yaml:7:33: warning: intersectWithClusterSelector needs clusterSelector placements.*\[RSP_NOT_APPLIED\]/);
-  assert.equal(replicasIn(join(dir, 'rendered')), { earth: 1, mars: undefined, venus: undefined, pluto: undefined });
+  assert.match(
+    res.stderr,
+    /k\/rsp\.yaml:7:33: warning: intersectWithClusterSelector needs clusterSelector placements.*\[RSP_NOT_APPLIED\]/,
+  );
+  assert.equal(replicasIn(join(dir, 'rendered')), {
+    earth: 1,
+    mars: undefined,
+    venus: undefined,
+    pluto: undefined,
+  });
 });
 
 test('native replicaScheduling rules schedule plain StatefulSets; what cannot be placed is warned with the count', async () => {
-  const sts = 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: default}\nspec:\n  replicas: 1\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: postgres}]}\n';
-  const rule = 'replicaScheduling:\n  - match: {kinds: [StatefulSet]}\n    totalReplicas: 10\n    clusters: {earth: {weight: 1, maxReplicas: 2}, mars: {weight: 1, maxReplicas: 3}}\n';
+  const sts =
+    'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: default}\nspec:\n  replicas: 1\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: postgres}]}\n';
+  const rule =
+    'replicaScheduling:\n  - match: {kinds: [StatefulSet]}\n    totalReplicas: 10\n    clusters: {earth: {weight: 1, maxReplicas: 2}, mars: {weight: 1, maxReplicas: 3}}\n';
   const dir = project({ 'federation.yaml': fed(rule), 'k/sts.yaml': sts });
   const res = await run(['build'], dir);
   assert.is(res.code, 0, res.stderr);
-  assert.match(res.stderr, /federation\.yaml:14:5: warning: 5 of 10 replicas of StatefulSet db cannot be placed/);
-  const got = Object.fromEntries(CLUSTERS.map((c) => [c, parse(readFileSync(join(dir, 'rendered', c, 'default/statefulset-db.yaml'), 'utf8')).spec.replicas]));
+  assert.match(
+    res.stderr,
+    /federation\.yaml:14:5: warning: 5 of 10 replicas of StatefulSet db cannot be placed/,
+  );
+  const got = Object.fromEntries(
+    CLUSTERS.map((c) => [
+      c,
+      parse(readFileSync(join(dir, 'rendered', c, 'default/statefulset-db.yaml'), 'utf8')).spec.replicas,
+    ]),
+  );
   assert.equal(got, { earth: 2, mars: 3, venus: 0, pluto: 0 });
 });
 
 test('negative numbers and RSPs without a target are errors at their line', async () => {
-  const dir = project({ 'federation.yaml': fed(), 'k/ns.yaml': FNS, 'k/rsp.yaml': rsp(-1, { earth: { weight: -2 } }) });
+  const dir = project({
+    'federation.yaml': fed(),
+    'k/ns.yaml': FNS,
+    'k/rsp.yaml': rsp(-1, { earth: { weight: -2 } }),
+  });
   const res = await run(['build'], dir);
   assert.is(res.code, 1);
   assert.match(res.stderr, /k\/rsp\.yaml:6:18: error: totalReplicas must be a non-negative integer/);

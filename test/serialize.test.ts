@@ -8,20 +8,61 @@ import { deepFreeze } from '../src/core/cow.js';
 import type { Json, JsonObject } from '../src/types.js';
 
 test('apiVersion, kind, metadata first at the top, then kustomize key order, recursively', () => {
-  const text = serializeDocument({ spec: { b: 1, a: { d: 1, c: 2 } }, metadata: { name: 'x' }, kind: 'K', data: { z: '1' }, apiVersion: 'v1' });
-  assert.is(text, 'apiVersion: v1\nkind: K\nmetadata:\n  name: x\ndata:\n  z: "1"\nspec:\n  a:\n    c: 2\n    d: 1\n  b: 1\n');
+  const text = serializeDocument({
+    spec: { b: 1, a: { d: 1, c: 2 } },
+    metadata: { name: 'x' },
+    kind: 'K',
+    data: { z: '1' },
+    apiVersion: 'v1',
+  });
+  assert.is(
+    text,
+    'apiVersion: v1\nkind: K\nmetadata:\n  name: x\ndata:\n  z: "1"\nspec:\n  a:\n    c: 2\n    d: 1\n  b: 1\n',
+  );
 });
 
 test('key order matches go-yaml v3 as kubectl kustomize prints it', () => {
   // Observed from `kubectl kustomize` (kustomize v5.5): _x, "9", "10", Ab, Z, a.
   const keys = ['a', 'Z', 'Ab', '10', '9', '_x'].sort(compareKeys);
   assert.equal(keys, ['_x', '9', '10', 'Ab', 'Z', 'a']);
-  assert.equal(['file-10.txt', 'file-2.txt', 'file-1.txt'].sort(compareKeys), ['file-1.txt', 'file-2.txt', 'file-10.txt']);
-  assert.equal(['metadata', 'apiVersion', 'kind', 'spec'].sort(compareKeys), ['apiVersion', 'kind', 'metadata', 'spec']);
+  assert.equal(['file-10.txt', 'file-2.txt', 'file-1.txt'].sort(compareKeys), [
+    'file-1.txt',
+    'file-2.txt',
+    'file-10.txt',
+  ]);
+  assert.equal(['metadata', 'apiVersion', 'kind', 'spec'].sort(compareKeys), [
+    'apiVersion',
+    'kind',
+    'metadata',
+    'spec',
+  ]);
 });
 
 test('strings that YAML 1.1 or 1.2 would read as something else are quoted', () => {
-  for (const s of ['yes', 'no', 'on', 'off', 'y', 'n', 'true', 'False', 'null', '~', '0755', '0o17', '1e3', '1.0', '12:30', '2001-12-14', '', ' lead', 'a: b', '#x', '- x', '*a']) {
+  for (const s of [
+    'yes',
+    'no',
+    'on',
+    'off',
+    'y',
+    'n',
+    'true',
+    'False',
+    'null',
+    '~',
+    '0755',
+    '0o17',
+    '1e3',
+    '1.0',
+    '12:30',
+    '2001-12-14',
+    '',
+    ' lead',
+    'a: b',
+    '#x',
+    '- x',
+    '*a',
+  ]) {
     const text = serializeValue({ k: s });
     assert.ok(/^k: ["']/.test(text), `${JSON.stringify(s)} must be quoted, got ${text}`);
     assert.equal(parse(text, { version: '1.1' }), { k: s }, `1.1 round trip of ${JSON.stringify(s)}`);
@@ -34,7 +75,10 @@ test('strings that YAML 1.1 or 1.2 would read as something else are quoted', () 
 test('multi-line strings are literal blocks at the right indentation, never folded', () => {
   const long = 'x'.repeat(300);
   const text = serializeValue({ a: { script: 'line1\n  line2\n', nolf: 'a\nb', long }, list: ['p\nq\n'] });
-  assert.is(text, `a:\n  long: ${long}\n  nolf: |-\n    a\n    b\n  script: |\n    line1\n      line2\nlist:\n- |\n  p\n  q\n`);
+  assert.is(
+    text,
+    `a:\n  long: ${long}\n  nolf: |-\n    a\n    b\n  script: |\n    line1\n      line2\nlist:\n- |\n  p\n  q\n`,
+  );
 });
 
 test('sequences sit flush with their key; maps in sequences start on the dash line', () => {
@@ -46,17 +90,54 @@ test('cached output for a shared subtree is identical to a fresh serialization',
   const shared = deepFreeze({ containers: [{ name: 'a', image: 'nginx' }], volumes: [] } as JsonObject);
   const a = serializeDocument({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: shared });
   const b = serializeDocument({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: shared });
-  const c = serializeDocument({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: structuredClone(shared) });
+  const c = serializeDocument({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'a' },
+    spec: structuredClone(shared),
+  });
   assert.is(a, b);
   assert.is(a, c);
 });
 
 // A small seeded PRNG so the property test is deterministic.
 function rng(seed: number): () => number {
-  return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
-const ATOMS = ['yes', 'on', '0755', 'a b', 'a: b', '', ' ', 'x\ny', 'x\n', 'x\n\n', ' lead\nx', 'tab\tx', '#', '-', '---', '...', 'é', '"q"', "'s'", '\\', '%', '@', '`', '12:30', '1e3', 'null', 'True', 'NO', 'ok', '\u0007', 'a\r\nb'];
+const ATOMS = [
+  'yes',
+  'on',
+  '0755',
+  'a b',
+  'a: b',
+  '',
+  ' ',
+  'x\ny',
+  'x\n',
+  'x\n\n',
+  ' lead\nx',
+  'tab\tx',
+  '#',
+  '-',
+  '---',
+  '...',
+  'é',
+  '"q"',
+  "'s'",
+  '\\',
+  '%',
+  '@',
+  '`',
+  '12:30',
+  '1e3',
+  'null',
+  'True',
+  'NO',
+  'ok',
+  '\u0007',
+  'a\r\nb',
+];
 
 function randomValue(r: () => number, depth: number): Json {
   const k = r();

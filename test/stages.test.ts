@@ -46,19 +46,27 @@ test('placement: selector {} selects all, absent or null none', () => {
 });
 
 test('placement: unknown names warn in KubeFed objects and are errors in rules, at the name', () => {
-  assert.equal(place('clusters:\n  - name: a\n  - name: bb').diagnostics, [['UNKNOWN_CLUSTER', 'warning', 3, 11]]);
-  assert.equal(place('clusters:\n  - name: a\n  - name: bb', 'rule').diagnostics, [['UNKNOWN_CLUSTER', 'error', 3, 11]]);
+  assert.equal(place('clusters:\n  - name: a\n  - name: bb').diagnostics, [
+    ['UNKNOWN_CLUSTER', 'warning', 3, 11],
+  ]);
+  assert.equal(place('clusters:\n  - name: a\n  - name: bb', 'rule').diagnostics, [
+    ['UNKNOWN_CLUSTER', 'error', 3, 11],
+  ]);
 });
 
 test('selectors: NotIn and DoesNotExist match clusters without the label; requirements are AND-ed', () => {
-  const sel = (y: string) => CLUSTERS.filter((c) => selectorMatches(source(y).value, c.labels)).map((c) => c.name);
+  const sel = (y: string) =>
+    CLUSTERS.filter((c) => selectorMatches(source(y).value, c.labels)).map((c) => c.name);
   assert.equal(sel('matchExpressions: [{key: region, operator: NotIn, values: [eu]}]'), ['b', 'c']);
   assert.equal(sel('matchExpressions: [{key: tier, operator: DoesNotExist}]'), ['b', 'c']);
   assert.equal(sel('matchExpressions: [{key: region, operator: Exists}]'), ['a', 'b']);
-  assert.equal(sel('matchLabels: {region: eu}\nmatchExpressions: [{key: tier, operator: In, values: [silver]}]'), []);
+  assert.equal(
+    sel('matchLabels: {region: eu}\nmatchExpressions: [{key: tier, operator: In, values: [silver]}]'),
+    [],
+  );
 });
 
-test('patch: replace of a missing key in an existing object adds it (KubeFed\'s JSON-patch library)', () => {
+test("patch: replace of a missing key in an existing object adds it (KubeFed's JSON-patch library)", () => {
   const base = deepFreeze({ spec: { a: 1 } } as JsonObject);
   const r = applyPatch(base, { op: 'replace', segments: ['spec', 'b'], value: 2 });
   assert.ok(r.ok);
@@ -69,27 +77,47 @@ test('patch: replace of a missing key in an existing object adds it (KubeFed\'s 
 });
 
 test('patch: copy-on-write copies only the spine and leaves the base untouched', () => {
-  const base = deepFreeze({ metadata: { name: 'x', labels: { a: 'b' } }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'c' }] } } } } as JsonObject);
+  const base = deepFreeze({
+    metadata: { name: 'x', labels: { a: 'b' } },
+    spec: { replicas: 1, template: { spec: { containers: [{ name: 'c' }] } } },
+  } as JsonObject);
   const r = applyPatch(base, { op: 'replace', segments: ['spec', 'replicas'], value: 5 });
   assert.ok(r.ok);
   if (!r.ok) return;
   assert.is((base.spec as JsonObject).replicas, 1);
   assert.is(r.root.metadata, base.metadata, 'untouched subtree shared');
-  assert.is((r.root.spec as JsonObject).template, (base.spec as JsonObject).template, 'sibling subtree shared');
+  assert.is(
+    (r.root.spec as JsonObject).template,
+    (base.spec as JsonObject).template,
+    'sibling subtree shared',
+  );
   assert.ok(Object.isFrozen(r.root.spec), 'the new spine is frozen too, so the serializer may cache it');
 });
 
 test('model: a Federated<Kind> renders with forced name and namespace, type kind and apiVersion; annotations dropped at their key', () => {
   const reporter = new Reporter();
-  const config = parseFederation('apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters: [{name: a}]\n', 'federation.yaml', '/x', reporter)!;
+  const config = parseFederation(
+    'apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters: [{name: a}]\n',
+    'federation.yaml',
+    '/x',
+    reporter,
+  )!;
   const docs = parseYamlFile(
     'apiVersion: types.kubefed.io/v1beta1\nkind: FederatedIngress\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata:\n      name: other\n      annotations: {a: b}\n    spec: {}\n  placement: {clusterSelector: {}}\n',
     'k.yaml',
     reporter,
   );
   const model = buildModel(docs, config, crdScopes(docs), reporter);
-  assert.equal(model.resources[0].body, { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'shop' }, spec: {} });
-  assert.equal(reporter.diagnostics.map((d) => [d.code, d.severity, d.file, d.line, d.column]), [['DROPPED_FIELD', 'warning', 'k.yaml', 8, 7]]);
+  assert.equal(model.resources[0].body, {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {},
+  });
+  assert.equal(
+    reporter.diagnostics.map((d) => [d.code, d.severity, d.file, d.line, d.column]),
+    [['DROPPED_FIELD', 'warning', 'k.yaml', 8, 7]],
+  );
 });
 
 test('yaml: a leading-zero integer is octal, as kubectl and kustomize read it', () => {

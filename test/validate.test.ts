@@ -5,7 +5,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { deployment, project, run } from './helpers.js';
 
-function fed(extra = '', clusters = '  - name: a\n    labels: {region: eu}\n  - name: b\n    labels: {region: us}'): string {
+function fed(
+  extra = '',
+  clusters = '  - name: a\n    labels: {region: eu}\n  - name: b\n    labels: {region: us}',
+): string {
   return `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n${clusters}\nresources: [m/*.yaml]\n${extra}`;
 }
 
@@ -28,9 +31,15 @@ test('wrong types and unknown fields point at the node; unknown fields are warni
   const bad = DEPLOY('', '        imagePullPolcy: Always\n        ports: [{containerPort: "80"}]\n');
   const strict = await validate({ 'federation.yaml': fed(), 'm/d.yaml': bad });
   assert.is(strict.code, 1);
-  assert.equal(strict.lines.map((l) => l.replace(/: (error|warning): .*\[(\w+)\]$/, ' $1 $2')), ['m/d.yaml:15:9 error SCHEMA', 'm/d.yaml:16:33 error SCHEMA']);
+  assert.equal(
+    strict.lines.map((l) => l.replace(/: (error|warning): .*\[(\w+)\]$/, ' $1 $2')),
+    ['m/d.yaml:15:9 error SCHEMA', 'm/d.yaml:16:33 error SCHEMA'],
+  );
   assert.match(strict.lines[0], /unknown field "imagePullPolcy" \(did you mean "imagePullPolicy"\?\)/);
-  assert.match(strict.lines[1], /\/spec\/template\/spec\/containers\/0\/ports\/0\/containerPort: expected integer, found string "80"/);
+  assert.match(
+    strict.lines[1],
+    /\/spec\/template\/spec\/containers\/0\/ports\/0\/containerPort: expected integer, found string "80"/,
+  );
   const lax = await validate({ 'federation.yaml': fed('validation: {strict: false}\n'), 'm/d.yaml': bad });
   assert.is(lax.code, 1);
   assert.match(lax.lines[0], /m\/d\.yaml:15:9: warning: .*unknown field/);
@@ -48,10 +57,13 @@ test('duplicate keys are errors, warnings when not strict', async () => {
 });
 
 test('an override that breaks a manifest is reported at the override, naming the cluster', async () => {
-  const rule = 'overrides:\n  - match: {kinds: [Deployment]}\n    overrides:\n      - clusterSelector: {matchLabels: {region: us}}\n        clusterOverrides:\n          - {path: /spec/replicas, value: "three"}\n';
+  const rule =
+    'overrides:\n  - match: {kinds: [Deployment]}\n    overrides:\n      - clusterSelector: {matchLabels: {region: us}}\n        clusterOverrides:\n          - {path: /spec/replicas, value: "three"}\n';
   const r = await validate({ 'federation.yaml': fed(rule), 'm/d.yaml': DEPLOY() });
   assert.is(r.code, 1);
-  assert.equal(r.lines, ['federation.yaml:14:13: error: Deployment default/web: /spec/replicas: expected integer, found string "three" (cluster "b") [SCHEMA]']);
+  assert.equal(r.lines, [
+    'federation.yaml:14:13: error: Deployment default/web: /spec/replicas: expected integer, found string "three" (cluster "b") [SCHEMA]',
+  ]);
 });
 
 test('kinds without a schema are errors unless skipped; removed APIs name the replacement', async () => {
@@ -61,24 +73,46 @@ test('kinds without a schema are errors unless skipped; removed APIs name the re
   };
   const r = await validate({ 'federation.yaml': fed(), ...files });
   assert.is(r.code, 1);
-  assert.match(r.lines[0], /^m\/old\.yaml:1:13: error: extensions\/v1beta1 Ingress is not served by Kubernetes 1\.36; use networking\.k8s\.io\/v1 \[MISSING_SCHEMA\]/);
+  assert.match(
+    r.lines[0],
+    /^m\/old\.yaml:1:13: error: extensions\/v1beta1 Ingress is not served by Kubernetes 1\.36; use networking\.k8s\.io\/v1 \[MISSING_SCHEMA\]/,
+  );
   assert.match(r.lines[1], /^m\/w\.yaml:1:13: error: no schema for example\.com\/v1 Widget/);
-  const skipped = await validate({ 'federation.yaml': fed('validation: {skipKinds: [Widget, extensions/v1beta1/Ingress]}\n'), ...files });
+  const skipped = await validate({
+    'federation.yaml': fed('validation: {skipKinds: [Widget, extensions/v1beta1/Ingress]}\n'),
+    ...files,
+  });
   assert.is(skipped.code, 0, skipped.stderr);
-  const ignored = await validate({ 'federation.yaml': fed('validation: {ignoreMissingSchemas: true}\n'), ...files });
+  const ignored = await validate({
+    'federation.yaml': fed('validation: {ignoreMissingSchemas: true}\n'),
+    ...files,
+  });
   assert.is(ignored.code, 0, ignored.stderr);
 });
 
 test('validation.kubernetesVersion selects the schema set; an unshipped version uses the nearest with a warning', async () => {
-  const claim = 'apiVersion: resource.k8s.io/v1\nkind: ResourceClaim\nmetadata: {name: gpu}\nspec: {devices: {requests: [{name: gpu, exactly: {deviceClassName: gpu.example.com}}]}}\n';
-  const v136 = await validate({ 'federation.yaml': fed('validation: {kubernetesVersion: "1.36"}\n'), 'm/c.yaml': claim });
+  const claim =
+    'apiVersion: resource.k8s.io/v1\nkind: ResourceClaim\nmetadata: {name: gpu}\nspec: {devices: {requests: [{name: gpu, exactly: {deviceClassName: gpu.example.com}}]}}\n';
+  const v136 = await validate({
+    'federation.yaml': fed('validation: {kubernetesVersion: "1.36"}\n'),
+    'm/c.yaml': claim,
+  });
   assert.is(v136.code, 0, v136.stderr);
-  const v132 = await validate({ 'federation.yaml': fed('validation: {kubernetesVersion: "1.32"}\n'), 'm/c.yaml': claim });
+  const v132 = await validate({
+    'federation.yaml': fed('validation: {kubernetesVersion: "1.32"}\n'),
+    'm/c.yaml': claim,
+  });
   assert.is(v132.code, 1);
   assert.match(v132.stderr, /resource\.k8s\.io\/v1 ResourceClaim is not served by Kubernetes 1\.32/);
-  const v131 = await validate({ 'federation.yaml': fed('validation: {kubernetesVersion: "1.31"}\n'), 'm/d.yaml': DEPLOY() });
+  const v131 = await validate({
+    'federation.yaml': fed('validation: {kubernetesVersion: "1.31"}\n'),
+    'm/d.yaml': DEPLOY(),
+  });
   assert.is(v131.code, 0);
-  assert.match(v131.lines[0], /federation\.yaml:9:33: warning: no built-in schemas for Kubernetes 1\.31; validating against 1\.32/);
+  assert.match(
+    v131.lines[0],
+    /federation\.yaml:9:33: warning: no built-in schemas for Kubernetes 1\.31; validating against 1\.32/,
+  );
 });
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
@@ -105,27 +139,46 @@ spec:
 `;
 
 test('custom resources validate against CRDs from validation.crds or among the inputs', async () => {
-  const cr = 'apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: t}\nspec:\n  cronSpec: "* * * * *"\n  replicas: many\n';
-  const viaGlob = await validate({ 'federation.yaml': fed('validation: {crds: [crds/*.yaml]}\n'), 'crds/crontab.yaml': CRD, 'm/t.yaml': cr });
+  const cr =
+    'apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: t}\nspec:\n  cronSpec: "* * * * *"\n  replicas: many\n';
+  const viaGlob = await validate({
+    'federation.yaml': fed('validation: {crds: [crds/*.yaml]}\n'),
+    'crds/crontab.yaml': CRD,
+    'm/t.yaml': cr,
+  });
   assert.is(viaGlob.code, 1);
-  assert.equal(viaGlob.lines, ['m/t.yaml:6:13: error: CronTab default/t: /spec/replicas: expected integer, found string "many" [SCHEMA]']);
-  const inline = await validate({ 'federation.yaml': fed(), 'm/crd.yaml': CRD, 'm/t.yaml': cr.replace('many', '2') });
+  assert.equal(viaGlob.lines, [
+    'm/t.yaml:6:13: error: CronTab default/t: /spec/replicas: expected integer, found string "many" [SCHEMA]',
+  ]);
+  const inline = await validate({
+    'federation.yaml': fed(),
+    'm/crd.yaml': CRD,
+    'm/t.yaml': cr.replace('many', '2'),
+  });
   assert.is(inline.code, 0, inline.stderr);
 });
 
 test('KubeFed objects are checked against their own schema', async () => {
-  const fd = 'apiVersion: types.kubefed.io/v1beta1\nkind: FederatedConfigMap\nmetadata: {name: c, namespace: default}\nspec:\n  template: {data: {a: "1"}}\n  placement:\n    clusters: a\n  overides: []\n';
+  const fd =
+    'apiVersion: types.kubefed.io/v1beta1\nkind: FederatedConfigMap\nmetadata: {name: c, namespace: default}\nspec:\n  template: {data: {a: "1"}}\n  placement:\n    clusters: a\n  overides: []\n';
   const r = await validate({ 'federation.yaml': fed(), 'm/f.yaml': fd });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /m\/f\.yaml:7:15: error: FederatedConfigMap default\/c: \/spec\/placement\/clusters: expected array or null, found string "a"/);
+  assert.match(
+    r.stderr,
+    /m\/f\.yaml:7:15: error: FederatedConfigMap default\/c: \/spec\/placement\/clusters: expected array or null, found string "a"/,
+  );
   assert.match(r.stderr, /m\/f\.yaml:8:3: error: .*unknown field "overides" \(did you mean "overrides"\?\)/);
 });
 
 test('names and label values are checked as the API server does', async () => {
-  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: My_Config\n  labels:\n    "bad key!": x\n    ok: "not valid value"\n';
+  const cm =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: My_Config\n  labels:\n    "bad key!": x\n    ok: "not valid value"\n';
   const r = await validate({ 'federation.yaml': fed(), 'm/c.yaml': cm });
   assert.is(r.code, 1);
-  assert.equal(r.lines.map((l) => l.split(': error')[0]), ['m/c.yaml:4:9', 'm/c.yaml:6:5', 'm/c.yaml:7:9']);
+  assert.equal(
+    r.lines.map((l) => l.split(': error')[0]),
+    ['m/c.yaml:4:9', 'm/c.yaml:6:5', 'm/c.yaml:7:9'],
+  );
 });
 
 test('a pod template that needs a ConfigMap rendered for other clusters only warns, naming the cluster', async () => {
@@ -134,11 +187,16 @@ test('a pod template that needs a ConfigMap rendered for other clusters only war
   const rule = 'placements:\n  - match: {kinds: [ConfigMap]}\n    placement: {clusters: [{name: a}]}\n';
   const r = await validate({ 'federation.yaml': fed(rule), 'm/c.yaml': cm, 'm/d.yaml': d });
   assert.is(r.code, 0, r.stderr);
-  assert.equal(r.lines, ['m/d.yaml:15:41: warning: Deployment web refers to ConfigMap settings, which is rendered for other clusters but not for "b"; its pods would not start there [DANGLING_REFERENCE]']);
+  assert.equal(r.lines, [
+    'm/d.yaml:15:41: warning: Deployment web refers to ConfigMap settings, which is rendered for other clusters but not for "b"; its pods would not start there [DANGLING_REFERENCE]',
+  ]);
 });
 
 test('null fields read as unset, as the API server reads them', async () => {
-  const d = DEPLOY('status: {}\n').replace('  namespace: default\n', '  namespace: default\n  creationTimestamp: null\n');
+  const d = DEPLOY('status: {}\n').replace(
+    '  namespace: default\n',
+    '  namespace: default\n  creationTimestamp: null\n',
+  );
   const r = await validate({ 'federation.yaml': fed(), 'm/d.yaml': d });
   assert.is(r.code, 0, r.stderr);
 });

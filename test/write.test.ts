@@ -9,7 +9,8 @@ import { project, readTree, run } from './helpers.js';
 
 const CLUSTERS = '  - name: east\n    labels: {region: us}\n  - name: west\n    labels: {region: eu}';
 const FED = `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n${CLUSTERS}\nresources:\n  - manifests/*.yaml\n`;
-const CM = (name: string, v = '1') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  v: "${v}"\n`;
+const CM = (name: string, v = '1') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  v: "${v}"\n`;
 
 function fresh() {
   return project({ 'federation.yaml': FED, 'manifests/a.yaml': CM('a'), 'manifests/b.yaml': CM('b') });
@@ -69,7 +70,10 @@ test('stale owned files are removed, unowned files are kept and reported', async
   assert.not.ok('east/default/configmap-b.yaml' in tree);
   assert.is(tree['east/NOTES.md'], 'mine\n');
   assert.is(tree['extra/keep.yaml'], 'x: 1\n');
-  assert.match(r.stderr, /rendered\/east\/NOTES\.md:1:1: warning: not written by fedrender; left alone \[UNOWNED_FILE\]/);
+  assert.match(
+    r.stderr,
+    /rendered\/east\/NOTES\.md:1:1: warning: not written by fedrender; left alone \[UNOWNED_FILE\]/,
+  );
 });
 
 test('a file fedrender did not write is never overwritten', async () => {
@@ -153,10 +157,14 @@ test('parallel --cluster builds into one tree take turns and both land', async (
   const dir = fresh();
   await run(['build'], dir);
   writeFileSync(join(dir, 'manifests/a.yaml'), CM('a', '5'));
-  const [east, west] = await Promise.all([run(['build', '--cluster', 'east'], dir), run(['build', '--cluster', 'west'], dir)]);
+  const [east, west] = await Promise.all([
+    run(['build', '--cluster', 'east'], dir),
+    run(['build', '--cluster', 'west'], dir),
+  ]);
   assert.is(east.code, 0, east.stderr);
   assert.is(west.code, 0, west.stderr);
-  for (const c of ['east', 'west']) assert.match(readFileSync(join(dir, `rendered/${c}/default/configmap-a.yaml`), 'utf8'), /v: "5"/);
+  for (const c of ['east', 'west'])
+    assert.match(readFileSync(join(dir, `rendered/${c}/default/configmap-a.yaml`), 'utf8'), /v: "5"/);
   const record = readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8');
   assert.match(record, /east\/default\/configmap-a\.yaml/);
   assert.match(record, /west\/default\/configmap-a\.yaml/);

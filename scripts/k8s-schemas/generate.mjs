@@ -39,11 +39,32 @@ const META_PACKAGE = 'io.k8s.apimachinery.pkg.apis.meta';
 
 // apimachinery's meta/v1 types: every group uses them, so they are named from this list.
 const META_V1_TYPES = new Set([
-  'APIGroup', 'APIGroupList', 'APIResource', 'APIResourceList', 'APIVersions', 'Condition',
-  'DeleteOptions', 'FieldSelectorRequirement', 'FieldsV1', 'GroupResource',
-  'GroupVersionForDiscovery', 'LabelSelector', 'LabelSelectorRequirement', 'ListMeta',
-  'ManagedFieldsEntry', 'MicroTime', 'ObjectMeta', 'OwnerReference', 'Patch', 'Preconditions',
-  'ServerAddressByClientCIDR', 'Status', 'StatusCause', 'StatusDetails', 'Time', 'WatchEvent',
+  'APIGroup',
+  'APIGroupList',
+  'APIResource',
+  'APIResourceList',
+  'APIVersions',
+  'Condition',
+  'DeleteOptions',
+  'FieldSelectorRequirement',
+  'FieldsV1',
+  'GroupResource',
+  'GroupVersionForDiscovery',
+  'LabelSelector',
+  'LabelSelectorRequirement',
+  'ListMeta',
+  'ManagedFieldsEntry',
+  'MicroTime',
+  'ObjectMeta',
+  'OwnerReference',
+  'Patch',
+  'Preconditions',
+  'ServerAddressByClientCIDR',
+  'Status',
+  'StatusCause',
+  'StatusDetails',
+  'Time',
+  'WatchEvent',
 ]);
 
 // Core types that only other groups reference (StorageClass.allowedTopologies), so reachability
@@ -124,7 +145,9 @@ const STAMP = /OpenAPI spec version: (\S+)/;
 export async function readClient(packageDir, spec) {
   const modelsDir = join(packageDir, 'dist', 'gen', 'models');
   const models = new Map();
-  for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.js')).sort()) {
+  for (const file of readdirSync(modelsDir)
+    .filter((f) => f.endsWith('.js'))
+    .sort()) {
     const js = readFileSync(join(modelsDir, file), 'utf8');
     if (STAMP.exec(js)?.[1] !== spec) continue;
     const className = file.slice(0, -'.js'.length);
@@ -142,7 +165,9 @@ export async function readClient(packageDir, spec) {
   }
   const apisDir = join(packageDir, 'dist', 'gen', 'apis');
   const operations = [];
-  for (const file of readdirSync(apisDir).filter((f) => f.endsWith('Api.js')).sort()) {
+  for (const file of readdirSync(apisDir)
+    .filter((f) => f.endsWith('Api.js'))
+    .sort()) {
     const js = readFileSync(join(apisDir, file), 'utf8');
     for (const method of js.split(/\n {4}async /)) {
       const path = /const localVarPath = '([^']+)'/.exec(method)?.[1];
@@ -172,7 +197,9 @@ export function findKinds(client) {
     const kind = splitClassName(op.body).type;
     const previous = kinds.get(op.body);
     if (previous && (previous.group !== group || previous.version !== version)) {
-      throw new Error(`${op.body} is written under ${previous.group}/${previous.version} and ${group}/${version}`);
+      throw new Error(
+        `${op.body} is written under ${previous.group}/${previous.version} and ${group}/${version}`,
+      );
     }
     kinds.set(op.body, { group, version, kind });
   }
@@ -235,7 +262,9 @@ export function nameDefinitions(client, kinds) {
       group = [...reach][0];
     }
     if (group === undefined) {
-      throw new Error(`cannot tell the API group of model ${className} (reached from ${[...reach].join(', ')})`);
+      throw new Error(
+        `cannot tell the API group of model ${className} (reached from ${[...reach].join(', ')})`,
+      );
     }
     names.set(className, `${packageOf(group)}.${version}.${type}`);
   }
@@ -256,7 +285,11 @@ function typeSchema(type, format, names, where, quantity) {
   const array = /^Array<(.+)>$/.exec(type);
   if (array) return { items: typeSchema(array[1], format, names, where, quantity === 'item'), type: 'array' };
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return { additionalProperties: typeSchema(map[1], format, names, where, quantity === 'value'), type: 'object' };
+  if (map)
+    return {
+      additionalProperties: typeSchema(map[1], format, names, where, quantity === 'value'),
+      type: 'object',
+    };
   if (quantity === true) {
     if (type !== 'string') throw new Error(`${where}: a Quantity field has client type ${type}`);
     return ref(QUANTITY);
@@ -294,7 +327,8 @@ export async function buildBundle(source) {
   const packageDir = join(HERE, 'node_modules', source.dependency);
   const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
   const client = await readClient(packageDir, source.spec);
-  if (client.models.size === 0) throw new Error(`${pkg.name}@${pkg.version}: no model stamped ${source.spec}`);
+  if (client.models.size === 0)
+    throw new Error(`${pkg.name}@${pkg.version}: no model stamped ${source.spec}`);
   const kinds = findKinds(client);
   const names = nameDefinitions(client, kinds);
 
@@ -306,11 +340,15 @@ export async function buildBundle(source) {
     const properties = {};
     for (const p of model.properties) {
       const key = `${version}.${type}.${p.json}`;
-      const quantity = QUANTITY_FIELDS.has(key) ? true
-        : QUANTITY_FIELDS.has(`${key}{}`) ? 'value'
-        : QUANTITY_FIELDS.has(`${key}[]`) ? 'item'
-        : false;
-      if (quantity) usedQuantities.add(quantity === true ? key : `${key}${quantity === 'value' ? '{}' : '[]'}`);
+      const quantity = QUANTITY_FIELDS.has(key)
+        ? true
+        : QUANTITY_FIELDS.has(`${key}{}`)
+          ? 'value'
+          : QUANTITY_FIELDS.has(`${key}[]`)
+            ? 'item'
+            : false;
+      if (quantity)
+        usedQuantities.add(quantity === true ? key : `${key}${quantity === 'value' ? '{}' : '[]'}`);
       properties[p.json] = typeSchema(p.type, p.format, names, `${className}.${p.json}`, quantity);
     }
     const schema = { properties, type: 'object' };
@@ -327,7 +365,8 @@ export async function buildBundle(source) {
   // The API files are read with patterns on openapi-generator's output: a client release that
   // lays them out differently must stop the run, not ship a bundle without kinds.
   for (const key of ['apps/v1/Deployment', 'v1/ConfigMap', 'rbac.authorization.k8s.io/v1/Role']) {
-    if (!kindMap[key]) throw new Error(`${pkg.name}@${pkg.version}: found no kind ${key}; has the client's layout changed?`);
+    if (!kindMap[key])
+      throw new Error(`${pkg.name}@${pkg.version}: found no kind ${key}; has the client's layout changed?`);
   }
   return {
     bundle: {

@@ -5,7 +5,9 @@ import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
-const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as (a: Ajv) => Ajv;
+const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as (
+  a: Ajv,
+) => Ajv;
 
 export function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, verbose: true });

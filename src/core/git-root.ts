@@ -16,7 +16,8 @@ export function findGitRoot(start: string): string | undefined {
 export function pathInside(root: string, target: string): string | undefined {
   const rel = relative(root, target);
   if (rel === '') return '';
-  if (rel === '..' || rel.startsWith('..' + sep) || rel.startsWith('/') || /^[A-Za-z]:/.test(rel)) return undefined;
+  if (rel === '..' || rel.startsWith('..' + sep) || rel.startsWith('/') || /^[A-Za-z]:/.test(rel))
+    return undefined;
   return rel.split(sep).join('/');
 }
 

@@ -66,7 +66,12 @@ function parseBundle(file: string, minor: string): KubernetesSchemaSet {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<string, unknown>>;
   const { kubernetesVersion, source, kinds, definitions } = raw;
   // A malformed shipped bundle is a broken invariant of the package, not a user error.
-  if (kubernetesVersion !== minor || typeof source !== 'string' || !isObject(kinds) || !isObject(definitions)) {
+  if (
+    kubernetesVersion !== minor ||
+    typeof source !== 'string' ||
+    !isObject(kinds) ||
+    !isObject(definitions)
+  ) {
     throw new Error(`fedrender: ${file} is not a Kubernetes schema bundle for ${minor}`);
   }
   const kindMap = new Map<string, string>();
@@ -161,7 +166,8 @@ function reachableDefinitions(root: string, definitions: Record<string, Schema>)
   for (let i = 0; i < queue.length; i++) {
     for (const ref of refsIn(definitions[queue[i]])) {
       if (!seen.has(ref)) {
-        if (!(ref in definitions)) throw new Error(`fedrender: Kubernetes schema ${queue[i]} refers to missing ${ref}`);
+        if (!(ref in definitions))
+          throw new Error(`fedrender: Kubernetes schema ${queue[i]} refers to missing ${ref}`);
         seen.add(ref);
         queue.push(ref);
       }
@@ -177,7 +183,8 @@ function refsIn(value: unknown, out: string[] = []): string[] {
     for (const v of value) refsIn(v, out);
   } else if (isObject(value)) {
     for (const [key, v] of Object.entries(value)) {
-      if (key === '$ref' && typeof v === 'string' && v.startsWith(REF_PREFIX)) out.push(v.slice(REF_PREFIX.length));
+      if (key === '$ref' && typeof v === 'string' && v.startsWith(REF_PREFIX))
+        out.push(v.slice(REF_PREFIX.length));
       else refsIn(v, out);
     }
   }

@@ -12,8 +12,18 @@ export const KUBEFED_TYPES: readonly FederatedType[] = [
   { federatedKind: 'FederatedDeployment', apiVersion: 'apps/v1', kind: 'Deployment', scope: 'Namespaced' },
   { federatedKind: 'FederatedReplicaSet', apiVersion: 'apps/v1', kind: 'ReplicaSet', scope: 'Namespaced' },
   { federatedKind: 'FederatedJob', apiVersion: 'batch/v1', kind: 'Job', scope: 'Namespaced' },
-  { federatedKind: 'FederatedIngress', apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', scope: 'Namespaced' },
-  { federatedKind: 'FederatedClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', scope: 'Cluster' },
+  {
+    federatedKind: 'FederatedIngress',
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    scope: 'Namespaced',
+  },
+  {
+    federatedKind: 'FederatedClusterRole',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    scope: 'Cluster',
+  },
   {
     federatedKind: 'FederatedClusterRoleBinding',
     apiVersion: 'rbac.authorization.k8s.io/v1',

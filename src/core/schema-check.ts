@@ -46,7 +46,8 @@ export function checkSchema(
     const pos = locate(path, key);
     const where = err.instancePath ? `${err.instancePath}: ` : '';
     message = `${opts.subject ? opts.subject + ': ' : ''}${where}${message}${opts.suffix?.(path) ?? ''}`;
-    if (err.keyword === 'additionalProperties' && opts.unknownFieldsAsWarnings) reporter.warning(code, pos, message);
+    if (err.keyword === 'additionalProperties' && opts.unknownFieldsAsWarnings)
+      reporter.warning(code, pos, message);
     else reporter.error(code, pos, message);
   }
   return false;
@@ -90,7 +91,9 @@ function describe(err: ErrorObject, root: unknown): string {
       return `expected ${JSON.stringify(p.allowedValue)}, found ${found}`;
     case 'pattern': {
       const description = (err.parentSchema as { description?: string } | undefined)?.description;
-      return description ? `${found} is not ${description}` : `${found} does not match the pattern ${p.pattern}`;
+      return description
+        ? `${found} is not ${description}`
+        : `${found} does not match the pattern ${p.pattern}`;
     }
     case 'format':
       return `${found} is not a valid ${p.format}`;

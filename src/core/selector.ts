@@ -3,7 +3,10 @@
 // DoesNotExist match objects that do not have the label at all.
 import type { LabelSelector } from '../types.js';
 
-export function selectorMatches(selector: LabelSelector | null | undefined, labels: Record<string, string>): boolean {
+export function selectorMatches(
+  selector: LabelSelector | null | undefined,
+  labels: Record<string, string>,
+): boolean {
   if (selector === null || selector === undefined) return false;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[k] !== v) return false;

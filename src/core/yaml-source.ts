@@ -29,11 +29,22 @@ const LEGACY_OCTAL = {
 };
 
 /** All non-empty documents of a file; documents with syntax errors are reported and skipped. */
-export function parseYamlFile(text: string, file: string, reporter: Reporter, opts: ParseOptions = {}): ParsedDoc[] {
+export function parseYamlFile(
+  text: string,
+  file: string,
+  reporter: Reporter,
+  opts: ParseOptions = {},
+): ParsedDoc[] {
   const lineCounter = new LineCounter();
   // uniqueKeys: false so a duplicate key is ours to report (and to relax), not a parse failure;
   // the last value wins, as in kubectl.
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false, customTags: (tags) => [LEGACY_OCTAL, ...tags] });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: false,
+    prettyErrors: false,
+    merge: false,
+    customTags: (tags) => [LEGACY_OCTAL, ...tags],
+  });
   const out: ParsedDoc[] = [];
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, index) => {
@@ -42,7 +53,8 @@ export function parseYamlFile(text: string, file: string, reporter: Reporter, op
     for (const e of errors) reportYamlError(e, source, reporter);
     if (errors.length) return;
     reportDuplicateKeys(source, reporter, opts.duplicateKeysAsWarnings ?? false);
-    for (const w of doc.warnings) reporter.warning('YAML_SYNTAX', atOffset(source, w.pos[0]), lowerFirst(w.message));
+    for (const w of doc.warnings)
+      reporter.warning('YAML_SYNTAX', atOffset(source, w.pos[0]), lowerFirst(w.message));
     if (doc.contents === null) return;
     const value = doc.toJS({ maxAliasCount: 100 }) as Json;
     if (value === null || value === undefined) return;

@@ -7,7 +7,10 @@ import { isObject } from '../core/cow.js';
 import type { Cluster, JsonObject, OutputFile, RenderedObject } from '../types.js';
 import { compareApplyOrder, fileNames, safeSegment } from './file-names.js';
 
-export function emitClusters(rendered: readonly RenderedObject[], clusters: readonly Cluster[]): OutputFile[] {
+export function emitClusters(
+  rendered: readonly RenderedObject[],
+  clusters: readonly Cluster[],
+): OutputFile[] {
   const byCluster = new Map<string, RenderedObject[]>();
   for (const c of clusters) byCluster.set(c.name, []);
   for (const o of rendered) byCluster.get(o.cluster.name)?.push(o);
@@ -16,8 +19,15 @@ export function emitClusters(rendered: readonly RenderedObject[], clusters: read
     const objects = byCluster.get(name)!.sort(compareApplyOrder);
     const names = fileNames(objects);
     const dir = safeSegment(name);
-    for (const o of objects) files.push({ path: `${dir}/${names.get(o)}`, content: serializeDocument(withoutEmptyMetadataMaps(o.body)) });
-    files.push({ path: `${dir}/kustomization.yaml`, content: kustomization(objects.map((o) => names.get(o)!)) });
+    for (const o of objects)
+      files.push({
+        path: `${dir}/${names.get(o)}`,
+        content: serializeDocument(withoutEmptyMetadataMaps(o.body)),
+      });
+    files.push({
+      path: `${dir}/kustomization.yaml`,
+      content: kustomization(objects.map((o) => names.get(o)!)),
+    });
   }
   return files.sort((a, b) => cmp(a.path, b.path));
 }
@@ -30,7 +40,9 @@ export function emitClusters(rendered: readonly RenderedObject[], clusters: read
 function withoutEmptyMetadataMaps(body: JsonObject): JsonObject {
   const meta = body.metadata;
   if (!isObject(meta)) return body;
-  const empty = ['annotations', 'labels'].filter((k) => isObject(meta[k]) && Object.keys(meta[k] as object).length === 0);
+  const empty = ['annotations', 'labels'].filter(
+    (k) => isObject(meta[k]) && Object.keys(meta[k] as object).length === 0,
+  );
   if (empty.length === 0) return body;
   const m = { ...meta };
   for (const k of empty) delete m[k];

@@ -11,10 +11,12 @@ export const CLUSTER_SCOPED_DIR = '_cluster';
  * segment made only of dots are percent-encoded (reversible, deterministic).
  */
 export function safeSegment(s: string): string {
-  if (s === '' ) return '%00';
+  if (s === '') return '%00';
   let out = '';
   for (const ch of s) {
-    out += /^[A-Za-z0-9._-]$/.test(ch) ? ch : [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('');
+    out += /^[A-Za-z0-9._-]$/.test(ch)
+      ? ch
+      : [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('');
   }
   return /^\.+$/.test(out) ? out.replace(/\./g, '%2E') : out;
 }
@@ -30,7 +32,10 @@ export function fileNames(objects: readonly RenderedObject[]): Map<RenderedObjec
   const groups = new Map<string, Set<string>>();
   for (const o of objects) {
     const id = o.resource.id;
-    const dir = o.resource.scope === 'Cluster' || id.namespace === undefined ? CLUSTER_SCOPED_DIR : safeSegment(id.namespace);
+    const dir =
+      o.resource.scope === 'Cluster' || id.namespace === undefined
+        ? CLUSTER_SCOPED_DIR
+        : safeSegment(id.namespace);
     const stem = `${dir}/${safeSegment(id.kind.toLowerCase())}-${safeSegment(id.name)}`;
     base.set(o, stem);
     groups.set(stem, (groups.get(stem) ?? new Set()).add(id.group));
@@ -49,10 +54,28 @@ export function fileNames(objects: readonly RenderedObject[]): Map<RenderedObjec
  * by group, version and kind; then by namespace and name.
  */
 const ORDER_FIRST = [
-  'Namespace', 'ResourceQuota', 'StorageClass', 'CustomResourceDefinition', 'ServiceAccount', 'PodSecurityPolicy',
-  'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Endpoints', 'Service',
-  'LimitRange', 'PriorityClass', 'PersistentVolume', 'PersistentVolumeClaim', 'Deployment', 'StatefulSet',
-  'CronJob', 'PodDisruptionBudget',
+  'Namespace',
+  'ResourceQuota',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'PodSecurityPolicy',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'ConfigMap',
+  'Secret',
+  'Endpoints',
+  'Service',
+  'LimitRange',
+  'PriorityClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'Deployment',
+  'StatefulSet',
+  'CronJob',
+  'PodDisruptionBudget',
 ];
 const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 

@@ -20,10 +20,17 @@ const FLUX_NAME = 'fedrender';
  * One Application per cluster, `argocd/<cluster>.yaml`, plus `argocd/kustomization.yaml` listing
  * them, so an app-of-apps or `kubectl apply -k` can take the folder whole.
  */
-export function argoApplications(clusters: readonly Cluster[], s: ArgoCdSettings, repoPath: string): OutputFile[] {
+export function argoApplications(
+  clusters: readonly Cluster[],
+  s: ArgoCdSettings,
+  repoPath: string,
+): OutputFile[] {
   const files = [...clusters]
     .sort((a, b) => cmp(a.name, b.name))
-    .map((c) => ({ path: `${ARGOCD_DIR}/${safeSegment(c.name)}.yaml`, content: serializeDocument(argoApplication(c, s, repoPath)) }));
+    .map((c) => ({
+      path: `${ARGOCD_DIR}/${safeSegment(c.name)}.yaml`,
+      content: serializeDocument(argoApplication(c, s, repoPath)),
+    }));
   return [...files, ...argoIndex(files)].sort((a, b) => cmp(a.path, b.path));
 }
 
@@ -34,7 +41,11 @@ function argoApplication(c: Cluster, s: ArgoCdSettings, repoPath: string): JsonO
     metadata: { name: s.namePrefix + c.name, namespace: s.namespace },
     spec: {
       project: s.project,
-      source: { repoURL: s.repoURL ?? '', targetRevision: s.targetRevision, path: repoJoin(repoPath, safeSegment(c.name)) },
+      source: {
+        repoURL: s.repoURL ?? '',
+        targetRevision: s.targetRevision,
+        path: repoJoin(repoPath, safeSegment(c.name)),
+      },
       // Argo CD takes the API server URL, or else the name the cluster is registered under
       // (its cluster secret's `name`); the CRD wants exactly one of the two.
       destination: c.server !== undefined ? { server: c.server } : { name: c.name },
@@ -54,14 +65,30 @@ export function argoIndex(files: readonly OutputFile[]): OutputFile[] {
     .filter((p) => p.startsWith(`${ARGOCD_DIR}/`) && p !== ARGOCD_INDEX && p.split('/').length === 2)
     .map((p) => p.slice(ARGOCD_DIR.length + 1))
     .sort(cmp);
-  return [{ path: ARGOCD_INDEX, content: serializeDocument({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: apps }) }];
+  return [
+    {
+      path: ARGOCD_INDEX,
+      content: serializeDocument({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: apps,
+      }),
+    },
+  ];
 }
 
 /** One Kustomization per cluster, `<cluster>/fedrender.yaml`, relative to the Flux directory. */
-export function fluxKustomizations(clusters: readonly Cluster[], s: FluxSettings, repoPath: string): OutputFile[] {
+export function fluxKustomizations(
+  clusters: readonly Cluster[],
+  s: FluxSettings,
+  repoPath: string,
+): OutputFile[] {
   return [...clusters]
     .sort((a, b) => cmp(a.name, b.name))
-    .map((c) => ({ path: `${safeSegment(c.name)}/${FLUX_FILE}`, content: serializeDocument(fluxKustomization(c, s, repoPath)) }));
+    .map((c) => ({
+      path: `${safeSegment(c.name)}/${FLUX_FILE}`,
+      content: serializeDocument(fluxKustomization(c, s, repoPath)),
+    }));
 }
 
 function fluxKustomization(c: Cluster, s: FluxSettings, repoPath: string): JsonObject {

@@ -34,10 +34,16 @@ export function federationSchema(): object {
 }
 
 /** Parses and checks federation.yaml; undefined when it cannot be used at all. */
-export function parseFederation(text: string, file: string, dir: string, reporter: Reporter): FederationConfig | undefined {
+export function parseFederation(
+  text: string,
+  file: string,
+  dir: string,
+  reporter: Reporter,
+): FederationConfig | undefined {
   const docs = parseYamlFile(text, file, reporter);
   if (docs.length === 0) {
-    if (!reporter.hasErrors()) reporter.error('CONFIG', filePos(file), 'federation file is empty; expected a Federation document');
+    if (!reporter.hasErrors())
+      reporter.error('CONFIG', filePos(file), 'federation file is empty; expected a Federation document');
     return undefined;
   }
   if (docs.length > 1) {
@@ -50,7 +56,13 @@ export function parseFederation(text: string, file: string, dir: string, reporte
   return readConfig(value as JsonObject, file, dir, root, reporter);
 }
 
-function readConfig(v: JsonObject, file: string, dir: string, root: SourceRef, reporter: Reporter): FederationConfig {
+function readConfig(
+  v: JsonObject,
+  file: string,
+  dir: string,
+  root: SourceRef,
+  reporter: Reporter,
+): FederationConfig {
   const clusters = readClusters(v, root, reporter);
   const defaults = (v.defaults ?? {}) as JsonObject;
   const output = (v.output ?? {}) as JsonObject;
@@ -61,7 +73,10 @@ function readConfig(v: JsonObject, file: string, dir: string, root: SourceRef, r
     dir,
     ref: root,
     clusters,
-    resources: ((v.resources ?? []) as string[]).map((g, i) => ({ value: g, ref: child(root, 'resources', i) })),
+    resources: ((v.resources ?? []) as string[]).map((g, i) => ({
+      value: g,
+      ref: child(root, 'resources', i),
+    })),
     defaults: {
       placement:
         defaults.placement !== undefined
@@ -117,7 +132,12 @@ function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): Outp
   const flux = (output.flux ?? {}) as JsonObject;
   const sourceRef = (flux.sourceRef ?? {}) as JsonObject;
   if (gitops === 'argocd' && argocd.repoURL === undefined) {
-    reporter.error('CONFIG', posOf(at, ['gitops']), 'output.gitops: argocd needs output.argocd.repoURL, the git repository Argo CD reads the rendered tree from', 'e.g. output: {gitops: argocd, argocd: {repoURL: https://github.com/example/fleet.git}}');
+    reporter.error(
+      'CONFIG',
+      posOf(at, ['gitops']),
+      'output.gitops: argocd needs output.argocd.repoURL, the git repository Argo CD reads the rendered tree from',
+      'e.g. output: {gitops: argocd, argocd: {repoURL: https://github.com/example/fleet.git}}',
+    );
   }
   return {
     dir: (output.dir as string | undefined) ?? 'rendered',
@@ -152,7 +172,11 @@ function readRepoPath(raw: Json | undefined, at: SourceRef, reporter: Reporter):
   if (typeof raw !== 'string') return {};
   const n = posix.normalize(raw);
   if (n.startsWith('/') || n === '..' || n.startsWith('../')) {
-    reporter.error('CONFIG', posOf(at), `expected a path inside the git repository, relative to its root, found "${raw}"`);
+    reporter.error(
+      'CONFIG',
+      posOf(at),
+      `expected a path inside the git repository, relative to its root, found "${raw}"`,
+    );
     return {};
   }
   const p = n.replace(/\/+$/, '');
@@ -194,7 +218,11 @@ export function readOverrideList(
   (raw ?? []).forEach((e, i) => {
     const eref = child(at, i);
     if (e === null || typeof e !== 'object' || Array.isArray(e)) {
-      reporter.error('INVALID_PATCH', posOf(eref), 'expected an override entry (clusterName and clusterOverrides)');
+      reporter.error(
+        'INVALID_PATCH',
+        posOf(eref),
+        'expected an override entry (clusterName and clusterOverrides)',
+      );
       return;
     }
     const hasName = typeof e.clusterName === 'string';
@@ -203,14 +231,20 @@ export function readOverrideList(
       reporter.error(
         'INVALID_PATCH',
         posOf(eref),
-        hasName ? 'an override entry takes clusterName or clusterSelector, not both' : 'an override entry needs clusterName or clusterSelector',
+        hasName
+          ? 'an override entry takes clusterName or clusterSelector, not both'
+          : 'an override entry needs clusterName or clusterSelector',
       );
       return;
     }
     const ops: OverrideOp[] = [];
     const rawOps = e.clusterOverrides;
     if (rawOps !== undefined && rawOps !== null && !Array.isArray(rawOps)) {
-      reporter.error('INVALID_PATCH', posOf(eref, ['clusterOverrides']), 'clusterOverrides must be a list of {op, path, value}');
+      reporter.error(
+        'INVALID_PATCH',
+        posOf(eref, ['clusterOverrides']),
+        'clusterOverrides must be a list of {op, path, value}',
+      );
     }
     (Array.isArray(rawOps) ? rawOps : []).forEach((o, j) => {
       const oref = child(eref, 'clusterOverrides', j);
@@ -218,7 +252,9 @@ export function readOverrideList(
       if (op) ops.push(op);
     });
     entries.push({
-      target: hasName ? { clusterName: e.clusterName as string } : { clusterSelector: (e.clusterSelector ?? {}) as never },
+      target: hasName
+        ? { clusterName: e.clusterName as string }
+        : { clusterSelector: (e.clusterSelector ?? {}) as never },
       ops,
       typed: readTyped(e, eref, origin, reporter),
       ref: eref,
@@ -232,13 +268,22 @@ export function readOverrideList(
  * The typed overriders of an entry (shapes already checked by the schema). They are fedrender's,
  * after Karmada: a KubeFed object's own overrides never had them, so there they are an error.
  */
-function readTyped(e: JsonObject, at: SourceRef, origin: 'object' | 'rule', reporter: Reporter): TypedOverriders {
+function readTyped(
+  e: JsonObject,
+  at: SourceRef,
+  origin: 'object' | 'rule',
+  reporter: Reporter,
+): TypedOverriders {
   const typed: TypedOverriders = {};
   for (const name of TYPED_OVERRIDERS) {
     const list = e[name];
     if (list === undefined) continue;
     if (origin === 'object') {
-      reporter.error('INVALID_PATCH', posOf(at, [name], { key: true }), `${name} is for federation.yaml override rules only; KubeFed overrides take clusterName and clusterOverrides`);
+      reporter.error(
+        'INVALID_PATCH',
+        posOf(at, [name], { key: true }),
+        `${name} is for federation.yaml override rules only; KubeFed overrides take clusterName and clusterOverrides`,
+      );
       continue;
     }
     const items = list as JsonObject[];
@@ -246,7 +291,11 @@ function readTyped(e: JsonObject, at: SourceRef, origin: 'object' | 'rule', repo
     items.forEach((item, i) => {
       // An image is picked by a predicate path or by container name, not both at once.
       if (name === 'imageOverrider' && item.predicate !== undefined && item.containerName !== undefined) {
-        reporter.error('INVALID_PATCH', posOf(at, [name, i]), 'an imageOverrider takes predicate or containerName, not both');
+        reporter.error(
+          'INVALID_PATCH',
+          posOf(at, [name, i]),
+          'an imageOverrider takes predicate or containerName, not both',
+        );
         ok = false;
       }
     });
@@ -260,7 +309,12 @@ function readTyped(e: JsonObject, at: SourceRef, origin: 'object' | 'rule', repo
  * library, which silently mangled a path without a leading `/` or an add/replace without a
  * value; those are rejected here with the line of the operation.
  */
-function readOp(o: Json, at: SourceRef, origin: 'object' | 'rule', reporter: Reporter): OverrideOp | undefined {
+function readOp(
+  o: Json,
+  at: SourceRef,
+  origin: 'object' | 'rule',
+  reporter: Reporter,
+): OverrideOp | undefined {
   if (o === null || typeof o !== 'object' || Array.isArray(o)) {
     reporter.error('INVALID_PATCH', posOf(at), 'expected a patch operation {op, path, value}');
     return undefined;
@@ -269,16 +323,29 @@ function readOp(o: Json, at: SourceRef, origin: 'object' | 'rule', reporter: Rep
   // `merge` is fedrender's, for federation.yaml rules; KubeFed's JSON patch knew only these three.
   const ops = origin === 'rule' ? ['add', 'remove', 'replace', 'merge'] : ['add', 'remove', 'replace'];
   if (!ops.includes(op)) {
-    const more = origin === 'object' && op === 'merge' ? ' (merge is for federation.yaml override rules only)' : '';
-    reporter.error('INVALID_PATCH', posOf(at, ['op']), `unsupported op "${op}"; expected ${ops.slice(0, -1).join(', ')} or ${ops[ops.length - 1]}${more}`);
+    const more =
+      origin === 'object' && op === 'merge' ? ' (merge is for federation.yaml override rules only)' : '';
+    reporter.error(
+      'INVALID_PATCH',
+      posOf(at, ['op']),
+      `unsupported op "${op}"; expected ${ops.slice(0, -1).join(', ')} or ${ops[ops.length - 1]}${more}`,
+    );
     return undefined;
   }
   if (typeof o.path !== 'string') {
-    reporter.error('INVALID_PATCH', posOf(at, 'path' in o ? ['path'] : []), 'a patch operation needs a string path');
+    reporter.error(
+      'INVALID_PATCH',
+      posOf(at, 'path' in o ? ['path'] : []),
+      'a patch operation needs a string path',
+    );
     return undefined;
   }
   if (!o.path.startsWith('/')) {
-    reporter.error('INVALID_PATCH', posOf(at, ['path']), `path "${o.path}" must start with "/" (a JSON pointer such as /spec/replicas)`);
+    reporter.error(
+      'INVALID_PATCH',
+      posOf(at, ['path']),
+      `path "${o.path}" must start with "/" (a JSON pointer such as /spec/replicas)`,
+    );
     return undefined;
   }
   const hasValue = 'value' in o && o.value !== undefined;
@@ -296,7 +363,11 @@ function readTypes(raw: JsonObject | undefined, root: SourceRef, reporter: Repor
     const spec = typeof entry === 'string' ? { apiVersion: entry } : (entry as JsonObject);
     const kind = (spec.kind as string | undefined) ?? federatedKind.slice('Federated'.length);
     if (KUBEFED_TYPES.some((t) => t.federatedKind === federatedKind)) {
-      reporter.warning('CONFIG', posOf(root, ['types', federatedKind], { key: true }), `${federatedKind} is a KubeFed default type; this entry replaces it`);
+      reporter.warning(
+        'CONFIG',
+        posOf(root, ['types', federatedKind], { key: true }),
+        `${federatedKind} is a KubeFed default type; this entry replaces it`,
+      );
     }
     out.push({
       federatedKind,
@@ -309,8 +380,14 @@ function readTypes(raw: JsonObject | undefined, root: SourceRef, reporter: Repor
 }
 
 /** Reports a cluster name that the federation does not have, with a did-you-mean. */
-export function unknownClusterMessage(name: string, clusters: readonly Cluster[]): { message: string; hint?: string } {
-  const guess = didYouMean(name, clusters.map((c) => c.name));
+export function unknownClusterMessage(
+  name: string,
+  clusters: readonly Cluster[],
+): { message: string; hint?: string } {
+  const guess = didYouMean(
+    name,
+    clusters.map((c) => c.name),
+  );
   return {
     message: `unknown cluster "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
     hint: `clusters are: ${clusters.map((c) => c.name).join(', ')}`,

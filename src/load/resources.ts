@@ -30,7 +30,11 @@ export async function expandGlobs(
   for (const p of patterns) {
     if (p.value.startsWith('!')) continue;
     if (p.value.startsWith('/') || p.value.split('/').includes('..')) {
-      reporter.error('RESOURCE_GLOB', posOf(p.ref), `${opts.what ?? 'resource'} pattern "${p.value}" must stay inside the federation folder`);
+      reporter.error(
+        'RESOURCE_GLOB',
+        posOf(p.ref),
+        `${opts.what ?? 'resource'} pattern "${p.value}" must stay inside the federation folder`,
+      );
       continue;
     }
     // A folder names its manifests, as with `kubectl apply -f DIR`: .yaml, .yml and .json only.
@@ -43,7 +47,11 @@ export async function expandGlobs(
       expandDirectories: { extensions: ['yaml', 'yml', 'json'] },
     });
     if (found.length === 0) {
-      reporter.strictWarning('RESOURCE_GLOB', posOf(p.ref), `${opts.what ?? 'resource'} pattern "${p.value}" matched no file`);
+      reporter.strictWarning(
+        'RESOURCE_GLOB',
+        posOf(p.ref),
+        `${opts.what ?? 'resource'} pattern "${p.value}" matched no file`,
+      );
     }
     for (const f of found) files.add(f.split(sep).join('/'));
   }
@@ -51,7 +59,12 @@ export async function expandGlobs(
 }
 
 /** Reads and parses every file; documents keep their positions. */
-export async function loadDocuments(files: readonly string[], dir: string, reporter: Reporter, opts: GlobOptions): Promise<ParsedDoc[]> {
+export async function loadDocuments(
+  files: readonly string[],
+  dir: string,
+  reporter: Reporter,
+  opts: GlobOptions,
+): Promise<ParsedDoc[]> {
   const texts = await Promise.all(
     files.map(async (f) => {
       try {
@@ -66,7 +79,11 @@ export async function loadDocuments(files: readonly string[], dir: string, repor
   files.forEach((f, i) => {
     const text = texts[i];
     if (text === undefined) return;
-    docs.push(...parseYamlFile(stripBom(text), f, reporter, { duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings }));
+    docs.push(
+      ...parseYamlFile(stripBom(text), f, reporter, {
+        duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings,
+      }),
+    );
   });
   return docs;
 }

@@ -7,8 +7,23 @@ import { deepFreeze, isObject } from '../core/cow.js';
 import { child, posOf, ref, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { readOverrideList } from '../load/config.js';
-import type { FederatedType, FederationConfig, Json, JsonObject, ObjectId, PlacementSpec, Resource, SchedulingSpec } from '../types.js';
-import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES, KUBEFED_TYPES_GROUP, groupOf, isBuiltinClusterScoped } from '../core/kubefed-types.js';
+import type {
+  FederatedType,
+  FederationConfig,
+  Json,
+  JsonObject,
+  ObjectId,
+  PlacementSpec,
+  Resource,
+  SchedulingSpec,
+} from '../types.js';
+import {
+  KUBEFED_SCHEDULING_GROUP,
+  KUBEFED_TYPES,
+  KUBEFED_TYPES_GROUP,
+  groupOf,
+  isBuiltinClusterScoped,
+} from '../core/kubefed-types.js';
 import { ruleMatches } from './match.js';
 
 /** A ReplicaSchedulingPreference object, or a native replicaScheduling rule bound to a target. */
@@ -34,7 +49,12 @@ export function crdScopes(docs: readonly ParsedDoc[]): ScopeTable {
   const scopes: ScopeTable = new Map();
   for (const d of docs) {
     const v = d.value as JsonObject;
-    if (!isObject(v) || v.kind !== 'CustomResourceDefinition' || groupOf(String(v.apiVersion)) !== 'apiextensions.k8s.io') continue;
+    if (
+      !isObject(v) ||
+      v.kind !== 'CustomResourceDefinition' ||
+      groupOf(String(v.apiVersion)) !== 'apiextensions.k8s.io'
+    )
+      continue;
     const spec = (v.spec ?? {}) as JsonObject;
     const kind = (spec.names as JsonObject | undefined)?.kind;
     if (typeof spec.group === 'string' && typeof kind === 'string') {
@@ -44,7 +64,12 @@ export function crdScopes(docs: readonly ParsedDoc[]): ScopeTable {
   return scopes;
 }
 
-export function buildModel(docs: readonly ParsedDoc[], config: FederationConfig, scopes: ScopeTable, reporter: Reporter): Model {
+export function buildModel(
+  docs: readonly ParsedDoc[],
+  config: FederationConfig,
+  scopes: ScopeTable,
+  reporter: Reporter,
+): Model {
   const types = federatedTypes(docs, config);
   const resources: Resource[] = [];
   const preferences: SchedulingPreference[] = [];
@@ -61,7 +86,11 @@ export function buildModel(docs: readonly ParsedDoc[], config: FederationConfig,
       const p = preference(value, at, config, reporter);
       if (p) preferences.push(p);
     } else if (group === 'core.kubefed.io') {
-      reporter.warning('UNKNOWN_TYPE', posOf(at, ['kind']), `${kind} is KubeFed control-plane configuration; fedrender ignores it (clusters and types come from federation.yaml)`);
+      reporter.warning(
+        'UNKNOWN_TYPE',
+        posOf(at, ['kind']),
+        `${kind} is KubeFed control-plane configuration; fedrender ignores it (clusters and types come from federation.yaml)`,
+      );
     } else {
       const r = plainResource(value, at, scopes, config, reporter);
       if (r) resources.push(r);
@@ -72,14 +101,24 @@ export function buildModel(docs: readonly ParsedDoc[], config: FederationConfig,
 }
 
 /** Every object of every document, `kind: List` expanded, each checked for the basic shape. */
-function* objects(docs: readonly ParsedDoc[], reporter: Reporter): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef }> {
+function* objects(
+  docs: readonly ParsedDoc[],
+  reporter: Reporter,
+): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef }> {
   for (const d of docs) {
     const root = ref(d.source);
     const v = d.value;
-    if (isObject(v) && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items) && !v.metadata?.hasOwnProperty?.('name')) {
+    if (
+      isObject(v) &&
+      typeof v.kind === 'string' &&
+      v.kind.endsWith('List') &&
+      Array.isArray(v.items) &&
+      !v.metadata?.hasOwnProperty?.('name')
+    ) {
       for (let i = 0; i < v.items.length; i++) {
         const item = v.items[i];
-        if (checkShape(item, child(root, 'items', i), reporter)) yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
+        if (checkShape(item, child(root, 'items', i), reporter))
+          yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
       }
       continue;
     }
@@ -89,12 +128,20 @@ function* objects(docs: readonly ParsedDoc[], reporter: Reporter): Generator<{ s
 
 function checkShape(v: Json, at: SourceRef, reporter: Reporter): boolean {
   if (!isObject(v)) {
-    reporter.error('INVALID_OBJECT', posOf(at), 'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)');
+    reporter.error(
+      'INVALID_OBJECT',
+      posOf(at),
+      'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)',
+    );
     return false;
   }
   for (const f of ['apiVersion', 'kind'] as const) {
     if (typeof v[f] !== 'string' || v[f] === '') {
-      reporter.error('INVALID_OBJECT', posOf(at, f in v ? [f] : []), `missing ${f}: every object needs apiVersion and kind`);
+      reporter.error(
+        'INVALID_OBJECT',
+        posOf(at, f in v ? [f] : []),
+        `missing ${f}: every object needs apiVersion and kind`,
+      );
       return false;
     }
   }
@@ -105,12 +152,18 @@ function checkShape(v: Json, at: SourceRef, reporter: Reporter): boolean {
     reporter.error(
       'INVALID_OBJECT',
       posOf(at, where, { key: where.length > 0 }),
-      gen ? 'metadata.generateName is not supported: rendered objects need a fixed metadata.name' : `${v.kind} has no metadata.name`,
+      gen
+        ? 'metadata.generateName is not supported: rendered objects need a fixed metadata.name'
+        : `${v.kind} has no metadata.name`,
     );
     return false;
   }
   if (meta.namespace !== undefined && typeof meta.namespace !== 'string') {
-    reporter.error('INVALID_OBJECT', posOf(at, ['metadata', 'namespace']), 'metadata.namespace must be a string');
+    reporter.error(
+      'INVALID_OBJECT',
+      posOf(at, ['metadata', 'namespace']),
+      'metadata.namespace must be a string',
+    );
     return false;
   }
   return true;
@@ -122,19 +175,36 @@ function federatedTypes(docs: readonly ParsedDoc[], config: FederationConfig): M
   for (const t of KUBEFED_TYPES) types.set(t.federatedKind, t);
   for (const d of docs) {
     const v = d.value as JsonObject;
-    if (!isObject(v) || v.kind !== 'FederatedTypeConfig' || groupOf(String(v.apiVersion)) !== 'core.kubefed.io') continue;
+    if (
+      !isObject(v) ||
+      v.kind !== 'FederatedTypeConfig' ||
+      groupOf(String(v.apiVersion)) !== 'core.kubefed.io'
+    )
+      continue;
     const spec = (v.spec ?? {}) as JsonObject;
     const target = (spec.targetType ?? {}) as JsonObject;
     const fed = (spec.federatedType ?? {}) as JsonObject;
-    if (typeof fed.kind !== 'string' || typeof target.kind !== 'string' || typeof target.version !== 'string') continue;
+    if (typeof fed.kind !== 'string' || typeof target.kind !== 'string' || typeof target.version !== 'string')
+      continue;
     const apiVersion = target.group ? `${target.group}/${target.version}` : String(target.version);
-    types.set(fed.kind, { federatedKind: fed.kind, apiVersion, kind: target.kind, scope: target.scope === 'Cluster' ? 'Cluster' : 'Namespaced' });
+    types.set(fed.kind, {
+      federatedKind: fed.kind,
+      apiVersion,
+      kind: target.kind,
+      scope: target.scope === 'Cluster' ? 'Cluster' : 'Namespaced',
+    });
   }
   for (const t of config.types) types.set(t.federatedKind, t);
   return types;
 }
 
-function plainResource(v: JsonObject, at: SourceRef, scopes: ScopeTable, config: FederationConfig, reporter: Reporter): Resource | undefined {
+function plainResource(
+  v: JsonObject,
+  at: SourceRef,
+  scopes: ScopeTable,
+  config: FederationConfig,
+  reporter: Reporter,
+): Resource | undefined {
   const apiVersion = v.apiVersion as string;
   const kind = v.kind as string;
   const group = groupOf(apiVersion);
@@ -147,11 +217,21 @@ function plainResource(v: JsonObject, at: SourceRef, scopes: ScopeTable, config:
     namespace = config.defaults.namespace;
     (body.metadata as JsonObject).namespace = namespace;
   } else if (scope === 'Cluster' && namespace !== undefined) {
-    reporter.warning('INVALID_OBJECT', posOf(at, ['metadata', 'namespace']), `${kind} is cluster-scoped; metadata.namespace "${namespace}" is dropped`);
+    reporter.warning(
+      'INVALID_OBJECT',
+      posOf(at, ['metadata', 'namespace']),
+      `${kind} is cluster-scoped; metadata.namespace "${namespace}" is dropped`,
+    );
     delete (body.metadata as JsonObject).namespace;
     namespace = undefined;
   }
-  const id: ObjectId = { apiVersion, group, kind, name: meta.name as string, ...(namespace !== undefined ? { namespace } : {}) };
+  const id: ObjectId = {
+    apiVersion,
+    group,
+    kind,
+    name: meta.name as string,
+    ...(namespace !== undefined ? { namespace } : {}),
+  };
   const r: Resource = {
     id,
     scope,
@@ -166,7 +246,12 @@ function plainResource(v: JsonObject, at: SourceRef, scopes: ScopeTable, config:
   // Placement: the last matching rule wins, else defaults.placement, else every cluster.
   const rule = [...config.placements].reverse().find((p) => ruleMatches(p.match, r));
   if (rule) r.placement = { spec: rule.placement, ref: child(rule.ref, 'placement'), from: 'rule' };
-  else if (config.defaults.placement) r.placement = { spec: config.defaults.placement.value, ref: config.defaults.placement.ref, from: 'default' };
+  else if (config.defaults.placement)
+    r.placement = {
+      spec: config.defaults.placement.value,
+      ref: config.defaults.placement.ref,
+      from: 'default',
+    };
   r.overrides = config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list);
   return r;
 }
@@ -191,7 +276,9 @@ function federatedResource(
       'UNKNOWN_TYPE',
       posOf(at, ['kind']),
       `unknown federated type ${fedKind}${guess ? ` (did you mean ${guess}?)` : ''}`,
-      guess ? undefined : `name its target under \`types\` in federation.yaml, e.g. types: {${fedKind}: ${suggestApiVersion(fedKind.slice('Federated'.length))}}`,
+      guess
+        ? undefined
+        : `name its target under \`types\` in federation.yaml, e.g. types: {${fedKind}: ${suggestApiVersion(fedKind.slice('Federated'.length))}}`,
     );
     return undefined;
   }
@@ -210,7 +297,11 @@ function federatedResource(
   if (isNamespace) {
     // KubeFed federates a namespace with a FederatedNamespace named after it, inside it.
     if (namespace !== undefined && namespace !== name) {
-      reporter.error('NAMESPACE_MISMATCH', posOf(at, ['metadata', 'name']), `a FederatedNamespace must be named after the namespace it lives in: expected name "${namespace}", found "${name}"`);
+      reporter.error(
+        'NAMESPACE_MISMATCH',
+        posOf(at, ['metadata', 'name']),
+        `a FederatedNamespace must be named after the namespace it lives in: expected name "${namespace}", found "${name}"`,
+      );
       return undefined;
     }
     namespace = name;
@@ -224,21 +315,36 @@ function federatedResource(
   // may still add annotations.
   for (const field of ['annotations', 'finalizers'] as const) {
     const val = tmeta[field];
-    if (val !== undefined && !(isObject(val) && Object.keys(val).length === 0) && !(Array.isArray(val) && val.length === 0)) {
-      reporter.warning('DROPPED_FIELD', posOf(templateRef, ['metadata', field], { key: true }), `template metadata.${field} is dropped, as KubeFed never propagated it; use an override to set ${field}`);
+    if (
+      val !== undefined &&
+      !(isObject(val) && Object.keys(val).length === 0) &&
+      !(Array.isArray(val) && val.length === 0)
+    ) {
+      reporter.warning(
+        'DROPPED_FIELD',
+        posOf(templateRef, ['metadata', field], { key: true }),
+        `template metadata.${field} is dropped, as KubeFed never propagated it; use an override to set ${field}`,
+      );
     }
     delete tmeta[field];
   }
   tmeta.name = name;
   if (!isNamespace && namespace !== undefined) tmeta.namespace = namespace;
   else delete tmeta.namespace;
-  const apiVersion = typeof template.apiVersion === 'string' && template.apiVersion ? template.apiVersion : type.apiVersion;
+  const apiVersion =
+    typeof template.apiVersion === 'string' && template.apiVersion ? template.apiVersion : type.apiVersion;
   const body: JsonObject = { ...template, apiVersion, kind: type.kind, metadata: tmeta };
   const group = groupOf(apiVersion);
   const placementRaw = spec.placement;
   const placement: PlacementSpec = isObject(placementRaw) ? (placementRaw as PlacementSpec) : {};
   const r: Resource = {
-    id: { apiVersion, group, kind: type.kind, name, ...(isNamespace || namespace === undefined ? {} : { namespace }) },
+    id: {
+      apiVersion,
+      group,
+      kind: type.kind,
+      name,
+      ...(isNamespace || namespace === undefined ? {} : { namespace }),
+    },
     scope: isNamespace ? 'Cluster' : type.scope,
     body: deepFreeze(body),
     bodyRef: templateRef,
@@ -250,19 +356,46 @@ function federatedResource(
     isNamespace,
   };
   if (isNamespace) r.id.namespace = undefined;
-  const own = readOverrideList(Array.isArray(spec.overrides) ? spec.overrides : undefined, child(specRef, 'overrides'), 'object', reporter);
+  const own = readOverrideList(
+    Array.isArray(spec.overrides) ? spec.overrides : undefined,
+    child(specRef, 'overrides'),
+    'object',
+    reporter,
+  );
   for (const e of own.entries) {
-    if ('clusterSelector' in e.target) reporter.error('INVALID_PATCH', posOf(e.ref, ['clusterSelector'], { key: true }), 'KubeFed overrides target a clusterName; clusterSelector is only for federation.yaml rules');
+    if ('clusterSelector' in e.target)
+      reporter.error(
+        'INVALID_PATCH',
+        posOf(e.ref, ['clusterSelector'], { key: true }),
+        'KubeFed overrides target a clusterName; clusterSelector is only for federation.yaml rules',
+      );
   }
   r.overrides = [own, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
-  if (!Array.isArray(placement.clusters) && (placement.clusterSelector === undefined || placement.clusterSelector === null)) {
-    const what = placementRaw === undefined ? 'no spec.placement' : 'neither placement.clusters nor placement.clusterSelector';
-    reporter.warning('NO_PLACEMENT', posOf(at, placementRaw === undefined ? ['spec'] : ['spec', 'placement'], { key: placementRaw !== undefined }), `${fedKind} ${name} has ${what}, so KubeFed placed it in no cluster`);
+  if (
+    !Array.isArray(placement.clusters) &&
+    (placement.clusterSelector === undefined || placement.clusterSelector === null)
+  ) {
+    const what =
+      placementRaw === undefined
+        ? 'no spec.placement'
+        : 'neither placement.clusters nor placement.clusterSelector';
+    reporter.warning(
+      'NO_PLACEMENT',
+      posOf(at, placementRaw === undefined ? ['spec'] : ['spec', 'placement'], {
+        key: placementRaw !== undefined,
+      }),
+      `${fedKind} ${name} has ${what}, so KubeFed placed it in no cluster`,
+    );
   }
   return r;
 }
 
-function preference(v: JsonObject, at: SourceRef, config: FederationConfig, reporter: Reporter): SchedulingPreference | undefined {
+function preference(
+  v: JsonObject,
+  at: SourceRef,
+  config: FederationConfig,
+  reporter: Reporter,
+): SchedulingPreference | undefined {
   const meta = v.metadata as JsonObject;
   const spec = isObject(v.spec) ? v.spec : undefined;
   if (!spec) {
@@ -308,6 +441,19 @@ export function resourceKey(r: Resource): string {
 
 /** A plausible target apiVersion for a Federated<Kind> hint: the built-in group of that kind. */
 function suggestApiVersion(kind: string): string {
-  const groups: Record<string, string> = { StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', CronJob: 'batch/v1', Role: 'rbac.authorization.k8s.io/v1', RoleBinding: 'rbac.authorization.k8s.io/v1', PersistentVolumeClaim: 'v1', LimitRange: 'v1', ResourceQuota: 'v1', HorizontalPodAutoscaler: 'autoscaling/v2', NetworkPolicy: 'networking.k8s.io/v1', PodDisruptionBudget: 'policy/v1', StorageClass: 'storage.k8s.io/v1' };
+  const groups: Record<string, string> = {
+    StatefulSet: 'apps/v1',
+    DaemonSet: 'apps/v1',
+    CronJob: 'batch/v1',
+    Role: 'rbac.authorization.k8s.io/v1',
+    RoleBinding: 'rbac.authorization.k8s.io/v1',
+    PersistentVolumeClaim: 'v1',
+    LimitRange: 'v1',
+    ResourceQuota: 'v1',
+    HorizontalPodAutoscaler: 'autoscaling/v2',
+    NetworkPolicy: 'networking.k8s.io/v1',
+    PodDisruptionBudget: 'policy/v1',
+    StorageClass: 'storage.k8s.io/v1',
+  };
   return groups[kind] ?? 'example.com/v1';
 }

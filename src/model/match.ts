@@ -5,10 +5,12 @@ import type { MatchSpec, Resource } from '../types.js';
 
 export function ruleMatches(match: MatchSpec, r: Resource): boolean {
   if (match.kinds && !match.kinds.some((k) => kindMatches(k, r.id.group, r.id.kind))) return false;
-  if (match.namespaces && !(r.id.namespace !== undefined && match.namespaces.includes(r.id.namespace))) return false;
+  if (match.namespaces && !(r.id.namespace !== undefined && match.namespaces.includes(r.id.namespace)))
+    return false;
   if (match.names && !match.names.includes(r.id.name)) return false;
   if (match.labelSelector !== undefined) {
-    const labels = ((r.body.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {}) as Record<string, string>;
+    const labels = ((r.body.metadata as { labels?: Record<string, string> } | undefined)?.labels ??
+      {}) as Record<string, string>;
     if (!selectorMatches(match.labelSelector, labels)) return false;
   }
   return true;

@@ -7,7 +7,11 @@ import { posOf } from '../core/source.js';
 import type { FederationConfig, Resource } from '../types.js';
 import { ruleMatches } from './match.js';
 
-export function checkRules(resources: readonly Resource[], config: FederationConfig, reporter: Reporter): void {
+export function checkRules(
+  resources: readonly Resource[],
+  config: FederationConfig,
+  reporter: Reporter,
+): void {
   const plain = resources.filter((r) => r.origin === 'plain');
   for (const rule of config.placements) {
     if (!plain.some((r) => ruleMatches(rule.match, r))) {
@@ -22,10 +26,13 @@ export function checkRules(resources: readonly Resource[], config: FederationCon
       if ('clusterSelector' in e.target) {
         const sel = e.target.clusterSelector;
         if (!config.clusters.some((c) => selectorMatches(sel, c.labels))) {
-          reporter.strictWarning('UNUSED_RULE', posOf(e.ref, ['clusterSelector']), 'this clusterSelector matches no cluster');
+          reporter.strictWarning(
+            'UNUSED_RULE',
+            posOf(e.ref, ['clusterSelector']),
+            'this clusterSelector matches no cluster',
+          );
         }
       }
     }
   }
 }
-

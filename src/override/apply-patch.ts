@@ -19,12 +19,16 @@ export interface PatchOp {
 }
 
 export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
-  if (p.segments.length === 0) return { ok: false, reason: 'the path must name a field, not the whole object' };
+  if (p.segments.length === 0)
+    return { ok: false, reason: 'the path must name a field, not the whole object' };
   const parentSegs = p.segments.slice(0, -1);
   const key = p.segments[p.segments.length - 1];
   const spine = copySpine(root, parentSegs);
   if ('missingAt' in spine) {
-    return { ok: false, reason: `${formatPointer(p.segments.slice(0, spine.missingAt + 1))} does not exist or is not an object or array` };
+    return {
+      ok: false,
+      reason: `${formatPointer(p.segments.slice(0, spine.missingAt + 1))} does not exist or is not an object or array`,
+    };
   }
   const parent = spine.target;
   let op: 'add' | 'remove' | 'replace' = p.op === 'merge' ? 'replace' : p.op;

@@ -8,13 +8,17 @@ import type { Cluster, Json } from '../types.js';
 
 const SELECTOR = /^\[([^=\]]+)=(.*)\]$/;
 
-export function resolveSelectors(root: Json, segments: readonly string[]): { ok: true; segments: string[] } | { ok: false; reason: string } {
+export function resolveSelectors(
+  root: Json,
+  segments: readonly string[],
+): { ok: true; segments: string[] } | { ok: false; reason: string } {
   const out: string[] = [];
   let cur: Json | undefined = root;
   for (const seg of segments) {
     const m = SELECTOR.exec(seg);
     if (m) {
-      if (!Array.isArray(cur)) return { ok: false, reason: `/${out.join('/')} is not a list, so [${m[1]}=${m[2]}] selects nothing` };
+      if (!Array.isArray(cur))
+        return { ok: false, reason: `/${out.join('/')} is not a list, so [${m[1]}=${m[2]}] selects nothing` };
       const idx: number = cur.findIndex((el) => isObject(el) && String(el[m[1]]) === m[2]);
       if (idx < 0) return { ok: false, reason: `no element of /${out.join('/')} has ${m[1]}=${m[2]}` };
       out.push(String(idx));
@@ -30,14 +34,23 @@ export function resolveSelectors(root: Json, segments: readonly string[]): { ok:
 const VARIABLE = /\$\{([^}]*)\}/g;
 
 /** The value with variables expanded; undefined (reported) when one is unknown. */
-export function expandVariables(value: Json, cluster: Cluster, at: SourceRef, reporter: Reporter): Json | undefined {
+export function expandVariables(
+  value: Json,
+  cluster: Cluster,
+  at: SourceRef,
+  reporter: Reporter,
+): Json | undefined {
   let failed = false;
   const walk = (v: Json, path: (string | number)[]): Json => {
     if (typeof v === 'string') {
       return v.replace(VARIABLE, (whole, name: string) => {
         const resolved = variable(name.trim(), cluster);
         if (resolved === undefined) {
-          reporter.error('UNKNOWN_VARIABLE', posOf(at, path), `unknown variable ${whole}; expected \${cluster.name}, \${cluster.server} or \${cluster.labels.<key>}`);
+          reporter.error(
+            'UNKNOWN_VARIABLE',
+            posOf(at, path),
+            `unknown variable ${whole}; expected \${cluster.name}, \${cluster.server} or \${cluster.labels.<key>}`,
+          );
           failed = true;
           return whole;
         }

@@ -6,14 +6,23 @@ import { cmp, type Reporter } from '../core/diagnostics.js';
 import { selectorMatches } from '../core/selector.js';
 import { child, formatPointer, parsePointer, posOf } from '../core/source.js';
 import { unknownClusterMessage } from '../load/config.js';
-import type { Cluster, Json, JsonObject, OverrideEntry, OverrideList, OverrideOp, RenderedObject, ReplicaOverride, Resource } from '../types.js';
+import type {
+  Cluster,
+  Json,
+  JsonObject,
+  OverrideEntry,
+  OverrideList,
+  OverrideOp,
+  RenderedObject,
+  ReplicaOverride,
+  Resource,
+} from '../types.js';
 import { applyPatch } from './apply-patch.js';
 import { expandVariables, resolveSelectors } from './native-paths.js';
 import { typedItems, typedOverriderOps, type TypedItem } from './typed-overriders.js';
 
 /** KubeFed refuses these: they associate the member object with its federated source. */
 const FORBIDDEN_PATHS = new Set(['/metadata/name', '/metadata/namespace', '/metadata/generateName', '/kind']);
-
 
 export function renderResource(
   r: Resource,
@@ -43,7 +52,11 @@ function checkList(list: OverrideList, clusters: readonly Cluster[], reporter: R
     if ('clusterName' in e.target) {
       const name = e.target.clusterName;
       if (seen.has(name)) {
-        reporter.error('DUPLICATE_OVERRIDE', posOf(e.ref, ['clusterName']), `cluster "${name}" appears more than once in these overrides`);
+        reporter.error(
+          'DUPLICATE_OVERRIDE',
+          posOf(e.ref, ['clusterName']),
+          `cluster "${name}" appears more than once in these overrides`,
+        );
         ok = false;
       }
       seen.add(name);
@@ -51,18 +64,27 @@ function checkList(list: OverrideList, clusters: readonly Cluster[], reporter: R
         const { message, hint } = unknownClusterMessage(name, clusters);
         const pos = posOf(e.ref, ['clusterName']);
         if (e.origin === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, message, hint);
-        else reporter.strictWarning('UNKNOWN_CLUSTER', pos, `${message}; KubeFed ignored these overrides`, hint);
+        else
+          reporter.strictWarning('UNKNOWN_CLUSTER', pos, `${message}; KubeFed ignored these overrides`, hint);
       }
     }
     const paths = new Set<string>();
     for (const op of e.ops) {
       if (paths.has(op.path)) {
-        reporter.error('DUPLICATE_OVERRIDE', posOf(op.ref, ['path']), `path "${op.path}" appears more than once for ${targetName(e)}`);
+        reporter.error(
+          'DUPLICATE_OVERRIDE',
+          posOf(op.ref, ['path']),
+          `path "${op.path}" appears more than once for ${targetName(e)}`,
+        );
         ok = false;
       }
       paths.add(op.path);
       if (FORBIDDEN_PATHS.has(op.path)) {
-        reporter.error('FORBIDDEN_PATH', posOf(op.ref, ['path']), `path "${op.path}" cannot be overridden: name, namespace and kind identify the object`);
+        reporter.error(
+          'FORBIDDEN_PATH',
+          posOf(op.ref, ['path']),
+          `path "${op.path}" cannot be overridden: name, namespace and kind identify the object`,
+        );
         ok = false;
       }
     }
@@ -75,7 +97,9 @@ function targetName(e: OverrideEntry): string {
 }
 
 function targets(e: OverrideEntry, cluster: Cluster): boolean {
-  return 'clusterName' in e.target ? e.target.clusterName === cluster.name : selectorMatches(e.target.clusterSelector, cluster.labels);
+  return 'clusterName' in e.target
+    ? e.target.clusterName === cluster.name
+    : selectorMatches(e.target.clusterSelector, cluster.labels);
 }
 
 interface PlannedOp {
@@ -102,7 +126,11 @@ function opsFor(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | unde
       for (const t of typedItems(e.typed)) ops.push({ ...t, typed: true });
       for (const op of e.ops) {
         if (scheduled && op.path === '/spec/replicas' && op.op !== 'remove') {
-          ops.push({ op: { ...op, op: op.op === 'merge' ? 'replace' : op.op }, value: scheduled.replicas, native: false });
+          ops.push({
+            op: { ...op, op: op.op === 'merge' ? 'replace' : op.op },
+            value: scheduled.replicas,
+            native: false,
+          });
           replaced = true;
         } else {
           ops.push({ op, value: op.value, native: list.origin === 'rule' });
@@ -112,13 +140,28 @@ function opsFor(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | unde
     if (list.origin === 'object') ownEnd = ops.length;
   }
   if (scheduled && !replaced) {
-    const op: OverrideOp = { op: 'replace', path: '/spec/replicas', value: scheduled.replicas, hasValue: true, ref: scheduled.ref };
-    ops.splice(r.origin === 'kubefed' ? ownEnd : ops.length, 0, { op, value: scheduled.replicas, native: false });
+    const op: OverrideOp = {
+      op: 'replace',
+      path: '/spec/replicas',
+      value: scheduled.replicas,
+      hasValue: true,
+      ref: scheduled.ref,
+    };
+    ops.splice(r.origin === 'kubefed' ? ownEnd : ops.length, 0, {
+      op,
+      value: scheduled.replicas,
+      native: false,
+    });
   }
   return ops;
 }
 
-function renderForCluster(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | undefined, reporter: Reporter): RenderedObject | undefined {
+function renderForCluster(
+  r: Resource,
+  cluster: Cluster,
+  scheduled: ReplicaOverride | undefined,
+  reporter: Reporter,
+): RenderedObject | undefined {
   let body = r.body;
   const applied: RenderedObject['applied'] = [];
   let ok = true;
@@ -136,7 +179,11 @@ function renderForCluster(r: Resource, cluster: Cluster, scheduled: ReplicaOverr
       // `[field=value]` path segments and ${cluster.*} variables: native rules only.
       const resolved = resolveSelectors(body, segments);
       if (!resolved.ok) {
-        reporter.error('PATCH_FAILED', posOf(op.ref, ['path']), `cannot apply override to ${describe(r)} in cluster "${cluster.name}": ${resolved.reason}`);
+        reporter.error(
+          'PATCH_FAILED',
+          posOf(op.ref, ['path']),
+          `cannot apply override to ${describe(r)} in cluster "${cluster.name}": ${resolved.reason}`,
+        );
         ok = false;
         continue;
       }
@@ -152,12 +199,20 @@ function renderForCluster(r: Resource, cluster: Cluster, scheduled: ReplicaOverr
     }
     const result = applyPatch(body, { op: op.op, segments, value: v });
     if (!result.ok) {
-      reporter.error('PATCH_FAILED', posOf(op.ref), `cannot apply override to ${describe(r)} in cluster "${cluster.name}": ${result.reason}`);
+      reporter.error(
+        'PATCH_FAILED',
+        posOf(op.ref),
+        `cannot apply override to ${describe(r)} in cluster "${cluster.name}": ${result.reason}`,
+      );
       ok = false;
       continue;
     }
     if (!sameIdentity(r.body, result.root)) {
-      reporter.error('FORBIDDEN_PATH', posOf(op.ref, ['path']), `override at ${op.path} changes the name, namespace or kind of ${describe(r)} in cluster "${cluster.name}"`);
+      reporter.error(
+        'FORBIDDEN_PATH',
+        posOf(op.ref, ['path']),
+        `override at ${op.path} changes the name, namespace or kind of ${describe(r)} in cluster "${cluster.name}"`,
+      );
       ok = false;
       continue;
     }
@@ -187,7 +242,11 @@ function applyTyped(
     item = { ...item, value };
   }
   const failed = (reason: string) => {
-    reporter.error('PATCH_FAILED', posOf(t.ref), `cannot apply ${t.name} to ${describe(r)} in cluster "${cluster.name}": ${reason}`);
+    reporter.error(
+      'PATCH_FAILED',
+      posOf(t.ref),
+      `cannot apply ${t.name} to ${describe(r)} in cluster "${cluster.name}": ${reason}`,
+    );
     return undefined;
   };
   const planned = typedOverriderOps(t.name, item, body);
@@ -201,7 +260,11 @@ function applyTyped(
   }
   // An imageOverrider's predicate path may point anywhere, /metadata/name included.
   if (!sameIdentity(r.body, body)) {
-    reporter.error('FORBIDDEN_PATH', posOf(t.ref), `${t.name} changes the name, namespace or kind of ${describe(r)} in cluster "${cluster.name}"`);
+    reporter.error(
+      'FORBIDDEN_PATH',
+      posOf(t.ref),
+      `${t.name} changes the name, namespace or kind of ${describe(r)} in cluster "${cluster.name}"`,
+    );
     return undefined;
   }
   applied.push(...records);

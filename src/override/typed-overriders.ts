@@ -25,7 +25,9 @@ export type TypedResult = { ok: true; ops: PatchOp[] } | { ok: false; reason: st
 
 /** An entry's typed overrider items in SPEC's order (image, labels, annotations, command, args, env). */
 export function typedItems(typed: TypedOverriders): TypedItem[] {
-  return TYPED_OVERRIDERS.flatMap((name) => (typed[name]?.value ?? []).map((item, i) => ({ name, item, ref: child(typed[name]!.ref, i) })));
+  return TYPED_OVERRIDERS.flatMap((name) =>
+    (typed[name]?.value ?? []).map((item, i) => ({ name, item, ref: child(typed[name]!.ref, i) })),
+  );
 }
 
 /** The operations for one item against `body`; `item.value` has its ${cluster.*} expanded. */
@@ -115,14 +117,19 @@ function imageOps(item: JsonObject, body: JsonObject): TypedResult {
     if (!resolved.ok) return fail(`predicate path ${path}: ${resolved.reason}`);
     const image = valueAt(body, resolved.segments);
     if (image === undefined) return fail(`predicate path ${path} does not exist`);
-    if (typeof image !== 'string') return fail(`predicate path ${path} holds ${describeValue(image)}, not an image`);
+    if (typeof image !== 'string')
+      return fail(`predicate path ${path} holds ${describeValue(image)}, not an image`);
     targets.push({ segments: resolved.segments, image, what: `the image at ${path}` });
   } else {
     const containers = item.containerName === undefined ? containersOf(body) : named(body, item);
     for (const c of containers) {
       // A container without an image has nothing to override.
       if (typeof c.container.image !== 'string') continue;
-      targets.push({ segments: [...c.segments, 'image'], image: c.container.image, what: `container "${String(c.container.name)}"` });
+      targets.push({
+        segments: [...c.segments, 'image'],
+        image: c.container.image,
+        what: `container "${String(c.container.name)}"`,
+      });
     }
   }
   const ops: PatchOp[] = [];
@@ -164,20 +171,29 @@ export function parseImage(image: string): ImageRef | { reason: string } {
   const m = REFERENCE.exec(image);
   if (!m) {
     if (image === '') return { reason: 'the image is empty' };
-    if (REFERENCE.test(image.toLowerCase())) return { reason: `"${image}" is not a valid image reference: the repository must be lower case` };
+    if (REFERENCE.test(image.toLowerCase()))
+      return { reason: `"${image}" is not a valid image reference: the repository must be lower case` };
     return { reason: `"${image}" is not a valid image reference` };
   }
   const [, name, tag = '', digest = ''] = m;
-  if (name.length > 255) return { reason: `"${image}" is not a valid image reference: the name is longer than 255 characters` };
+  if (name.length > 255)
+    return { reason: `"${image}" is not a valid image reference: the name is longer than 255 characters` };
   if (digest) {
     const [algorithm, hex] = digest.split(':');
-    if (DIGEST_HEX[algorithm] === undefined) return { reason: `"${image}" has a digest of unsupported algorithm "${algorithm}"` };
-    if (hex.length !== DIGEST_HEX[algorithm] || !/^[a-f0-9]+$/.test(hex)) return { reason: `"${image}" has an invalid ${algorithm} digest` };
+    if (DIGEST_HEX[algorithm] === undefined)
+      return { reason: `"${image}" has a digest of unsupported algorithm "${algorithm}"` };
+    if (hex.length !== DIGEST_HEX[algorithm] || !/^[a-f0-9]+$/.test(hex))
+      return { reason: `"${image}" has an invalid ${algorithm} digest` };
   }
   const slash = name.indexOf('/');
   const first = slash < 0 ? '' : name.slice(0, slash);
   const isRegistry = first !== '' && (/[.:]/.test(first) || first === 'localhost');
-  return { registry: isRegistry ? first : '', repository: isRegistry ? name.slice(slash + 1) : name, tag, digest };
+  return {
+    registry: isRegistry ? first : '',
+    repository: isRegistry ? name.slice(slash + 1) : name,
+    tag,
+    digest,
+  };
 }
 
 /**
@@ -201,14 +217,16 @@ function overrideImage(image: string, item: JsonObject): string | { reason: stri
   const r = { ...parsed };
   const value = typeof item.value === 'string' ? item.value : '';
   const op = item.operator;
-  if (op !== 'add' && op !== 'replace' && op !== 'remove') return { reason: `unknown operator ${JSON.stringify(op)}; expected add, remove or replace` };
+  if (op !== 'add' && op !== 'replace' && op !== 'remove')
+    return { reason: `unknown operator ${JSON.stringify(op)}; expected add, remove or replace` };
   switch (item.component) {
     case 'Registry':
       r.registry = op === 'add' ? r.registry + value : op === 'replace' ? value : '';
       break;
     case 'Repository':
       r.repository = op === 'add' ? r.repository + value : op === 'replace' ? value : '';
-      if (r.repository === '') return { reason: `removing the repository of "${image}" leaves no image name` };
+      if (r.repository === '')
+        return { reason: `removing the repository of "${image}" leaves no image name` };
       break;
     case 'Tag': {
       if (op === 'remove') {
@@ -229,7 +247,9 @@ function overrideImage(image: string, item: JsonObject): string | { reason: stri
       break;
     }
     default:
-      return { reason: `unknown component ${JSON.stringify(item.component)}; expected Registry, Repository or Tag` };
+      return {
+        reason: `unknown component ${JSON.stringify(item.component)}; expected Registry, Repository or Tag`,
+      };
   }
   // The result must read back as written. A registry value may carry a path (`gcr.io/mirror`,
   // as Karmada writes it verbatim); its first component must still read as a registry.
@@ -259,14 +279,34 @@ function metadataMapOps(field: 'labels' | 'annotations', item: JsonObject, body:
   const keys = Object.keys(values).sort(cmp);
   const meta = body.metadata;
   const current = isObject(meta) ? meta[field] : undefined;
-  if (current !== undefined && current !== null && !isObject(current)) return fail(`metadata.${field} is ${describeValue(current)}, not a map`);
+  if (current !== undefined && current !== null && !isObject(current))
+    return fail(`metadata.${field} is ${describeValue(current)}, not a map`);
   const has = (k: string) => isObject(current) && Object.hasOwn(current, k);
   switch (item.operator) {
     case 'add':
-      if (!isObject(current)) return ok(keys.length ? [{ op: 'add', segments: ['metadata', field], value: Object.fromEntries(keys.map((k) => [k, values[k]])) }] : []);
-      return ok(keys.filter((k) => !has(k) || current[k] !== values[k]).map((k) => ({ op: 'add', segments: ['metadata', field, k], value: values[k] })));
+      if (!isObject(current))
+        return ok(
+          keys.length
+            ? [
+                {
+                  op: 'add',
+                  segments: ['metadata', field],
+                  value: Object.fromEntries(keys.map((k) => [k, values[k]])),
+                },
+              ]
+            : [],
+        );
+      return ok(
+        keys
+          .filter((k) => !has(k) || current[k] !== values[k])
+          .map((k) => ({ op: 'add', segments: ['metadata', field, k], value: values[k] })),
+      );
     case 'replace':
-      return ok(keys.filter((k) => has(k) && (current as JsonObject)[k] !== values[k]).map((k) => ({ op: 'replace', segments: ['metadata', field, k], value: values[k] })));
+      return ok(
+        keys
+          .filter((k) => has(k) && (current as JsonObject)[k] !== values[k])
+          .map((k) => ({ op: 'replace', segments: ['metadata', field, k], value: values[k] })),
+      );
     case 'remove':
       return ok(keys.filter(has).map((k) => ({ op: 'remove', segments: ['metadata', field, k] })));
     default:
@@ -282,18 +322,26 @@ function metadataMapOps(field: 'labels' | 'annotations', item: JsonObject, body:
  * list for a remove on a container without one; fedrender leaves the container alone.
  */
 function commandArgsOps(field: 'command' | 'args', item: JsonObject, body: JsonObject): TypedResult {
-  if (item.operator !== 'add' && item.operator !== 'remove') return fail(`unknown operator ${JSON.stringify(item.operator)}; expected add or remove`);
+  if (item.operator !== 'add' && item.operator !== 'remove')
+    return fail(`unknown operator ${JSON.stringify(item.operator)}; expected add or remove`);
   const values = (Array.isArray(item.value) ? item.value : []).map(String);
   const ops: PatchOp[] = [];
   for (const c of named(body, item)) {
     const current = c.container[field];
     if (current !== undefined && current !== null && !Array.isArray(current)) {
-      return fail(`container "${String(item.containerName)}" has ${field} ${describeValue(current)}, not a list`);
+      return fail(
+        `container "${String(item.containerName)}" has ${field} ${describeValue(current)}, not a list`,
+      );
     }
     const list = Array.isArray(current) ? current : [];
-    const next = item.operator === 'add' ? [...list, ...values] : list.filter((v) => !values.includes(String(v)));
+    const next =
+      item.operator === 'add' ? [...list, ...values] : list.filter((v) => !values.includes(String(v)));
     if (next.length === list.length) continue;
-    ops.push({ op: Array.isArray(current) ? 'replace' : 'add', segments: [...c.segments, field], value: next });
+    ops.push({
+      op: Array.isArray(current) ? 'replace' : 'add',
+      segments: [...c.segments, field],
+      value: next,
+    });
   }
   return ok(ops);
 }
@@ -307,7 +355,8 @@ function commandArgsOps(field: 'command' | 'args', item: JsonObject, body: JsonO
  * at this overrider while the untouched variables keep their own lines.
  */
 function envOps(item: JsonObject, body: JsonObject): TypedResult {
-  if (item.operator !== 'set' && item.operator !== 'remove') return fail(`unknown operator ${JSON.stringify(item.operator)}; expected set or remove`);
+  if (item.operator !== 'set' && item.operator !== 'remove')
+    return fail(`unknown operator ${JSON.stringify(item.operator)}; expected set or remove`);
   const vars = (Array.isArray(item.value) ? item.value : []).filter(isObject);
   const ops: PatchOp[] = [];
   for (const c of named(body, item)) {
@@ -321,7 +370,8 @@ function envOps(item: JsonObject, body: JsonObject): TypedResult {
     if (item.operator === 'remove') {
       const drop = new Set(vars.map((v) => v.name));
       // From the end, so each index still names the variable it was computed for.
-      for (let i = env.length - 1; i >= 0; i--) if (drop.has(nameOf(env[i]) as Json)) ops.push({ op: 'remove', segments: at(i) });
+      for (let i = env.length - 1; i >= 0; i--)
+        if (drop.has(nameOf(env[i]) as Json)) ops.push({ op: 'remove', segments: at(i) });
       continue;
     }
     const own: PatchOp[] = [];
@@ -353,7 +403,9 @@ function envOps(item: JsonObject, body: JsonObject): TypedResult {
 function sameJson(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
+    );
   }
   if (!isObject(a) || !isObject(b)) return false;
   const ka = Object.keys(a);

@@ -11,7 +11,12 @@ import { typedItems } from './typed-overriders.js';
  * without pod template) is a warning, as Karmada would skip it silently. Only for full builds:
  * with --cluster the objects it changes may simply not be rendered in this run.
  */
-export function checkTypedOverriders(rendered: readonly RenderedObject[], resources: readonly Resource[], config: FederationConfig, reporter: Reporter): void {
+export function checkTypedOverriders(
+  rendered: readonly RenderedObject[],
+  resources: readonly Resource[],
+  config: FederationConfig,
+  reporter: Reporter,
+): void {
   const key = (r: SourceRef) => `${r.doc.file}#${r.path.join('/')}`;
   const used = new Set<string>();
   for (const o of rendered) for (const a of o.applied) used.add(key(a.ref));
@@ -19,7 +24,12 @@ export function checkTypedOverriders(rendered: readonly RenderedObject[], resour
     if (!resources.some((r) => ruleMatches(rule.match, r))) continue;
     for (const e of rule.list.entries) {
       for (const t of typedItems(e.typed)) {
-        if (!used.has(key(t.ref))) reporter.strictWarning('UNUSED_RULE', posOf(t.ref), `this ${t.name} item changed nothing in any rendered object (check containerName, predicate and the kinds matched)`);
+        if (!used.has(key(t.ref)))
+          reporter.strictWarning(
+            'UNUSED_RULE',
+            posOf(t.ref),
+            `this ${t.name} item changed nothing in any rendered object (check containerName, predicate and the kinds matched)`,
+          );
       }
     }
   }

@@ -84,8 +84,7 @@ export function planReplicas(input: PlanInput): PlanResult {
   }
   // The defaulting lives in KubeFed's replica scheduler, not its planner: an RSP with no
   // clusters spreads evenly over every candidate.
-  const prefs =
-    input.clusters && Object.keys(input.clusters).length > 0 ? input.clusters : DEFAULT_CLUSTERS;
+  const prefs = input.clusters && Object.keys(input.clusters).length > 0 ? input.clusters : DEFAULT_CLUSTERS;
   const keyBytes = utf8.encode(key);
 
   const names = [...new Set(input.candidates)];
@@ -112,9 +111,7 @@ export function planReplicas(input: PlanInput): PlanResult {
   // full hash collisions, which Go would leave to input order.
   participants.sort(
     (a, b) =>
-      (a.weight > b.weight ? -1 : a.weight < b.weight ? 1 : 0) ||
-      a.hash - b.hash ||
-      cmp(a.name, b.name),
+      (a.weight > b.weight ? -1 : a.weight < b.weight ? 1 : 0) || a.hash - b.hash || cmp(a.name, b.name),
   );
 
   let remaining = BigInt(totalReplicas);

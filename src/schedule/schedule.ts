@@ -33,41 +33,77 @@ export function scheduleReplicas(
   for (const p of preferences) {
     if (!checkSpec(p.spec, p.ref, reporter)) continue;
     if (!RSP_TARGET_KINDS.has(p.targetKind)) {
-      reporter.error('RSP_INVALID', posOf(p.ref, ['spec', 'targetKind']), `targetKind "${p.targetKind}" is not supported; KubeFed schedules FederatedDeployment or FederatedReplicaSet (use a replicaScheduling rule in federation.yaml for other kinds)`);
+      reporter.error(
+        'RSP_INVALID',
+        posOf(p.ref, ['spec', 'targetKind']),
+        `targetKind "${p.targetKind}" is not supported; KubeFed schedules FederatedDeployment or FederatedReplicaSet (use a replicaScheduling rule in federation.yaml for other kinds)`,
+      );
       continue;
     }
-    const target = resources.find((r) => r.federatedKind === p.targetKind && r.id.name === p.name && (r.id.namespace ?? '') === p.namespace);
+    const target = resources.find(
+      (r) =>
+        r.federatedKind === p.targetKind && r.id.name === p.name && (r.id.namespace ?? '') === p.namespace,
+    );
     if (!target) {
-      reporter.error('RSP_NO_TARGET', posOf(p.ref, ['metadata', 'name']), `ReplicaSchedulingPreference ${p.namespace}/${p.name} has no target: no ${p.targetKind} ${p.namespace}/${p.name} among the inputs`);
+      reporter.error(
+        'RSP_NO_TARGET',
+        posOf(p.ref, ['metadata', 'name']),
+        `ReplicaSchedulingPreference ${p.namespace}/${p.name} has no target: no ${p.targetKind} ${p.namespace}/${p.name} among the inputs`,
+      );
       continue;
     }
     let candidates = config.clusters.map((c) => c.name);
     if (p.spec.intersectWithClusterSelector) {
       const fromSelectors = selectorCandidates(target, nsSelectors.get(p.namespace), config.clusters);
       if (!fromSelectors) {
-        reporter.warning('RSP_NOT_APPLIED', posOf(p.ref, ['spec', 'intersectWithClusterSelector']), `intersectWithClusterSelector needs clusterSelector placements, but ${p.targetKind} ${p.name} or its FederatedNamespace lists clusters; KubeFed left the object unscheduled, and so does fedrender`);
+        reporter.warning(
+          'RSP_NOT_APPLIED',
+          posOf(p.ref, ['spec', 'intersectWithClusterSelector']),
+          `intersectWithClusterSelector needs clusterSelector placements, but ${p.targetKind} ${p.name} or its FederatedNamespace lists clusters; KubeFed left the object unscheduled, and so does fedrender`,
+        );
         continue;
       }
       candidates = fromSelectors;
     }
-    apply(target, p.spec, child(p.ref, 'spec'), 'kubefed', candidates, config.clusters, out, scheduled, reporter);
+    apply(
+      target,
+      p.spec,
+      child(p.ref, 'spec'),
+      'kubefed',
+      candidates,
+      config.clusters,
+      out,
+      scheduled,
+      reporter,
+    );
   }
 
   for (const rule of config.replicaScheduling) {
     if (!checkSpec(rule.spec, rule.ref, reporter, [])) continue;
     const targets = resources.filter((r) => !r.isNamespace && ruleMatches(rule.match, r));
-    if (targets.length === 0) reporter.strictWarning('UNUSED_RULE', posOf(rule.ref), 'this replicaScheduling rule matches no object');
+    if (targets.length === 0)
+      reporter.strictWarning('UNUSED_RULE', posOf(rule.ref), 'this replicaScheduling rule matches no object');
     for (const r of targets) {
       if (scheduled.has(r)) {
-        reporter.warning('RSP_INVALID', posOf(rule.ref), `${r.id.kind} ${r.id.name} is already scheduled by a ReplicaSchedulingPreference; this rule is ignored for it`);
+        reporter.warning(
+          'RSP_INVALID',
+          posOf(rule.ref),
+          `${r.id.kind} ${r.id.name} is already scheduled by a ReplicaSchedulingPreference; this rule is ignored for it`,
+        );
         continue;
       }
       if (!isScalable(r)) {
-        reporter.strictWarning('RSP_INVALID', posOf(rule.ref), `${r.id.kind} ${r.id.name} has no /spec/replicas to schedule; skipped`);
+        reporter.strictWarning(
+          'RSP_INVALID',
+          posOf(rule.ref),
+          `${r.id.kind} ${r.id.name} has no /spec/replicas to schedule; skipped`,
+        );
         continue;
       }
       // Beyond KubeFed: a native rule's intersect candidates are the clusters the object is placed in.
-      const candidates = rule.spec.intersectWithClusterSelector ? (placement.get(r) ?? []) : config.clusters.map((c) => c.name);
+      const candidates = rule.spec.intersectWithClusterSelector
+        ? (placement.get(r) ?? [])
+        : config.clusters.map((c) => c.name);
       apply(r, rule.spec, rule.ref, 'rule', candidates, config.clusters, out, scheduled, reporter);
     }
   }
@@ -93,13 +129,24 @@ function apply(
     // ignored, a warning (an error under --strict).
     const { message, hint } = unknownClusterMessage(name, clusters);
     const pos = posOf(at, ['clusters', name], { key: true });
-    if (origin === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, `replica preferences name ${message}`, hint);
-    else reporter.strictWarning('UNKNOWN_CLUSTER', pos, `replica preferences name ${message}; KubeFed ignored it`, hint);
+    if (origin === 'rule')
+      reporter.error('UNKNOWN_CLUSTER', pos, `replica preferences name ${message}`, hint);
+    else
+      reporter.strictWarning(
+        'UNKNOWN_CLUSTER',
+        pos,
+        `replica preferences name ${message}; KubeFed ignored it`,
+        hint,
+      );
   }
   const key = target.id.namespace ? `${target.id.namespace}/${target.id.name}` : target.id.name;
   const plan = planReplicas({ totalReplicas: spec.totalReplicas, clusters: prefs, candidates, key });
   if (plan.unplaced > 0) {
-    reporter.warning('RSP_UNPLACED', posOf(at), `${plan.unplaced} of ${spec.totalReplicas} replicas of ${target.id.kind} ${target.id.name} cannot be placed (caps, zero weights or no candidates)`);
+    reporter.warning(
+      'RSP_UNPLACED',
+      posOf(at),
+      `${plan.unplaced} of ${spec.totalReplicas} replicas of ${target.id.kind} ${target.id.name} cannot be placed (caps, zero weights or no candidates)`,
+    );
   }
   // As KubeFed's RSP plugin: placement becomes every candidate, zero-replica ones included.
   placement.set(target, [...plan.replicas.keys()].sort(cmp));
@@ -112,10 +159,16 @@ function apply(
  * Candidates of `intersectWithClusterSelector`: the target's clusterSelector intersected with
  * its FederatedNamespace's. A `clusters` list on either side gives none (undefined).
  */
-function selectorCandidates(target: Resource, ns: Resource | undefined, clusters: readonly Cluster[]): string[] | undefined {
+function selectorCandidates(
+  target: Resource,
+  ns: Resource | undefined,
+  clusters: readonly Cluster[],
+): string[] | undefined {
   const sides = [target, ...(ns ? [ns] : [])];
   if (sides.some((r) => Array.isArray(r.placement.spec.clusters))) return undefined;
-  return clusters.filter((c) => sides.every((r) => selectorMatches(r.placement.spec.clusterSelector, c.labels))).map((c) => c.name);
+  return clusters
+    .filter((c) => sides.every((r) => selectorMatches(r.placement.spec.clusterSelector, c.labels)))
+    .map((c) => c.name);
 }
 
 function isScalable(r: Resource): boolean {
@@ -125,16 +178,29 @@ function isScalable(r: Resource): boolean {
 }
 
 /** Numbers must be non-negative integers in int32 range (the planner's domain). */
-function checkSpec(spec: SchedulingSpec, at: SourceRef, reporter: Reporter, prefix: (string | number)[] = ['spec']): boolean {
+function checkSpec(
+  spec: SchedulingSpec,
+  at: SourceRef,
+  reporter: Reporter,
+  prefix: (string | number)[] = ['spec'],
+): boolean {
   let ok = true;
   const bad = (path: (string | number)[], what: string) => {
     reporter.error('RSP_INVALID', posOf(child(at, ...prefix), path), what);
     ok = false;
   };
   const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2147483647;
-  if (!isCount(spec.totalReplicas)) bad(['totalReplicas'], `totalReplicas must be a non-negative integer, found ${JSON.stringify(spec.totalReplicas)}`);
+  if (!isCount(spec.totalReplicas))
+    bad(
+      ['totalReplicas'],
+      `totalReplicas must be a non-negative integer, found ${JSON.stringify(spec.totalReplicas)}`,
+    );
   const clusters = spec.clusters;
-  if (clusters !== undefined && clusters !== null && !isObject(clusters)) bad(['clusters'], 'clusters must be a map of cluster name (or "*") to {weight, minReplicas, maxReplicas}');
+  if (clusters !== undefined && clusters !== null && !isObject(clusters))
+    bad(
+      ['clusters'],
+      'clusters must be a map of cluster name (or "*") to {weight, minReplicas, maxReplicas}',
+    );
   for (const [name, pref] of Object.entries(isObject(clusters) ? clusters : {})) {
     if (pref === null) continue;
     if (!isObject(pref)) {
@@ -144,7 +210,8 @@ function checkSpec(spec: SchedulingSpec, at: SourceRef, reporter: Reporter, pref
     for (const f of ['weight', 'minReplicas', 'maxReplicas'] as const) {
       const v = (pref as Record<string, unknown>)[f];
       if (v === undefined || (v === null && f === 'maxReplicas')) continue;
-      if (!isCount(v)) bad(['clusters', name, f], `${f} must be a non-negative integer, found ${JSON.stringify(v)}`);
+      if (!isCount(v))
+        bad(['clusters', name, f], `${f} must be a non-negative integer, found ${JSON.stringify(v)}`);
     }
   }
   return ok;

@@ -24,7 +24,6 @@ export interface CrdSchema {
   crd: string;
 }
 
-
 const V1 = 'apiextensions.k8s.io/v1';
 const V1BETA1 = 'apiextensions.k8s.io/v1beta1';
 
@@ -99,7 +98,11 @@ function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter
   const subject = `CustomResourceDefinition${name ? ' ' + name : ''}`;
   const spec = crd.spec;
   if (!isObject(spec)) {
-    reporter.error('SCHEMA', posOf(at, ['spec']), `${subject}: expected spec, an object, found ${describe(spec)}`);
+    reporter.error(
+      'SCHEMA',
+      posOf(at, ['spec']),
+      `${subject}: expected spec, an object, found ${describe(spec)}`,
+    );
     return [];
   }
   const group = spec.group;
@@ -107,11 +110,19 @@ function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter
   const kind = isObject(names) ? names.kind : undefined;
   let ok = true;
   if (typeof group !== 'string' || group === '') {
-    reporter.error('SCHEMA', posOf(at, ['spec', 'group']), `${subject}: expected spec.group, the API group of its resources, found ${describe(group)}`);
+    reporter.error(
+      'SCHEMA',
+      posOf(at, ['spec', 'group']),
+      `${subject}: expected spec.group, the API group of its resources, found ${describe(group)}`,
+    );
     ok = false;
   }
   if (typeof kind !== 'string' || kind === '') {
-    reporter.error('SCHEMA', posOf(at, ['spec', 'names', 'kind']), `${subject}: expected spec.names.kind, found ${describe(kind)}`);
+    reporter.error(
+      'SCHEMA',
+      posOf(at, ['spec', 'names', 'kind']),
+      `${subject}: expected spec.names.kind, found ${describe(kind)}`,
+    );
     ok = false;
   }
   if (!ok) return [];
@@ -119,16 +130,27 @@ function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter
   const k = kind as string;
   const plural = isObject(names) ? names.plural : undefined;
   if (name && typeof plural === 'string' && name !== `${plural}.${g}`) {
-    reporter.error('SCHEMA', posOf(at, ['metadata', 'name']), `${subject}: expected metadata.name "${plural}.${g}" (<spec.names.plural>.<spec.group>), found "${name}"`);
+    reporter.error(
+      'SCHEMA',
+      posOf(at, ['metadata', 'name']),
+      `${subject}: expected metadata.name "${plural}.${g}" (<spec.names.plural>.<spec.group>), found "${name}"`,
+    );
   }
   let scope: CrdSchema['scope'] = 'Namespaced';
   if (spec.scope === 'Cluster' || spec.scope === 'Namespaced') {
     scope = spec.scope;
   } else {
-    reporter.error('SCHEMA', posOf(at, ['spec', 'scope']), `${subject}: expected spec.scope Namespaced or Cluster, found ${describe(spec.scope)}; read as Namespaced`);
+    reporter.error(
+      'SCHEMA',
+      posOf(at, ['spec', 'scope']),
+      `${subject}: expected spec.scope Namespaced or Cluster, found ${describe(spec.scope)}; read as Namespaced`,
+    );
   }
 
-  const versions = crd.apiVersion === V1 ? v1Versions(spec, at, subject, reporter) : v1beta1Versions(spec, at, subject, reporter);
+  const versions =
+    crd.apiVersion === V1
+      ? v1Versions(spec, at, subject, reporter)
+      : v1beta1Versions(spec, at, subject, reporter);
   const out: CrdSchema[] = [];
   // A v1beta1 CRD shares one schema between its versions: convert (and report) it once.
   const converted = new Map<object, Schema | null>();
@@ -154,20 +176,32 @@ interface ServedVersion {
 function v1Versions(spec: Schema, at: SourceRef, subject: string, reporter: Reporter): ServedVersion[] {
   const list = spec.versions;
   if (!Array.isArray(list) || list.length === 0) {
-    reporter.error('SCHEMA', posOf(at, ['spec', 'versions']), `${subject}: expected spec.versions, a list of at least one version, found ${describe(list)}`);
+    reporter.error(
+      'SCHEMA',
+      posOf(at, ['spec', 'versions']),
+      `${subject}: expected spec.versions, a list of at least one version, found ${describe(list)}`,
+    );
     return [];
   }
   const out: ServedVersion[] = [];
   list.forEach((v, i) => {
     const vat = child(at, 'spec', 'versions', i);
     if (!isObject(v) || typeof v.name !== 'string' || v.name === '') {
-      reporter.error('SCHEMA', posOf(vat, ['name']), `${subject}: expected a version name, found ${describe(isObject(v) ? v.name : v)}`);
+      reporter.error(
+        'SCHEMA',
+        posOf(vat, ['name']),
+        `${subject}: expected a version name, found ${describe(isObject(v) ? v.name : v)}`,
+      );
       return;
     }
     const openAPI = isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
     // apiextensions.k8s.io/v1 requires a schema for every version, served or not.
     if (!isObject(openAPI)) {
-      reporter.error('SCHEMA', posOf(vat, isObject(v.schema) ? ['schema', 'openAPIV3Schema'] : ['schema']), `${subject}: version ${v.name} has no schema.openAPIV3Schema, which apiextensions.k8s.io/v1 requires`);
+      reporter.error(
+        'SCHEMA',
+        posOf(vat, isObject(v.schema) ? ['schema', 'openAPIV3Schema'] : ['schema']),
+        `${subject}: version ${v.name} has no schema.openAPIV3Schema, which apiextensions.k8s.io/v1 requires`,
+      );
       return;
     }
     if (v.served !== true) return;
@@ -194,12 +228,22 @@ function v1beta1Versions(spec: Schema, at: SourceRef, subject: string, reporter:
     spec.versions.forEach((v, i) => {
       const vat = child(at, 'spec', 'versions', i);
       if (!isObject(v) || typeof v.name !== 'string' || v.name === '') {
-        reporter.error('SCHEMA', posOf(vat, ['name']), `${subject}: expected a version name, found ${describe(isObject(v) ? v.name : v)}`);
+        reporter.error(
+          'SCHEMA',
+          posOf(vat, ['name']),
+          `${subject}: expected a version name, found ${describe(isObject(v) ? v.name : v)}`,
+        );
         return;
       }
       if (v.served !== true) return;
       const own = isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
-      if (isObject(own)) out.push({ name: v.name, openAPI: own, ref: child(vat, 'schema', 'openAPIV3Schema'), strict: !keepsUnknown });
+      if (isObject(own))
+        out.push({
+          name: v.name,
+          openAPI: own,
+          ref: child(vat, 'schema', 'openAPIV3Schema'),
+          strict: !keepsUnknown,
+        });
       else out.push({ name: v.name, openAPI: open, ref: globalRef, strict: !keepsUnknown });
     });
     return out;
@@ -207,15 +251,26 @@ function v1beta1Versions(spec: Schema, at: SourceRef, subject: string, reporter:
   if (typeof spec.version === 'string' && spec.version !== '') {
     return [{ name: spec.version, openAPI: open, ref: globalRef, strict: !keepsUnknown }];
   }
-  reporter.error('SCHEMA', posOf(at, ['spec', 'versions']), `${subject}: expected spec.versions or spec.version, found neither`);
+  reporter.error(
+    'SCHEMA',
+    posOf(at, ['spec', 'versions']),
+    `${subject}: expected spec.versions or spec.version, found neither`,
+  );
   return [];
 }
 
 /** Converts, reports what cannot be enforced, and refuses a result ajv would not compile. */
-function convertReported(openAPI: object, at: SourceRef, strict: boolean, subject: string, reporter: Reporter): Schema | null {
+function convertReported(
+  openAPI: object,
+  at: SourceRef,
+  strict: boolean,
+  subject: string,
+  reporter: Reporter,
+): Schema | null {
   const problems: Problem[] = [];
   const schema = convertCrdSchema(openAPI, { strict }, problems);
-  for (const p of problems) reporter[p.severity]('SCHEMA', posOf(at, p.path, { key: p.key }), `${subject}: ${p.message}`);
+  for (const p of problems)
+    reporter[p.severity]('SCHEMA', posOf(at, p.path, { key: p.key }), `${subject}: ${p.message}`);
   // The converter only emits keywords it checked, so this is a guard, not the validation:
   // a schema ajv rejects would make the registry throw later, far from the CRD.
   const ajv = ajvChecker();
@@ -226,4 +281,3 @@ function convertReported(openAPI: object, at: SourceRef, strict: boolean, subjec
   }
   return schema;
 }
-

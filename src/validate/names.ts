@@ -13,10 +13,25 @@ const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** What a kind's metadata.name must be, as its API validation says. */
 function nameRule(group: string, kind: string): { test: (s: string) => boolean; what: string } {
-  if (group === '' && (kind === 'Namespace')) return { test: (s) => s.length <= 63 && DNS1123_LABEL.test(s), what: 'a DNS-1123 label (lower-case letters, digits, "-"; at most 63)' };
-  if (group === '' && kind === 'Service') return { test: (s) => s.length <= 63 && DNS1035_LABEL.test(s), what: 'a DNS-1035 label (starts with a letter; lower-case letters, digits, "-"; at most 63)' };
-  if (group === 'rbac.authorization.k8s.io') return { test: (s) => s !== '.' && s !== '..' && !/[/%]/.test(s) && s.length > 0, what: 'a path segment (no "/" or "%", not "." or "..")' };
-  return { test: (s) => s.length <= 253 && DNS1123_SUBDOMAIN.test(s), what: 'a DNS-1123 subdomain (lower-case letters, digits, "-" and "."; at most 253)' };
+  if (group === '' && kind === 'Namespace')
+    return {
+      test: (s) => s.length <= 63 && DNS1123_LABEL.test(s),
+      what: 'a DNS-1123 label (lower-case letters, digits, "-"; at most 63)',
+    };
+  if (group === '' && kind === 'Service')
+    return {
+      test: (s) => s.length <= 63 && DNS1035_LABEL.test(s),
+      what: 'a DNS-1035 label (starts with a letter; lower-case letters, digits, "-"; at most 63)',
+    };
+  if (group === 'rbac.authorization.k8s.io')
+    return {
+      test: (s) => s !== '.' && s !== '..' && !/[/%]/.test(s) && s.length > 0,
+      what: 'a path segment (no "/" or "%", not "." or "..")',
+    };
+  return {
+    test: (s) => s.length <= 253 && DNS1123_SUBDOMAIN.test(s),
+    what: 'a DNS-1123 subdomain (lower-case letters, digits, "-" and "."; at most 253)',
+  };
 }
 
 export function checkNames(rendered: readonly RenderedObject[], reporter: Reporter): void {
@@ -25,13 +40,22 @@ export function checkNames(rendered: readonly RenderedObject[], reporter: Report
     // Name and namespace come from the federated object's own metadata for KubeFed objects.
     const idAt = (field: string) => posOf(r.ref, ['metadata', field]);
     const rule = nameRule(r.id.group, r.id.kind);
-    if (!rule.test(r.id.name)) reporter.error('INVALID_NAME', idAt('name'), `${r.id.kind} name "${r.id.name}" is not ${rule.what}`);
-    if (r.id.namespace !== undefined && !(r.id.namespace.length <= 63 && DNS1123_LABEL.test(r.id.namespace))) {
-      reporter.error('INVALID_NAME', idAt('namespace'), `namespace "${r.id.namespace}" is not a DNS-1123 label (lower-case letters, digits, "-"; at most 63)`);
+    if (!rule.test(r.id.name))
+      reporter.error('INVALID_NAME', idAt('name'), `${r.id.kind} name "${r.id.name}" is not ${rule.what}`);
+    if (
+      r.id.namespace !== undefined &&
+      !(r.id.namespace.length <= 63 && DNS1123_LABEL.test(r.id.namespace))
+    ) {
+      reporter.error(
+        'INVALID_NAME',
+        idAt('namespace'),
+        `namespace "${r.id.namespace}" is not a DNS-1123 label (lower-case letters, digits, "-"; at most 63)`,
+      );
     }
     checkLabels(o, ['metadata', 'labels'], reporter);
     const spec = o.body.spec;
-    if (isObject(spec) && isObject(spec.template)) checkLabels(o, ['spec', 'template', 'metadata', 'labels'], reporter);
+    if (isObject(spec) && isObject(spec.template))
+      checkLabels(o, ['spec', 'template', 'metadata', 'labels'], reporter);
   }
 }
 
@@ -41,9 +65,18 @@ function checkLabels(o: RenderedObject, path: string[], reporter: Reporter): voi
   if (!isObject(labels)) return;
   for (const [key, value] of Object.entries(labels)) {
     const keyProblem = labelKeyProblem(key);
-    if (keyProblem) reporter.error('INVALID_NAME', locate(o, [...path, key], true), `label key "${key}" ${keyProblem}${clusterSuffix(o, [...path, key])}`);
+    if (keyProblem)
+      reporter.error(
+        'INVALID_NAME',
+        locate(o, [...path, key], true),
+        `label key "${key}" ${keyProblem}${clusterSuffix(o, [...path, key])}`,
+      );
     if (typeof value === 'string' && !(value === '' || (value.length <= 63 && QUALIFIED_NAME.test(value)))) {
-      reporter.error('INVALID_NAME', locate(o, [...path, key], false), `label value "${value}" must be at most 63 characters: letters, digits, "-", "_", ".", starting and ending with a letter or digit${clusterSuffix(o, [...path, key])}`);
+      reporter.error(
+        'INVALID_NAME',
+        locate(o, [...path, key], false),
+        `label value "${value}" must be at most 63 characters: letters, digits, "-", "_", ".", starting and ending with a letter or digit${clusterSuffix(o, [...path, key])}`,
+      );
     }
   }
 }
@@ -52,8 +85,10 @@ function labelKeyProblem(key: string): string | undefined {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && !(prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix))) return 'has a prefix that is not a DNS-1123 subdomain';
-  if (!(name.length <= 63 && QUALIFIED_NAME.test(name))) return 'must be a qualified name: at most 63 letters, digits, "-", "_", ".", starting and ending with a letter or digit, with an optional DNS prefix and "/"';
+  if (prefix !== undefined && !(prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix)))
+    return 'has a prefix that is not a DNS-1123 subdomain';
+  if (!(name.length <= 63 && QUALIFIED_NAME.test(name)))
+    return 'must be a qualified name: at most 63 letters, digits, "-", "_", ".", starting and ending with a letter or digit, with an optional DNS prefix and "/"';
   return undefined;
 }
 

@@ -18,7 +18,6 @@ export function ajvChecker(): Ajv {
   return checker;
 }
 
-
 /**
  * A part of an openAPIV3Schema that cannot be enforced as written; path is inside the schema.
  * Errors are what the API server rejects the CRD for; warnings are fedrender's limits.
@@ -40,7 +39,11 @@ const NUMBERS = new Set(['maximum', 'minimum', 'multipleOf']);
 export function convertCrdSchema(openAPI: object, opts: { strict: boolean }, problems: Problem[]): Schema {
   const root = convert(openAPI, [], false, problems);
   if (root.type !== undefined && root.type !== 'object') {
-    problems.push({ severity: 'error', path: ['type'], message: `expected the root of a custom resource schema to be type object, found ${JSON.stringify(root.type)}` });
+    problems.push({
+      severity: 'error',
+      path: ['type'],
+      message: `expected the root of a custom resource schema to be type object, found ${JSON.stringify(root.type)}`,
+    });
   }
   root.type = 'object';
   // The API server adds apiVersion, kind and metadata to every custom resource; a CRD may
@@ -70,12 +73,20 @@ function objectMeta(listed: unknown): Schema {
  */
 function convert(s: unknown, path: PathSegment[], branch: boolean, problems: Problem[]): Schema {
   if (!isObject(s)) {
-    problems.push({ severity: 'error', path, message: `expected a schema object, found ${describe(s)}; anything is accepted here` });
+    problems.push({
+      severity: 'error',
+      path,
+      message: `expected a schema object, found ${describe(s)}; anything is accepted here`,
+    });
     return {};
   }
   const o: Schema = {};
   const bad = (key: string, expected: string, v: unknown) =>
-    problems.push({ severity: 'error', path: [...path, key], message: `expected ${key} to be ${expected}, found ${describe(v)}; ignored` });
+    problems.push({
+      severity: 'error',
+      path: [...path, key],
+      message: `expected ${key} to be ${expected}, found ${describe(v)}; ignored`,
+    });
   for (const [key, v] of Object.entries(s)) {
     const at = [...path, key];
     if (NUMBERS.has(key)) {
@@ -133,7 +144,9 @@ function convert(s: unknown, path: PathSegment[], branch: boolean, problems: Pro
         else o[key] = convert(v, at, branch, problems);
         break;
       case 'items':
-        o.items = Array.isArray(v) ? v.map((x, i) => convert(x, [...at, i], branch, problems)) : convert(v, at, branch, problems);
+        o.items = Array.isArray(v)
+          ? v.map((x, i) => convert(x, [...at, i], branch, problems))
+          : convert(v, at, branch, problems);
         break;
       case 'dependencies':
         if (!isObject(v)) {
@@ -141,20 +154,31 @@ function convert(s: unknown, path: PathSegment[], branch: boolean, problems: Pro
           break;
         }
         o.dependencies = Object.fromEntries(
-          Object.entries(v).map(([name, d]) => [name, Array.isArray(d) ? d.filter((x) => typeof x === 'string') : convert(d, [...at, name], branch, problems)]),
+          Object.entries(v).map(([name, d]) => [
+            name,
+            Array.isArray(d)
+              ? d.filter((x) => typeof x === 'string')
+              : convert(d, [...at, name], branch, problems),
+          ]),
         );
         break;
       case 'allOf':
       case 'anyOf':
       case 'oneOf':
-        if (Array.isArray(v) && v.length > 0) o[key] = v.map((x, i) => convert(x, [...at, i], true, problems));
+        if (Array.isArray(v) && v.length > 0)
+          o[key] = v.map((x, i) => convert(x, [...at, i], true, problems));
         else bad(key, 'a non-empty list of schemas', v);
         break;
       case 'not':
         o.not = convert(v, at, true, problems);
         break;
       case '$ref':
-        problems.push({ severity: 'error', path: at, key: true, message: '$ref is not allowed in a CustomResourceDefinition schema; ignored' });
+        problems.push({
+          severity: 'error',
+          path: at,
+          key: true,
+          message: '$ref is not allowed in a CustomResourceDefinition schema; ignored',
+        });
         break;
       default:
         // description, title, example, externalDocs, default, discriminator, nullable and the
@@ -163,7 +187,10 @@ function convert(s: unknown, path: PathSegment[], branch: boolean, problems: Pro
         break;
     }
   }
-  for (const [exclusive, limit] of [['exclusiveMaximum', 'maximum'], ['exclusiveMinimum', 'minimum']] as const) {
+  for (const [exclusive, limit] of [
+    ['exclusiveMaximum', 'maximum'],
+    ['exclusiveMinimum', 'minimum'],
+  ] as const) {
     const v = s[exclusive];
     if (typeof v === 'number') o[exclusive] = v;
     else if (v === true && typeof o[limit] === 'number') {
@@ -180,7 +207,8 @@ function convert(s: unknown, path: PathSegment[], branch: boolean, problems: Pro
   }
   if (s['x-kubernetes-int-or-string'] === true && o.type === undefined) o.type = ['integer', 'string'];
   if (s['x-kubernetes-embedded-resource'] === true) embeddedResource(o);
-  if (s['x-kubernetes-preserve-unknown-fields'] === true && !('additionalProperties' in o)) o.additionalProperties = true;
+  if (s['x-kubernetes-preserve-unknown-fields'] === true && !('additionalProperties' in o))
+    o.additionalProperties = true;
   // A set holds each value once; the API server rejects duplicates.
   if (s['x-kubernetes-list-type'] === 'set' && o.uniqueItems === undefined) o.uniqueItems = true;
   if (branch && isObject(o.properties) && !('additionalProperties' in o)) o.additionalProperties = true;
@@ -195,7 +223,12 @@ function convertMap(v: Schema, key: string, at: PathSegment[], branch: boolean, 
     if (key === 'patternProperties') {
       const p = ajvPattern(name);
       if (p === undefined) {
-        problems.push({ severity: 'warning', path: [...at, name], key: true, message: `pattern ${JSON.stringify(name)} is not a regular expression JavaScript can run; ignored` });
+        problems.push({
+          severity: 'warning',
+          path: [...at, name],
+          key: true,
+          message: `pattern ${JSON.stringify(name)} is not a regular expression JavaScript can run; ignored`,
+        });
         continue;
       }
       k = p;
@@ -207,7 +240,12 @@ function convertMap(v: Schema, key: string, at: PathSegment[], branch: boolean, 
 
 function setPattern(o: Schema, pattern: string, at: JsonPath, problems: Problem[]): void {
   const p = ajvPattern(pattern);
-  if (p === undefined) problems.push({ severity: 'warning', path: at, message: `pattern ${JSON.stringify(pattern)} is not a regular expression JavaScript can run; not checked` });
+  if (p === undefined)
+    problems.push({
+      severity: 'warning',
+      path: at,
+      message: `pattern ${JSON.stringify(pattern)} is not a regular expression JavaScript can run; not checked`,
+    });
   else o.pattern = p;
 }
 
@@ -247,7 +285,11 @@ export function allowNull(o: Schema): void {
       delete o[key];
     }
   }
-  if (Object.keys(guarded).length) o.allOf = [...((o.allOf as unknown[] | undefined) ?? []), { if: { not: { type: 'null' } }, then: guarded }];
+  if (Object.keys(guarded).length)
+    o.allOf = [
+      ...((o.allOf as unknown[] | undefined) ?? []),
+      { if: { not: { type: 'null' } }, then: guarded },
+    ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,8 +318,13 @@ export function checkableFormat(format: string, flavour: 'kubernetes' | 'json-sc
   let f: string | undefined = format;
   if (flavour === 'kubernetes') {
     const mapped: Record<string, string | undefined> = {
-      'date-time': 'iso-date-time', datetime: 'iso-date-time', uri: 'uri-reference',
-      uuid3: 'uuid', uuid4: 'uuid', uuid5: 'uuid', duration: undefined,
+      'date-time': 'iso-date-time',
+      datetime: 'iso-date-time',
+      uri: 'uri-reference',
+      uuid3: 'uuid',
+      uuid4: 'uuid',
+      uuid5: 'uuid',
+      duration: undefined,
     };
     if (format in mapped) f = mapped[format];
   } else if (format === 'duration') {
@@ -289,9 +336,20 @@ export function checkableFormat(format: string, flavour: 'kubernetes' | 'json-sc
 // JavaScript's unicode-mode escapes that mean the same as in Go's RE2.
 const JS_ESCAPES = new Set([...'dDwWsSbBnrtfv0xuc', ...'^$\\.*+?()[]{}|/']);
 const POSIX_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9', graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z', word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+  alnum: '0-9A-Za-z',
+  alpha: 'A-Za-z',
+  ascii: '\\x00-\\x7F',
+  blank: '\\t ',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '!-~',
+  lower: 'a-z',
+  print: ' -~',
+  punct: '!-\\/:-@\\[-`{-~',
+  space: '\\t\\n\\v\\f\\r ',
+  upper: 'A-Z',
+  word: '0-9A-Za-z_',
+  xdigit: '0-9A-Fa-f',
 };
 
 /**
@@ -311,7 +369,8 @@ export function ajvPattern(pattern: string): string | undefined {
       i++;
       if (!inClass && n === 'z') out += '$';
       else if (!inClass && n === 'A') out += '^';
-      else if ((n === 'p' || n === 'P') && /[A-Za-z]/.test(pattern[i + 1] ?? '')) out += `\\${n}{${pattern[++i]}}`;
+      else if ((n === 'p' || n === 'P') && /[A-Za-z]/.test(pattern[i + 1] ?? ''))
+        out += `\\${n}{${pattern[++i]}}`;
       else if (n === 'x' && pattern[i + 1] === '{') out += '\\u';
       else if (JS_ESCAPES.has(n) || n === 'p' || n === 'P' || (inClass && n === '-')) out += '\\' + n;
       else if (/[0-9A-Za-z]/.test(n)) return undefined;

@@ -8,8 +8,11 @@ import type { Json, RenderedObject } from '../types.js';
 import { locate } from './names.js';
 import { POD_SPEC_PATHS } from '../core/pod-spec.js';
 
-type Ref = { kind: 'ConfigMap' | 'Secret' | 'ServiceAccount' | 'PersistentVolumeClaim'; name: string; path: (string | number)[] };
-
+type Ref = {
+  kind: 'ConfigMap' | 'Secret' | 'ServiceAccount' | 'PersistentVolumeClaim';
+  name: string;
+  path: (string | number)[];
+};
 
 export function checkReferences(rendered: readonly RenderedObject[], reporter: Reporter): void {
   const anywhere = new Set<string>();
@@ -45,31 +48,52 @@ function key(kind: string, namespace: string | undefined, name: string): string 
 }
 
 function groupFor(kind: string): string {
-  return ['Pod', 'PodTemplate', 'ReplicationController'].includes(kind) ? '' : kind === 'Job' || kind === 'CronJob' ? 'batch' : 'apps';
+  return ['Pod', 'PodTemplate', 'ReplicationController'].includes(kind)
+    ? ''
+    : kind === 'Job' || kind === 'CronJob'
+      ? 'batch'
+      : 'apps';
 }
 
 function* podRefs(spec: Record<string, Json>, base: readonly string[]): Generator<Ref> {
   const at = (...p: (string | number)[]) => [...base, ...p];
   const refs: Ref[] = [];
-  if (typeof spec.serviceAccountName === 'string') yield { kind: 'ServiceAccount', name: spec.serviceAccountName, path: at('serviceAccountName') };
+  if (typeof spec.serviceAccountName === 'string')
+    yield { kind: 'ServiceAccount', name: spec.serviceAccountName, path: at('serviceAccountName') };
   each(spec.imagePullSecrets, (s, i) => {
-    if (isObject(s) && typeof s.name === 'string') refs.push({ kind: 'Secret', name: s.name, path: at('imagePullSecrets', i, 'name') });
+    if (isObject(s) && typeof s.name === 'string')
+      refs.push({ kind: 'Secret', name: s.name, path: at('imagePullSecrets', i, 'name') });
   });
   each(spec.volumes, (v, i) => {
     if (!isObject(v)) return;
     const cm = v.configMap;
-    if (isObject(cm) && typeof cm.name === 'string' && cm.optional !== true) refs.push({ kind: 'ConfigMap', name: cm.name, path: at('volumes', i, 'configMap', 'name') });
+    if (isObject(cm) && typeof cm.name === 'string' && cm.optional !== true)
+      refs.push({ kind: 'ConfigMap', name: cm.name, path: at('volumes', i, 'configMap', 'name') });
     const sec = v.secret;
-    if (isObject(sec) && typeof sec.secretName === 'string' && sec.optional !== true) refs.push({ kind: 'Secret', name: sec.secretName, path: at('volumes', i, 'secret', 'secretName') });
+    if (isObject(sec) && typeof sec.secretName === 'string' && sec.optional !== true)
+      refs.push({ kind: 'Secret', name: sec.secretName, path: at('volumes', i, 'secret', 'secretName') });
     const pvc = v.persistentVolumeClaim;
-    if (isObject(pvc) && typeof pvc.claimName === 'string') refs.push({ kind: 'PersistentVolumeClaim', name: pvc.claimName, path: at('volumes', i, 'persistentVolumeClaim', 'claimName') });
+    if (isObject(pvc) && typeof pvc.claimName === 'string')
+      refs.push({
+        kind: 'PersistentVolumeClaim',
+        name: pvc.claimName,
+        path: at('volumes', i, 'persistentVolumeClaim', 'claimName'),
+      });
     const projected = v.projected;
     if (isObject(projected)) {
       each(projected.sources, (src, j) => {
         if (!isObject(src)) return;
-        for (const [field, kind] of [['configMap', 'ConfigMap'], ['secret', 'Secret']] as const) {
+        for (const [field, kind] of [
+          ['configMap', 'ConfigMap'],
+          ['secret', 'Secret'],
+        ] as const) {
           const x = src[field];
-          if (isObject(x) && typeof x.name === 'string' && x.optional !== true) refs.push({ kind, name: x.name, path: at('volumes', i, 'projected', 'sources', j, field, 'name') });
+          if (isObject(x) && typeof x.name === 'string' && x.optional !== true)
+            refs.push({
+              kind,
+              name: x.name,
+              path: at('volumes', i, 'projected', 'sources', j, field, 'name'),
+            });
         }
       });
     }
@@ -79,17 +103,25 @@ function* podRefs(spec: Record<string, Json>, base: readonly string[]): Generato
       if (!isObject(c)) return;
       each(c.envFrom, (e, j) => {
         if (!isObject(e)) return;
-        for (const [field, kind] of [['configMapRef', 'ConfigMap'], ['secretRef', 'Secret']] as const) {
+        for (const [field, kind] of [
+          ['configMapRef', 'ConfigMap'],
+          ['secretRef', 'Secret'],
+        ] as const) {
           const x = e[field];
-          if (isObject(x) && typeof x.name === 'string' && x.optional !== true) refs.push({ kind, name: x.name, path: at(list, i, 'envFrom', j, field, 'name') });
+          if (isObject(x) && typeof x.name === 'string' && x.optional !== true)
+            refs.push({ kind, name: x.name, path: at(list, i, 'envFrom', j, field, 'name') });
         }
       });
       each(c.env, (e, j) => {
         const from = isObject(e) ? e.valueFrom : undefined;
         if (!isObject(from)) return;
-        for (const [field, kind] of [['configMapKeyRef', 'ConfigMap'], ['secretKeyRef', 'Secret']] as const) {
+        for (const [field, kind] of [
+          ['configMapKeyRef', 'ConfigMap'],
+          ['secretKeyRef', 'Secret'],
+        ] as const) {
           const x = from[field];
-          if (isObject(x) && typeof x.name === 'string' && x.optional !== true) refs.push({ kind, name: x.name, path: at(list, i, 'env', j, 'valueFrom', field, 'name') });
+          if (isObject(x) && typeof x.name === 'string' && x.optional !== true)
+            refs.push({ kind, name: x.name, path: at(list, i, 'env', j, 'valueFrom', field, 'name') });
         }
       });
     });

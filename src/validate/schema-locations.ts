@@ -34,7 +34,8 @@ export type LocationProblem = (location: string, message: string) => void;
 type Schema = Record<string, unknown>;
 
 /** kubeconform's layout for a location that is not a template (kubernetes-json-schema's). */
-export const KUBECONFORM_LAYOUT = '{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json';
+export const KUBECONFORM_LAYOUT =
+  '{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json';
 /** Datree's CRDs-catalog: `argoproj.io/application_v1alpha1.json`. */
 export const CATALOG_LAYOUT = '{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json';
 /** One folder of converted CRDs, as kubeconform's README suggests: `application-argoproj-v1alpha1.json`. */
@@ -76,18 +77,30 @@ interface Candidate {
   strictify: boolean;
 }
 
-function candidates(location: string, baseDir: string, q: SchemaQuery, onProblem: LocationProblem): Candidate[] {
+function candidates(
+  location: string,
+  baseDir: string,
+  q: SchemaQuery,
+  onProblem: LocationProblem,
+): Candidate[] {
   const loc = location.trim();
   if (loc === '') return [];
   if (loc === 'default' || /^https?:\/\//.test(loc)) {
-    onProblem(location, 'remote schema locations are not read: fedrender validates offline; download the schemas and name the folder');
+    onProblem(
+      location,
+      'remote schema locations are not read: fedrender validates offline; download the schemas and name the folder',
+    );
     return [];
   }
   const template = loc.includes('{{') || loc.endsWith('json');
   if (template) {
     const version = kubeconformVersion(q.kubernetesVersion);
     const found = templateCandidates(loc, version, q);
-    if (!found) onProblem(location, 'unknown template variable; kubeconform knows .NormalizedKubernetesVersion, .StrictSuffix, .ResourceKind, .ResourceAPIVersion, .Group and .KindSuffix');
+    if (!found)
+      onProblem(
+        location,
+        'unknown template variable; kubeconform knows .NormalizedKubernetesVersion, .StrictSuffix, .ResourceKind, .ResourceAPIVersion, .Group and .KindSuffix',
+      );
     return (found ?? []).map((c) => ({ ...c, path: resolve(baseDir, c.path) }));
   }
   const dir = resolve(baseDir, loc);
@@ -96,7 +109,8 @@ function candidates(location: string, baseDir: string, q: SchemaQuery, onProblem
     out.push(...(templateCandidates(join(dir, KUBECONFORM_LAYOUT), version, q) ?? []));
   }
   // Neither layout names a Kubernetes version: CRD schemas do not change with it.
-  for (const layout of [CATALOG_LAYOUT, FLAT_LAYOUT]) out.push(...(templateCandidates(join(dir, layout), 'master', q) ?? []));
+  for (const layout of [CATALOG_LAYOUT, FLAT_LAYOUT])
+    out.push(...(templateCandidates(join(dir, layout), 'master', q) ?? []));
   return out;
 }
 
@@ -104,12 +118,21 @@ function candidates(location: string, baseDir: string, q: SchemaQuery, onProblem
  * The strict file, then (strict only, when the template names .StrictSuffix) the lax one to be
  * closed here. Undefined when the template does not expand.
  */
-function templateCandidates(template: string, kubernetesVersion: string, q: SchemaQuery): Candidate[] | undefined {
+function templateCandidates(
+  template: string,
+  kubernetesVersion: string,
+  q: SchemaQuery,
+): Candidate[] | undefined {
   const path = schemaPath(template, q.kind, q.apiVersion, kubernetesVersion, q.strict);
   if (path === undefined) return undefined;
   if (!q.strict) return [{ path, strictify: false }];
   const lax = schemaPath(template, q.kind, q.apiVersion, kubernetesVersion, false)!;
-  return lax === path ? [{ path, strictify: true }] : [{ path, strictify: false }, { path: lax, strictify: true }];
+  return lax === path
+    ? [{ path, strictify: true }]
+    : [
+        { path, strictify: false },
+        { path: lax, strictify: true },
+      ];
 }
 
 /**
@@ -125,7 +148,13 @@ function templateCandidates(template: string, kubernetesVersion: string, q: Sche
  *   "-v1" for v1).
  * Undefined when the template names another variable or uses other template syntax.
  */
-export function schemaPath(template: string, kind: string, apiVersion: string, kubernetesVersion: string, strict: boolean): string | undefined {
+export function schemaPath(
+  template: string,
+  kind: string,
+  apiVersion: string,
+  kubernetesVersion: string,
+  strict: boolean,
+): string | undefined {
   const groupParts = apiVersion.split('/');
   const firstLabel = groupParts[0].split('.')[0];
   const vars: Record<string, string> = {
@@ -134,7 +163,8 @@ export function schemaPath(template: string, kind: string, apiVersion: string, k
     ResourceKind: kind.toLowerCase(),
     ResourceAPIVersion: groupParts[groupParts.length - 1],
     Group: groupParts[0],
-    KindSuffix: '-' + firstLabel.toLowerCase() + (groupParts.length > 1 ? '-' + groupParts[1].toLowerCase() : ''),
+    KindSuffix:
+      '-' + firstLabel.toLowerCase() + (groupParts.length > 1 ? '-' + groupParts[1].toLowerCase() : ''),
   };
   let unknown = false;
   const path = template.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, field: string) => {
@@ -246,11 +276,15 @@ function read(path: string): Loaded {
   const schema = normalise(raw, '#', problems) as Schema;
   const external = externalRef(schema);
   if (external !== undefined) {
-    return { problem: `$ref "${external}" points outside the file; use the standalone schemas (kubeconform's -standalone folders), whose references are resolved` };
+    return {
+      problem: `$ref "${external}" points outside the file; use the standalone schemas (kubeconform's -standalone folders), whose references are resolved`,
+    };
   }
   metaAjv ??= createAjv();
   if (!metaAjv.validateSchema(schema)) {
-    return { problem: `not a usable JSON Schema: ${metaAjv.errorsText(metaAjv.errors, { dataVar: 'schema' })}` };
+    return {
+      problem: `not a usable JSON Schema: ${metaAjv.errorsText(metaAjv.errors, { dataVar: 'schema' })}`,
+    };
   }
   return { schema, notes: problems };
 }
@@ -262,7 +296,16 @@ function strictSchema(schema: Schema): Schema {
 }
 
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions']);
-const SCHEMA_VALUES = new Set(['additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else']);
+const SCHEMA_VALUES = new Set([
+  'additionalItems',
+  'additionalProperties',
+  'contains',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+]);
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf']);
 // `description` is prose for readers: fedrender's messages would quote it as a pattern's meaning.
 const DROPPED = new Set(['$schema', 'id', '$id', 'nullable', 'description']);
@@ -284,7 +327,10 @@ function normalise(s: unknown, path: string, problems: string[]): unknown {
       const map: Schema = {};
       for (const [name, sub] of Object.entries(v)) {
         const k = key === 'patternProperties' ? ajvPattern(name) : name;
-        if (k === undefined) problems.push(`${at}: pattern ${JSON.stringify(name)} is not a regular expression JavaScript can run; ignored`);
+        if (k === undefined)
+          problems.push(
+            `${at}: pattern ${JSON.stringify(name)} is not a regular expression JavaScript can run; ignored`,
+          );
         else map[k] = normalise(sub, `${at}/${name}`, problems);
       }
       o[key] = map;
@@ -293,13 +339,18 @@ function normalise(s: unknown, path: string, problems: string[]): unknown {
     } else if (SCHEMA_LISTS.has(key) || key === 'items') {
       o[key] = Array.isArray(v) ? v.map((x, i) => normalise(x, `${at}/${i}`, problems)) : v;
     } else if (key === 'dependencies' && isObject(v)) {
-      o[key] = Object.fromEntries(Object.entries(v).map(([n, d]) => [n, Array.isArray(d) ? d : normalise(d, `${at}/${n}`, problems)]));
+      o[key] = Object.fromEntries(
+        Object.entries(v).map(([n, d]) => [n, Array.isArray(d) ? d : normalise(d, `${at}/${n}`, problems)]),
+      );
     } else if (key === 'format') {
       const f = typeof v === 'string' ? checkableFormat(v, 'json-schema') : undefined;
       if (f) o.format = f;
     } else if (key === 'pattern' && typeof v === 'string') {
       const p = ajvPattern(v);
-      if (p === undefined) problems.push(`${at}: pattern ${JSON.stringify(v)} is not a regular expression JavaScript can run; not checked`);
+      if (p === undefined)
+        problems.push(
+          `${at}: pattern ${JSON.stringify(v)} is not a regular expression JavaScript can run; not checked`,
+        );
       else o.pattern = p;
     } else if (key === 'required' && Array.isArray(v)) {
       o.required = [...new Set(v)];
@@ -307,7 +358,10 @@ function normalise(s: unknown, path: string, problems: string[]): unknown {
       o[key] = v;
     }
   }
-  for (const [exclusive, limit] of [['exclusiveMaximum', 'maximum'], ['exclusiveMinimum', 'minimum']] as const) {
+  for (const [exclusive, limit] of [
+    ['exclusiveMaximum', 'maximum'],
+    ['exclusiveMinimum', 'minimum'],
+  ] as const) {
     if (typeof o[exclusive] !== 'boolean') continue;
     if (o[exclusive] === true && typeof o[limit] === 'number') {
       o[exclusive] = o[limit];

@@ -4,7 +4,12 @@
 // own KubeFed schemas, then the pinned built-in Kubernetes set for validation.kubernetesVersion.
 import type { Ajv, ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
-import { availableKubernetesVersions, kindSchema, loadKubernetesSchemas, type KubernetesSchemaSet } from '../core/k8s-schemas.js';
+import {
+  availableKubernetesVersions,
+  kindSchema,
+  loadKubernetesSchemas,
+  type KubernetesSchemaSet,
+} from '../core/k8s-schemas.js';
 import { readPackageJson } from '../core/package-files.js';
 import type { CrdSchema } from './crd-schemas.js';
 import { findSchemaInLocations } from './schema-locations.js';
@@ -27,7 +32,8 @@ export interface RegistryOptions {
 
 const KUBEFED_SCHEMAS: Record<string, string> = {
   'types.kubefed.io/v1beta1': 'schemas/kubefed/federated-object.schema.json',
-  'scheduling.kubefed.io/v1alpha1/ReplicaSchedulingPreference': 'schemas/kubefed/replica-scheduling-preference.schema.json',
+  'scheduling.kubefed.io/v1alpha1/ReplicaSchedulingPreference':
+    'schemas/kubefed/replica-scheduling-preference.schema.json',
 };
 
 /** Built-in kinds compile once per process: the bundles never change under a running process. */
@@ -56,21 +62,34 @@ export class SchemaRegistry {
   /** Other apiVersions the built-in set knows this kind under (for "removed API" hints). */
   alternatives(kind: string): string[] {
     if (!this.set) return [];
-    return [...this.set.kinds.keys()].filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, -kind.length - 1)).sort();
+    return [...this.set.kinds.keys()]
+      .filter((k) => k.endsWith(`/${kind}`))
+      .map((k) => k.slice(0, -kind.length - 1))
+      .sort();
   }
 
   private resolve(apiVersion: string, kind: string): SchemaHit | undefined {
     const { strict } = this.opts;
     if (this.opts.schemaLocations.length) {
-      const found = findSchemaInLocations(this.opts.schemaLocations, this.opts.baseDir, { kubernetesVersion: this.opts.kubernetesVersion, strict, apiVersion, kind }, this.opts.onLocationProblem);
+      const found = findSchemaInLocations(
+        this.opts.schemaLocations,
+        this.opts.baseDir,
+        { kubernetesVersion: this.opts.kubernetesVersion, strict, apiVersion, kind },
+        this.opts.onLocationProblem,
+      );
       if (found) return { validate: this.ajv.compile(found.schema), source: found.file };
     }
     const crd = this.opts.crds.get(key3(apiVersion, kind));
     if (crd) return { validate: this.ajv.compile(crd.schema), source: `CRD of ${kind}` };
-    const own = KUBEFED_SCHEMAS[`${apiVersion}/${kind}`] ?? (kind.startsWith('Federated') ? KUBEFED_SCHEMAS[apiVersion] : undefined);
+    const own =
+      KUBEFED_SCHEMAS[`${apiVersion}/${kind}`] ??
+      (kind.startsWith('Federated') ? KUBEFED_SCHEMAS[apiVersion] : undefined);
     if (own) {
       const schema = readPackageJson<{ $id: string }>(own);
-      return { validate: this.ajv.getSchema(schema.$id) ?? this.ajv.compile(schema), source: 'fedrender KubeFed schemas' };
+      return {
+        validate: this.ajv.getSchema(schema.$id) ?? this.ajv.compile(schema),
+        source: 'fedrender KubeFed schemas',
+      };
     }
     if (!this.set) return undefined;
     const cacheKey = `${this.set.kubernetesVersion}|${strict}|${apiVersion}/${kind}`;
@@ -100,6 +119,10 @@ export function pickKubernetesVersion(requested: string): { version: string; exa
   const minor = m ? Number(m[2]) : NaN;
   const exact = shipped.find((v) => v === `${m?.[1]}.${m?.[2]}`);
   if (exact) return { version: exact, exact: true };
-  const nearest = [...shipped].sort((a, b) => Math.abs(Number(a.split('.')[1]) - minor) - Math.abs(Number(b.split('.')[1]) - minor) || (a < b ? 1 : -1))[0];
+  const nearest = [...shipped].sort(
+    (a, b) =>
+      Math.abs(Number(a.split('.')[1]) - minor) - Math.abs(Number(b.split('.')[1]) - minor) ||
+      (a < b ? 1 : -1),
+  )[0];
   return { version: nearest, exact: false };
 }

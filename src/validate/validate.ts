@@ -39,11 +39,20 @@ export function validateRendered(
   for (const r of model.resources) {
     if (placedSomewhere.has(r) || seen.has(r.body)) continue;
     seen.add(r.body);
-    checkObject({ resource: r, cluster: { name: '', labels: {}, ref: r.ref }, body: r.body, applied: [] }, registry, config, reporter);
+    checkObject(
+      { resource: r, cluster: { name: '', labels: {}, ref: r.ref }, body: r.body, applied: [] },
+      registry,
+      config,
+      reporter,
+    );
   }
 }
 
-function createRegistry(config: FederationConfig, docs: readonly ParsedDoc[], reporter: Reporter): SchemaRegistry {
+function createRegistry(
+  config: FederationConfig,
+  docs: readonly ParsedDoc[],
+  reporter: Reporter,
+): SchemaRegistry {
   const { version, exact } = pickKubernetesVersion(config.validation.kubernetesVersion);
   if (!exact) {
     reporter.warning(
@@ -60,31 +69,62 @@ function createRegistry(config: FederationConfig, docs: readonly ParsedDoc[], re
     crds: crdSchemas(docs, reporter),
     onLocationProblem: (location, message) => {
       const i = config.validation.schemaLocations.indexOf(location);
-      reporter.warning('SCHEMA', posOf(config.ref, i >= 0 ? ['validation', 'schemaLocations', i] : ['validation']), `schema location "${location}": ${message}`);
+      reporter.warning(
+        'SCHEMA',
+        posOf(config.ref, i >= 0 ? ['validation', 'schemaLocations', i] : ['validation']),
+        `schema location "${location}": ${message}`,
+      );
     },
   });
 }
 
 /** KubeFed objects as written (their templates are checked as the rendered objects). */
-function checkKubefedInputs(docs: readonly ParsedDoc[], registry: SchemaRegistry, config: FederationConfig, reporter: Reporter): void {
+function checkKubefedInputs(
+  docs: readonly ParsedDoc[],
+  registry: SchemaRegistry,
+  config: FederationConfig,
+  reporter: Reporter,
+): void {
   for (const d of docs) {
-    const items = isObject(d.value) && Array.isArray(d.value.items) && String(d.value.kind).endsWith('List') ? d.value.items.map((v, i) => [v, child(ref(d.source), 'items', i)] as const) : [[d.value, ref(d.source)] as const];
+    const items =
+      isObject(d.value) && Array.isArray(d.value.items) && String(d.value.kind).endsWith('List')
+        ? d.value.items.map((v, i) => [v, child(ref(d.source), 'items', i)] as const)
+        : [[d.value, ref(d.source)] as const];
     for (const [v, at] of items) {
       // Objects without apiVersion, kind or a name were reported by the model already.
-      if (!isObject(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string' || !isObject(v.metadata) || typeof v.metadata.name !== 'string') continue;
+      if (
+        !isObject(v) ||
+        typeof v.apiVersion !== 'string' ||
+        typeof v.kind !== 'string' ||
+        !isObject(v.metadata) ||
+        typeof v.metadata.name !== 'string'
+      )
+        continue;
       const group = groupOf(v.apiVersion);
       if (group !== KUBEFED_TYPES_GROUP && group !== KUBEFED_SCHEDULING_GROUP) continue;
       const hit = registry.lookup(v.apiVersion, v.kind);
       if (!hit) {
-        reporter.error('MISSING_SCHEMA', posOf(at, ['apiVersion']), `no schema for ${v.apiVersion} ${v.kind}; fedrender reads types.kubefed.io/v1beta1 and scheduling.kubefed.io/v1alpha1`);
+        reporter.error(
+          'MISSING_SCHEMA',
+          posOf(at, ['apiVersion']),
+          `no schema for ${v.apiVersion} ${v.kind}; fedrender reads types.kubefed.io/v1beta1 and scheduling.kubefed.io/v1alpha1`,
+        );
         continue;
       }
-      checkSchema(hit.validate, withoutNulls(v), at, reporter, { subject: `${v.kind} ${name(v)}`, unknownFieldsAsWarnings: !config.validation.strict });
+      checkSchema(hit.validate, withoutNulls(v), at, reporter, {
+        subject: `${v.kind} ${name(v)}`,
+        unknownFieldsAsWarnings: !config.validation.strict,
+      });
     }
   }
 }
 
-function checkObject(o: RenderedObject, registry: SchemaRegistry, config: FederationConfig, reporter: Reporter): void {
+function checkObject(
+  o: RenderedObject,
+  registry: SchemaRegistry,
+  config: FederationConfig,
+  reporter: Reporter,
+): void {
   const r = o.resource;
   const hit = registry.lookup(r.id.apiVersion, r.id.kind);
   const subject = `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name}`;
@@ -98,7 +138,9 @@ function checkObject(o: RenderedObject, registry: SchemaRegistry, config: Federa
       alternatives.length
         ? `${r.id.apiVersion} ${r.id.kind} is not served by Kubernetes ${version}; use ${alternatives.join(' or ')}`
         : `no schema for ${r.id.apiVersion} ${r.id.kind} (Kubernetes ${version}, CRDs, schemaLocations)`,
-      alternatives.length ? undefined : 'add its CustomResourceDefinition to validation.crds, list the kind in validation.skipKinds, or set validation.ignoreMissingSchemas: true',
+      alternatives.length
+        ? undefined
+        : 'add its CustomResourceDefinition to validation.crds, list the kind in validation.skipKinds, or set validation.ignoreMissingSchemas: true',
     );
     return;
   }
@@ -151,12 +193,26 @@ function refuseSecrets(model: Model, config: FederationConfig, reporter: Reporte
   if (config.output.allowSecrets) return;
   for (const r of model.resources) {
     if (r.id.kind !== 'Secret' || r.id.group !== '') continue;
-    const field = ['data', 'stringData'].find((f) => isObject(r.body[f]) && Object.keys(r.body[f] as object).length > 0);
+    const field = ['data', 'stringData'].find(
+      (f) => isObject(r.body[f]) && Object.keys(r.body[f] as object).length > 0,
+    );
     if (!field) continue;
     const at: SourceRef = r.bodyRef;
     const message = `Secret ${r.id.namespace}/${r.id.name} has ${field}; rendered output is committed to git`;
     const hint = 'use a SealedSecret or ExternalSecret, or set output.allowSecrets: true';
-    if (r.origin === 'plain') reporter.error('SECRET_REFUSED', posOf(at, [field], { key: true }), `${message}, so plain Secrets are refused`, hint);
-    else reporter.warning('SECRET_REFUSED', posOf(at, [field], { key: true }), `${message}: it will be published there`, hint);
+    if (r.origin === 'plain')
+      reporter.error(
+        'SECRET_REFUSED',
+        posOf(at, [field], { key: true }),
+        `${message}, so plain Secrets are refused`,
+        hint,
+      );
+    else
+      reporter.warning(
+        'SECRET_REFUSED',
+        posOf(at, [field], { key: true }),
+        `${message}: it will be published there`,
+        hint,
+      );
   }
 }

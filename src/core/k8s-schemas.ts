@@ -99,7 +99,16 @@ export function kindSchema(
   opts: { strict: boolean },
 ): object | undefined {
   const name = set.kinds.get(`${apiVersion}/${kind}`);
-  if (name === undefined) return undefined;
+  return name === undefined ? undefined : definitionSchema(set, name, opts);
+}
+
+/** The same for one definition, e.g. ObjectMeta to check a custom resource's metadata with. */
+export function definitionSchema(
+  set: KubernetesSchemaSet,
+  name: string,
+  opts: { strict: boolean },
+): object | undefined {
+  if (!(name in set.definitions)) return undefined;
   const variant = variantOf(set, opts.strict);
   let schema = variant.kindSchemas.get(name);
   if (!schema) {

@@ -50,7 +50,13 @@ export function checkSchema(
     message = `${opts.subject ? opts.subject + ': ' : ''}${where}${message}${opts.suffix?.(path) ?? ''}`;
     if (err.keyword === 'additionalProperties' && opts.unknownFieldsAsWarnings)
       reporter.warning(code, pos, message);
-    else reporter.error(code, pos, message, booleanHint(err, value, path, opts.sourceText ?? ((p) => plainScalarSource(at, p))));
+    else
+      reporter.error(
+        code,
+        pos,
+        message,
+        booleanHint(err, value, path, opts.sourceText ?? ((p) => plainScalarSource(at, p))),
+      );
   }
   return false;
 }

@@ -6,6 +6,7 @@ import type { Ajv, ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import {
   availableKubernetesVersions,
+  definitionSchema,
   kindSchema,
   loadKubernetesSchemas,
   type KubernetesSchemaSet,
@@ -66,6 +67,22 @@ export class SchemaRegistry {
       .filter((k) => k.endsWith(`/${kind}`))
       .map((k) => k.slice(0, -kind.length - 1))
       .sort();
+  }
+
+  /** ObjectMeta of the built-in set, for the metadata of custom resources. */
+  objectMetaValidator(): ValidateFunction | undefined {
+    if (!this.set) return undefined;
+    const cacheKey = `${this.set.kubernetesVersion}|${this.opts.strict}|ObjectMeta`;
+    let validate = builtinCache.get(cacheKey);
+    if (validate === undefined) {
+      const schema = definitionSchema(this.set, 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
+        strict: this.opts.strict,
+      });
+      builtinAjv ??= createAjv();
+      validate = schema ? builtinAjv.compile(schema) : null;
+      builtinCache.set(cacheKey, validate);
+    }
+    return validate ?? undefined;
   }
 
   private resolve(apiVersion: string, kind: string): SchemaHit | undefined {

@@ -4,16 +4,18 @@
 // came from, or at the override operation that put it there, naming the cluster.
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
-import { checkSchema } from '../core/schema-check.js';
-import { child, posOf, ref, type SourceRef } from '../core/source.js';
+import { checkSchema, type SchemaCheckOptions } from '../core/schema-check.js';
+import { child, plainScalarSource, posOf, ref, type JsonPath, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/kubefed-types.js';
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
 import { crdSchemas } from './crd-schemas.js';
-import { checkNames, clusterSuffix, locate } from './names.js';
+import { API_RULES } from './api-rules.js';
+import { walkObject, pointer, type RuleProblem } from './api-walk.js';
+import { checkNames, clusterSuffix, locate, overridden } from './names.js';
 import { checkReferences } from './references.js';
-import { pickKubernetesVersion, SchemaRegistry } from './schema-registry.js';
+import { pickKubernetesVersion, SchemaRegistry, type SchemaHit } from './schema-registry.js';
 
 export function validateRendered(
   rendered: readonly RenderedObject[],
@@ -129,7 +131,8 @@ function checkObject(
   const hit = registry.lookup(r.id.apiVersion, r.id.kind);
   const subject = `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name}`;
   if (!hit) {
-    if (skipped(r, config)) return;
+    if (skipped(r, config))
+      return checkApiRules(o, registry, undefined, { subject, sourceText: () => undefined }, reporter);
     const alternatives = registry.alternatives(r.id.kind).filter((a) => a !== r.id.apiVersion);
     const version = registry.set?.kubernetesVersion ?? '?';
     reporter.error(
@@ -144,12 +147,63 @@ function checkObject(
     );
     return;
   }
-  checkSchema(hit.validate, withoutNulls(o.body), r.bodyRef, reporter, {
+  const opts = {
     subject,
     unknownFieldsAsWarnings: !config.validation.strict,
-    locate: (path, key) => locate(o, path, key),
-    suffix: (path) => clusterSuffix(o, path),
-  });
+    locate: (path: JsonPath, key: boolean) => locate(o, path, key),
+    suffix: (path: JsonPath) => clusterSuffix(o, path),
+    sourceText: (path: JsonPath) => (overridden(o, path) ? undefined : plainScalarSource(r.bodyRef, path)),
+  };
+  checkSchema(hit.validate, withoutNulls(o.body), r.bodyRef, reporter, opts);
+  checkApiRules(o, registry, hit, opts, reporter);
+}
+
+/**
+ * The API server's rules beyond the schema (api-rules.ts) on a built-in kind; on anything else
+ * its metadata, which the API server checks as ObjectMeta whatever a CRD says.
+ */
+function checkApiRules(
+  o: RenderedObject,
+  registry: SchemaRegistry,
+  hit: SchemaHit | undefined,
+  opts: SchemaCheckOptions & { sourceText: (path: JsonPath) => string | undefined },
+  reporter: Reporter,
+): void {
+  const r = o.resource;
+  const set = registry.set;
+  if (!set) return;
+  const definition = set.kinds.get(`${r.id.apiVersion}/${r.id.kind}`);
+  let problems: RuleProblem[] = [];
+  if (definition) {
+    problems = walkObject(o.body, definition, set.definitions, API_RULES);
+  } else if (isObject(o.body.metadata)) {
+    const meta = registry.objectMetaValidator();
+    if (hit && meta && !schemaChecksMetadata(hit.validate.schema))
+      checkSchema(meta, withoutNulls(o.body.metadata), r.bodyRef, reporter, {
+        ...opts,
+        locate: (path, key) => locate(o, ['metadata', ...path], key),
+        suffix: (path) => clusterSuffix(o, ['metadata', ...path]),
+        sourceText: (path) => opts.sourceText(['metadata', ...path]),
+        subject: `${opts.subject}: /metadata`,
+      });
+    problems = walkObject(o.body.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata']);
+  }
+  for (const p of problems) {
+    const pos = locate(o, p.path, p.key);
+    const message = `${opts.subject}: ${pointer(p.path)}: ${p.message}${clusterSuffix(o, p.path)}`;
+    const code = p.name ? 'INVALID_NAME' : 'INVALID_VALUE';
+    if (p.warning) reporter.warning(code, pos, message, p.hint);
+    else reporter.error(code, pos, message, p.hint);
+  }
+}
+
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/** Whether a schema already checks metadata as ObjectMeta (built-in and kubeconform-style schemas). */
+function schemaChecksMetadata(schema: unknown): boolean {
+  const meta = (schema as { properties?: { metadata?: { properties?: object; $ref?: string } } } | undefined)
+    ?.properties?.metadata;
+  return !!meta && (typeof meta.$ref === 'string' || (!!meta.properties && 'labels' in meta.properties));
 }
 
 /** validation.skipKinds takes `Kind` or `apiVersion/Kind`; ignoreMissingSchemas skips all. */

@@ -34,10 +34,12 @@ const quantity: Rule = {
   cites: 'resource.ParseQuantity (apimachinery pkg/api/resource)',
   check: (v) => {
     if (typeof v.value !== 'string' || parseQuantity(v.value) !== undefined) return;
-    const fix =
-      /^\s*([\d.]+)\s*([KMGTPE]i)B\s*$/.exec(v.value) ?? /^\s*([\d.]+)\s*(m?)\s*\w*\s*$/.exec(v.value);
+    // The usual slips: a byte unit (`128MiB`, `10GB`) or a word (`1 core`).
+    const bytes = /^\s*([\d.]+)\s*([KMGTPE]i?)B\s*$/.exec(v.value);
+    const cores = /^\s*([\d.]+)\s*(?:cores?|cpus?|vcpus?)\s*$/i.exec(v.value);
+    const fix = bytes ? bytes[1] + bytes[2] : cores ? cores[1] : undefined;
     v.report({
-      message: `${JSON.stringify(v.value)} is not a quantity${fix ? ` (did you mean "${fix[1]}${fix[2]}"?)` : ''}`,
+      message: `${JSON.stringify(v.value)} is not a quantity${fix ? ` (did you mean "${fix}"?)` : ''}`,
       hint: QUANTITY_HINT,
     });
   },
@@ -129,8 +131,7 @@ function portNumber(id: string, cites: string, opts: { zero?: boolean; nodePort?
       const n = v.value as number;
       // A fraction is the schema's message (integer); one mistake, one message.
       if (!Number.isInteger(n) || (opts.zero && n === 0)) return;
-      if (n < 1 || n > 65535)
-        v.report({ message: `expected a port number between 1 and 65535, found ${n}` });
+      if (n < 1 || n > 65535) v.report({ message: `expected a port number between 1 and 65535, found ${n}` });
       else if (opts.nodePort && (n < 30000 || n > 32767))
         v.report({
           warning: true,
@@ -181,7 +182,8 @@ function intOrPercent(id: string, cites: string, max100: boolean): Rule {
     check: (v) => {
       const x = v.value;
       if (typeof x === 'number') {
-        if (Number.isInteger(x) && x < 0) v.report({ message: `expected a number >= 0 or a percentage, found ${x}` });
+        if (Number.isInteger(x) && x < 0)
+          v.report({ message: `expected a number >= 0 or a percentage, found ${x}` });
       } else if (typeof x === 'string') {
         const m = /^(\d+)%$/.exec(x);
         if (!m)
@@ -320,6 +322,14 @@ const podSpec: Rule = {
   check: (v) => {
     if (!isObject(v.value)) return;
     const volumes = new Set<string>();
+    // A StatefulSet's volumeClaimTemplates are volumes of its pods too.
+    const claims =
+      dig(v.root, 'kind') === 'StatefulSet' ? dig(v.root, 'spec', 'volumeClaimTemplates') : undefined;
+    if (Array.isArray(claims))
+      for (const c of claims) {
+        const n = dig(c, 'metadata', 'name');
+        if (typeof n === 'string') volumes.add(n);
+      }
     const vols = v.value.volumes;
     if (Array.isArray(vols))
       vols.forEach((x, i) => {

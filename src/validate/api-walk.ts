@@ -26,6 +26,8 @@ export interface RuleProblem {
 /** What a rule's check gets: the value, where it is, and how to report. */
 export interface Visit {
   value: Json;
+  /** The whole object (or the value walked), for rules that need a sibling of an ancestor. */
+  root: Json;
   /** Live path: copy before keeping (report does). */
   path: readonly PathSegment[];
   report(problem: {
@@ -75,6 +77,7 @@ export function walkObject(
   let current: Rule = table.int32;
   const visit: Visit = {
     value: null,
+    root: value,
     path,
     report: (p) =>
       out.push({
@@ -165,6 +168,7 @@ export function eachOneOf(id: string, cites: string, values: readonly string[]):
       v.value.forEach((x, i) =>
         one.check({
           value: x,
+          root: v.root,
           path: [...v.path, i],
           report: (p) => v.report({ ...p, at: p.at ?? [...v.path, i] }),
         }),

@@ -69,6 +69,17 @@ export class SchemaRegistry {
       .sort();
   }
 
+  /** Kind -> the apiVersions it is known under (built-ins and CRDs), for did-you-mean. */
+  knownKinds(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const key of [...(this.set?.kinds.keys() ?? []), ...this.opts.crds.keys()]) {
+      const slash = key.lastIndexOf('/');
+      const kind = key.slice(slash + 1);
+      out.set(kind, [...(out.get(kind) ?? []), key.slice(0, slash)]);
+    }
+    return out;
+  }
+
   /** ObjectMeta of the built-in set, for the metadata of custom resources. */
   objectMetaValidator(): ValidateFunction | undefined {
     if (!this.set) return undefined;

@@ -4,6 +4,7 @@
 // came from, or at the override operation that put it there, naming the cluster.
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
+import { didYouMean } from '../core/diagnostics.js';
 import { checkSchema, type SchemaCheckOptions } from '../core/schema-check.js';
 import { child, plainScalarSource, posOf, ref, type JsonPath, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
@@ -15,6 +16,7 @@ import { API_RULES } from './api-rules.js';
 import { walkObject, pointer, type RuleProblem } from './api-walk.js';
 import { checkNames, clusterSuffix, locate, overridden } from './names.js';
 import { checkReferences } from './references.js';
+import { removedApi } from './removed-apis.js';
 import { pickKubernetesVersion, SchemaRegistry, type SchemaHit } from './schema-registry.js';
 
 export function validateRendered(
@@ -133,18 +135,7 @@ function checkObject(
   if (!hit) {
     if (skipped(r, config))
       return checkApiRules(o, registry, undefined, { subject, sourceText: () => undefined }, reporter);
-    const alternatives = registry.alternatives(r.id.kind).filter((a) => a !== r.id.apiVersion);
-    const version = registry.set?.kubernetesVersion ?? '?';
-    reporter.error(
-      'MISSING_SCHEMA',
-      posOf(r.origin === 'kubefed' ? r.ref : r.bodyRef, r.origin === 'kubefed' ? ['kind'] : ['apiVersion']),
-      alternatives.length
-        ? `${r.id.apiVersion} ${r.id.kind} is not served by Kubernetes ${version}; use ${alternatives.join(' or ')}`
-        : `no schema for ${r.id.apiVersion} ${r.id.kind} (Kubernetes ${version}, CRDs, schemaLocations)`,
-      alternatives.length
-        ? undefined
-        : 'add its CustomResourceDefinition to validation.crds, list the kind in validation.skipKinds, or set validation.ignoreMissingSchemas: true',
-    );
+    reportMissingSchema(r, registry, reporter);
     return;
   }
   const opts = {
@@ -162,6 +153,57 @@ function checkObject(
  * The API server's rules beyond the schema (api-rules.ts) on a built-in kind; on anything else
  * its metadata, which the API server checks as ObjectMeta whatever a CRD says.
  */
+/**
+ * No schema: a removed API names the release that removed it and its replacement (Kubernetes'
+ * deprecation guide), a kind served under another apiVersion names that one, a misspelt kind
+ * gets a did-you-mean. Only an unknown kind suggests the ways to skip it: skipping a typo would
+ * ship the broken object.
+ */
+function reportMissingSchema(r: Resource, registry: SchemaRegistry, reporter: Reporter): void {
+  const version = registry.set?.kubernetesVersion ?? '?';
+  const at = posOf(
+    r.origin === 'kubefed' ? r.ref : r.bodyRef,
+    r.origin === 'kubefed' ? ['kind'] : ['apiVersion'],
+  );
+  const what = `${r.id.apiVersion} ${r.id.kind}`;
+  const removed = removedApi(r.id.apiVersion, r.id.kind);
+  if (removed) {
+    reporter.error(
+      'MISSING_SCHEMA',
+      at,
+      `${what} was removed in Kubernetes ${removed.removedIn}; use ${removed.replacement}`,
+    );
+    return;
+  }
+  const alternatives = registry.alternatives(r.id.kind).filter((a) => a !== r.id.apiVersion);
+  if (alternatives.length) {
+    reporter.error(
+      'MISSING_SCHEMA',
+      at,
+      `${what} is not served by Kubernetes ${version}; use ${alternatives.join(' or ')}`,
+    );
+    return;
+  }
+  const known = registry.knownKinds();
+  const guess = didYouMean(r.id.kind, known.keys());
+  if (guess) {
+    const versions = known.get(guess) ?? [];
+    reporter.error(
+      'MISSING_SCHEMA',
+      posOf(r.origin === 'kubefed' ? r.ref : r.bodyRef, ['kind']),
+      `unknown kind ${r.id.kind} in ${r.id.apiVersion} (did you mean ${guess}?)`,
+      `${guess} is served as ${versions.sort().join(', ')}`,
+    );
+    return;
+  }
+  reporter.error(
+    'MISSING_SCHEMA',
+    at,
+    `no schema for ${what} (Kubernetes ${version}, CRDs, schemaLocations)`,
+    'add its CustomResourceDefinition to validation.crds, list the kind in validation.skipKinds, or set validation.ignoreMissingSchemas: true',
+  );
+}
+
 function checkApiRules(
   o: RenderedObject,
   registry: SchemaRegistry,

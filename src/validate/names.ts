@@ -32,7 +32,7 @@ function nameRule(group: string, kind: string): { test: (s: string) => boolean; 
   if (group === 'batch' && kind === 'CronJob')
     return {
       test: (s) => s.length <= 52 && isDns1123Subdomain(s),
-      what: `${DNS1123_SUBDOMAIN_WHAT} of at most 52 characters (its Jobs add 11)`,
+      what: 'a DNS-1123 subdomain of at most 52 characters (the names of its Jobs add 11)',
     };
   return { test: isDns1123Subdomain, what: DNS1123_SUBDOMAIN_WHAT };
 }

@@ -80,7 +80,7 @@ export class SchemaRegistry {
     return out;
   }
 
-  /** ObjectMeta of the built-in set, for the metadata of custom resources. */
+  /** ObjectMeta of the built-in set, for the metadata of custom resources: validates `{ metadata }`. */
   objectMetaValidator(): ValidateFunction | undefined {
     if (!this.set) return undefined;
     const cacheKey = `${this.set.kubernetesVersion}|${this.opts.strict}|ObjectMeta`;
@@ -90,7 +90,13 @@ export class SchemaRegistry {
         strict: this.opts.strict,
       });
       builtinAjv ??= createAjv();
-      validate = schema ? builtinAjv.compile(schema) : null;
+      // Checks `{metadata}`, so errors carry the paths they have in the object (/metadata/...).
+      const wrapper = schema && {
+        type: 'object',
+        properties: { metadata: { $ref: (schema as { $ref: string }).$ref } },
+        definitions: (schema as { definitions: object }).definitions,
+      };
+      validate = wrapper ? builtinAjv.compile(wrapper) : null;
       builtinCache.set(cacheKey, validate);
     }
     return validate ?? undefined;

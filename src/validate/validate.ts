@@ -221,13 +221,7 @@ function checkApiRules(
   } else if (isObject(o.body.metadata)) {
     const meta = registry.objectMetaValidator();
     if (hit && meta && !schemaChecksMetadata(hit.validate.schema))
-      checkSchema(meta, withoutNulls(o.body.metadata), r.bodyRef, reporter, {
-        ...opts,
-        locate: (path, key) => locate(o, ['metadata', ...path], key),
-        suffix: (path) => clusterSuffix(o, ['metadata', ...path]),
-        sourceText: (path) => opts.sourceText(['metadata', ...path]),
-        subject: `${opts.subject}: /metadata`,
-      });
+      checkSchema(meta, { metadata: withoutNulls(o.body.metadata) }, r.bodyRef, reporter, opts);
     problems = walkObject(o.body.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata']);
   }
   for (const p of problems) {

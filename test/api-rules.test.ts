@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { isObject } from '../src/core/cow.js';
 import { Reporter } from '../src/core/diagnostics.js';
 import { loadKubernetesSchemas } from '../src/core/k8s-schemas.js';
 import { posOf, ref } from '../src/core/source.js';
@@ -24,7 +25,8 @@ function problems(file: string): string[] {
   assert.equal(reporter.diagnostics, [], file);
   const out: string[] = [];
   for (const d of docs) {
-    const v = d.value as { apiVersion?: string; kind?: string };
+    const v = d.value;
+    if (!isObject(v) || typeof v.apiVersion !== 'string' || typeof v.kind !== 'string') continue;
     const definition = set.kinds.get(`${v.apiVersion}/${v.kind}`);
     if (!definition) continue;
     for (const p of walkObject(d.value, definition, set.definitions, API_RULES))

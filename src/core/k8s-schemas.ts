@@ -28,7 +28,13 @@ const derived = new WeakMap<KubernetesSchemaSet, { lax: Variant; strict?: Varian
 
 interface Variant {
   definitions: Record<string, Schema>;
-  kindSchemas: Map<string, object>;
+  kindSchemas: Map<string, KindSchema>;
+}
+
+/** `{ $ref: '#/definitions/<name>', definitions }`: self-contained for ajv. */
+export interface KindSchema {
+  $ref: string;
+  definitions: Record<string, Schema>;
 }
 
 function bundleDir(): string {
@@ -107,7 +113,7 @@ export function definitionSchema(
   set: KubernetesSchemaSet,
   name: string,
   opts: { strict: boolean },
-): object | undefined {
+): KindSchema | undefined {
   if (!(name in set.definitions)) return undefined;
   const variant = variantOf(set, opts.strict);
   let schema = variant.kindSchemas.get(name);

@@ -7,7 +7,7 @@ import { didYouMean } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import type { PathSegment } from '../core/source.js';
 import type { Json, JsonObject } from '../types.js';
-import { atLeast, dig, eachOneOf, oneOf, type Rule, type RuleTable, type Visit } from './api-walk.js';
+import { atLeast, dig, eachOneOf, oneOf, show, type Rule, type RuleTable, type Visit } from './api-walk.js';
 import {
   configMapKeyProblem,
   DNS1123_LABEL_WHAT,
@@ -76,7 +76,7 @@ const containerResources: Rule = {
         }
         const n = typeof q === 'string' || typeof q === 'number' ? parseQuantity(q) : undefined;
         if (n !== undefined && n < 0)
-          v.report({ at, message: `${field}.${name} must not be negative, found ${String(q)}` });
+          v.report({ at, message: `${field}.${name} must not be negative, found ${show(q)}` });
       }
     }
     if (!isObject(limits) || !isObject(requests)) return;
@@ -87,7 +87,7 @@ const containerResources: Rule = {
       if (req !== undefined && lim !== undefined && req > lim)
         v.report({
           at: [...v.path, 'requests', name],
-          message: `request ${String(q)} for ${name} is more than its limit ${String(l)}`,
+          message: `request ${show(q)} for ${name} is more than its limit ${show(l)}`,
         });
     }
   },
@@ -102,7 +102,7 @@ function nonNegativeQuantities(id: string, cites: string): Rule {
       for (const [name, q] of Object.entries(v.value)) {
         const n = typeof q === 'string' || typeof q === 'number' ? parseQuantity(q) : undefined;
         if (n !== undefined && n < 0)
-          v.report({ at: [...v.path, name], message: `${name} must not be negative, found ${String(q)}` });
+          v.report({ at: [...v.path, name], message: `${name} must not be negative, found ${show(q)}` });
       }
     },
   };
@@ -128,9 +128,9 @@ function portNumber(id: string, cites: string, opts: { zero?: boolean; nodePort?
     id,
     cites,
     check: (v) => {
-      const n = v.value as number;
+      const n = v.value;
       // A fraction is the schema's message (integer); one mistake, one message.
-      if (!Number.isInteger(n) || (opts.zero && n === 0)) return;
+      if (typeof n !== 'number' || !Number.isInteger(n) || (opts.zero && n === 0)) return;
       if (n < 1 || n > 65535) v.report({ message: `expected a port number between 1 and 65535, found ${n}` });
       else if (opts.nodePort && (n < 30000 || n > 32767))
         v.report({
@@ -207,7 +207,7 @@ function checkLabelMap(v: Visit, map: Json | undefined, at: PathSegment[]): void
     const keyProblem = qualifiedNameProblem(k);
     if (keyProblem) v.report({ at: [...at, k], key: true, message: `label key "${k}" ${keyProblem}` });
     const valueProblem = typeof value === 'string' ? labelValueProblem(value) : undefined;
-    if (valueProblem) v.report({ at: [...at, k], message: `label value "${String(value)}" ${valueProblem}` });
+    if (valueProblem) v.report({ at: [...at, k], message: `label value "${show(value)}" ${valueProblem}` });
   }
 }
 
@@ -273,7 +273,7 @@ const labelSelector: Rule = {
       values.forEach((x, j) => {
         const problem = typeof x === 'string' ? labelValueProblem(x) : undefined;
         if (problem)
-          v.report({ at: [...at, 'values', j], message: `selector value "${String(x)}" ${problem}` });
+          v.report({ at: [...at, 'values', j], message: `selector value "${show(x)}" ${problem}` });
       });
     });
   },

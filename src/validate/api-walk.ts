@@ -107,15 +107,16 @@ export function walkObject(
       owner = shortName(name);
       apply(table.types[owner], value);
       const def = definitions[name];
-      if (!isObject(def)) return;
-      s = def as Schema;
+      if (!isSchema(def)) return;
+      s = def;
     }
     if (s.format === 'int32' && typeof value === 'number') apply([table.int32], value);
     if (Array.isArray(value)) {
-      if (!isObject(s.items)) return;
+      const items = s.items;
+      if (!isSchema(items)) return;
       value.forEach((x, i) => {
         path.push(i);
-        walk(x, s.items as Schema);
+        walk(x, items);
         path.pop();
       });
       return;
@@ -135,8 +136,17 @@ export function walkObject(
   return out;
 }
 
+function isSchema(v: unknown): v is Schema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rule makers shared by the table.
+
+/** A value as a message shows it: strings bare, anything else as JSON. */
+export function show(x: Json | undefined): string {
+  return typeof x === 'string' ? x : JSON.stringify(x);
+}
 
 export function pointer(path: readonly PathSegment[]): string {
   return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
@@ -183,8 +193,9 @@ export function atLeast(id: string, cites: string, min: number): Rule {
     id,
     cites,
     check: (v) => {
-      if (Number.isInteger(v.value) && (v.value as number) < min)
-        v.report({ message: `expected a number >= ${min}, found ${v.value}` });
+      const n = v.value;
+      if (typeof n === 'number' && Number.isInteger(n) && n < min)
+        v.report({ message: `expected a number >= ${min}, found ${n}` });
     },
   };
 }

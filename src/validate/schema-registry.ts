@@ -93,8 +93,8 @@ export class SchemaRegistry {
       // Checks `{metadata}`, so errors carry the paths they have in the object (/metadata/...).
       const wrapper = schema && {
         type: 'object',
-        properties: { metadata: { $ref: (schema as { $ref: string }).$ref } },
-        definitions: (schema as { definitions: object }).definitions,
+        properties: { metadata: { $ref: schema.$ref } },
+        definitions: schema.definitions,
       };
       validate = wrapper ? builtinAjv.compile(wrapper) : null;
       builtinCache.set(cacheKey, validate);

@@ -237,9 +237,10 @@ const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** Whether a schema already checks metadata as ObjectMeta (built-in and kubeconform-style schemas). */
 function schemaChecksMetadata(schema: unknown): boolean {
-  const meta = (schema as { properties?: { metadata?: { properties?: object; $ref?: string } } } | undefined)
-    ?.properties?.metadata;
-  return !!meta && (typeof meta.$ref === 'string' || (!!meta.properties && 'labels' in meta.properties));
+  const props = isObject(schema) ? schema.properties : undefined;
+  const meta = isObject(props) ? props.metadata : undefined;
+  if (!isObject(meta)) return false;
+  return typeof meta.$ref === 'string' || (isObject(meta.properties) && 'labels' in meta.properties);
 }
 
 /** validation.skipKinds takes `Kind` or `apiVersion/Kind`; ignoreMissingSchemas skips all. */

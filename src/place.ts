@@ -4,7 +4,7 @@
 import { cmp, type Reporter } from './core/diagnostics.js';
 import { selectorMatches } from './core/selector.js';
 import { child, posOf, type SourceRef } from './core/source.js';
-import { unknownClusterMessage } from './load/config.js';
+import { reportUnknownCluster } from './load/config.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import type { Cluster, FederationConfig, PlacementSpec, Resource } from './types.js';
 
@@ -47,10 +47,8 @@ export function computePlacement(
         picked.add(name);
         return;
       }
-      const { message, hint } = unknownClusterMessage(name, clusters);
       const pos = posOf(child(at, 'clusters', i, 'name'));
-      if (severity === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, message, hint);
-      else reporter.strictWarning('UNKNOWN_CLUSTER', pos, `${message}; KubeFed ignored it`, hint);
+      reportUnknownCluster(reporter, severity, pos, name, clusters, { ignored: 'it' });
     });
     return [...picked].sort(cmp);
   }

@@ -2,6 +2,7 @@
 // everything lands and how replicas are split without reading YAML. Pure: returns text or data.
 import { cmp } from './core/diagnostics.js';
 import { isObject } from './core/cow.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import type { Compilation } from './pipeline.js';
 
 export interface PlanRow {
@@ -24,7 +25,7 @@ export function planData(c: Compilation): PlanData {
   const clusters = [...c.clusters].sort(cmp);
   const rows = new Map<string, PlanRow>();
   for (const r of c.model?.resources ?? []) {
-    if (r.isNamespace && ['default', 'kube-system', 'kube-public'].includes(r.id.name)) continue;
+    if (r.isNamespace && SYSTEM_NAMESPACES.has(r.id.name)) continue;
     const key = [r.id.kind, r.id.namespace ?? '', r.id.name, r.id.group].join('\u0000');
     rows.set(key, {
       apiVersion: r.id.apiVersion,

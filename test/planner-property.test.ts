@@ -3,13 +3,8 @@
 // unplaced is what the plan leaves out. A failure prints the seed-derived case to replay.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  fnv1_32,
-  planReplicas,
-  type ClusterPreference,
-  type PlanInput,
-  type PlanResult,
-} from '../src/schedule/planner.js';
+import { fnv1_32, planReplicas, type PlanInput, type PlanResult } from '../src/schedule/planner.js';
+import type { ClusterPreference } from '../src/types.js';
 
 const CASES = 600;
 

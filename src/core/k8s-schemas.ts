@@ -4,6 +4,7 @@
 // the strict variant (unknown fields are errors, as kubeconform -strict) is derived once per bundle.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isObject } from './cow.js';
 import { packageRoot } from './package-files.js';
 
 export interface KubernetesSchemaSet {
@@ -189,8 +190,4 @@ function refsIn(value: unknown, out: string[] = []): string[] {
     }
   }
   return out;
-}
-
-function isObject(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

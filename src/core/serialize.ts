@@ -5,6 +5,7 @@
 // unchanged subtrees (core/cow.ts), so a fleet of clusters serializes each shared subtree once.
 import { Scalar, stringify } from 'yaml';
 import type { Json, JsonObject } from '../types.js';
+import { isObject } from './cow.js';
 
 const STRINGIFY = { lineWidth: 0, minContentWidth: 0, blockQuote: 'literal' as const, indent: 2 };
 
@@ -159,10 +160,6 @@ function sortedKeys(obj: JsonObject): string[] {
     if (Object.isFrozen(obj)) sortedKeysCache.set(obj, keys);
   }
   return keys;
-}
-
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -103,9 +103,11 @@ export function boundByNamespace(
     }
   }
   for (const [ns, list] of [...unrendered].sort((a, b) => cmp(a[0], b[0]))) {
+    const head = list[0];
+    if (!head) continue; // never: a list is created with its first resource
     const what =
       list.length === 1
-        ? `${list[0].federatedKind ?? list[0].id.kind} ${list[0].id.name}`
+        ? `${head.federatedKind ?? head.id.kind} ${head.id.name}`
         : `${list.length} resources`;
     const effect =
       config.kubefedScope === 'Cluster'
@@ -113,7 +115,7 @@ export function boundByNamespace(
         : `${list.length === 1 ? 'it keeps its' : 'they keep their'} own placement`;
     reporter.warning(
       'NAMESPACE_NOT_RENDERED',
-      posOf(list[0].ref, ['metadata', 'namespace']),
+      posOf(head.ref, ['metadata', 'namespace']),
       `namespace "${ns}" is not rendered (no Namespace or FederatedNamespace for it among the inputs); ${what} in it: ${effect}`,
     );
   }

@@ -60,7 +60,7 @@ export function planTable(data: PlanData, width = 100): string {
   const first = Math.max('RESOURCE'.length, ...labels.map((l) => l.length));
   const hasTotal = data.resources.some((r) => r.totalReplicas !== undefined);
   const colWidth = (c: string) =>
-    Math.max(c.length, ...data.resources.map((r) => cell(r.clusters[c]).length));
+    Math.max(c.length, ...data.resources.map((r) => cell(r.clusters[c] ?? false).length));
   const chunks: string[][] = [];
   let current: string[] = [];
   // Room for the TOTAL column is kept in every table: any of them may turn out to be the last.
@@ -86,8 +86,8 @@ export function planTable(data: PlanData, width = 100): string {
     ].join('  ');
     const lines = data.resources.map((r, j) =>
       [
-        labels[j].padEnd(first),
-        ...cols.map((c) => cell(r.clusters[c]).padStart(colWidth(c))),
+        labels[j]!.padEnd(first),
+        ...cols.map((c) => cell(r.clusters[c] ?? false).padStart(colWidth(c))),
         ...(total ? [r.totalReplicas !== undefined ? String(r.totalReplicas).padStart(5) : ''] : []),
       ]
         .join('  ')

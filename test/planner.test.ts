@@ -177,7 +177,7 @@ test('tie-break: the FNV-1 of the cluster name immediately followed by the key',
     const result = plan({ '*': { weight: 1 } }, 1, candidates, key);
     assert.equal(result.participants, want, key);
     // The single replica goes to the smallest hash, not to the alphabetically first name.
-    assert.is(result.replicas.get(want[0]), 1, key);
+    assert.is(result.replicas.get(want[0]!), 1, key);
   }
 });
 

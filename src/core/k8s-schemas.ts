@@ -106,7 +106,8 @@ export function kindSchema(
   if (!schema) {
     const definitions: Record<string, Schema> = {};
     for (const reached of reachableDefinitions(name, variant.definitions)) {
-      definitions[reached] = variant.definitions[reached];
+      const definition = variant.definitions[reached];
+      if (definition) definitions[reached] = definition;
     }
     schema = { $ref: `#/definitions/${name}`, definitions };
     variant.kindSchemas.set(name, schema);
@@ -165,7 +166,7 @@ function reachableDefinitions(root: string, definitions: Record<string, Schema>)
   const seen = new Set([root]);
   const queue = [root];
   for (let i = 0; i < queue.length; i++) {
-    for (const ref of refsIn(definitions[queue[i]])) {
+    for (const ref of refsIn(definitions[queue[i]!])) {
       if (!seen.has(ref)) {
         if (!(ref in definitions))
           throw new Error(`fedrender: Kubernetes schema ${queue[i]} refers to missing ${ref}`);

@@ -41,15 +41,16 @@ export function parseFederation(
   reporter: Reporter,
 ): FederationConfig | undefined {
   const docs = parseYamlFile(text, file, reporter);
-  if (docs.length === 0) {
+  const [first, second] = docs;
+  if (!first) {
     if (!reporter.hasErrors())
       reporter.error('CONFIG', filePos(file), 'federation file is empty; expected a Federation document');
     return undefined;
   }
-  if (docs.length > 1) {
-    reporter.error('CONFIG', posOf(ref(docs[1].source)), 'expected one Federation document, found several');
+  if (second) {
+    reporter.error('CONFIG', posOf(ref(second.source)), 'expected one Federation document, found several');
   }
-  const { source, value } = docs[0];
+  const { source, value } = first;
   const root = ref(source);
   validateFederation ??= createAjv().compile(federationSchema());
   if (!checkSchema(validateFederation, value, root, reporter)) return undefined;

@@ -41,7 +41,7 @@ function expected(file: string): string[] {
     .split('\n')
     .forEach((line, i) => {
       const m = /# expect: (.*)$/.exec(line);
-      if (m) for (const rule of m[1].split(',')) out.push(`${i + 1} ${rule.trim()}`);
+      if (m) for (const rule of m[1]!.split(',')) out.push(`${i + 1} ${rule.trim()}`);
     });
   return out.sort();
 }

@@ -37,7 +37,7 @@ const quantity: Rule = {
     // The usual slips: a byte unit (`128MiB`, `10GB`) or a word (`1 core`).
     const bytes = /^\s*([\d.]+)\s*([KMGTPE]i?)B\s*$/.exec(v.value);
     const cores = /^\s*([\d.]+)\s*(?:cores?|cpus?|vcpus?)\s*$/i.exec(v.value);
-    const fix = bytes ? bytes[1] + bytes[2] : cores ? cores[1] : undefined;
+    const fix = bytes ? `${bytes[1]!}${bytes[2]!}` : cores ? cores[1]! : undefined;
     v.report({
       message: `${JSON.stringify(v.value)} is not a quantity${fix ? ` (did you mean "${fix}"?)` : ''}`,
       hint: QUANTITY_HINT,
@@ -423,9 +423,9 @@ function selectorMatches(selector: JsonObject, labelSet: JsonObject): boolean {
     const values = Array.isArray(e.values) ? e.values : [];
     switch (e.operator) {
       case 'In':
-        return has && values.includes(labelSet[e.key]);
+        return has && values.includes(labelSet[e.key]!);
       case 'NotIn':
-        return !has || !values.includes(labelSet[e.key]);
+        return !has || !values.includes(labelSet[e.key]!);
       case 'Exists':
         return has;
       case 'DoesNotExist':

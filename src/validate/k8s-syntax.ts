@@ -90,6 +90,7 @@ export function parseQuantity(q: string | number): number | undefined {
   const m = QUANTITY.exec(q);
   if (!m) return undefined;
   const suffix = m[2] ?? '';
-  const scale = suffix in QUANTITY_SCALE ? QUANTITY_SCALE[suffix] : 10 ** Number(suffix.slice(1));
-  return Number(m[1]) * scale;
+  // The regular expression's group 1 always matches; a suffix not in the table is an exponent.
+  const scale = QUANTITY_SCALE[suffix] ?? 10 ** Number(suffix.slice(1));
+  return Number(m[1]!) * scale;
 }

@@ -3,6 +3,8 @@
 // APIs, Kubernetes versions, CRDs, KubeFed inputs, names, labels and dangling references.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Reporter } from '../src/core/diagnostics.js';
+import { parseYamlFile } from '../src/core/yaml-source.js';
 import { deployment, project, run } from './helpers.js';
 
 function fed(
@@ -208,6 +210,39 @@ test('null fields read as unset, as the API server reads them', async () => {
   );
   const r = await validate({ 'federation.yaml': fed(), 'm/d.yaml': d });
   assert.is(r.code, 0, r.stderr);
+});
+
+
+test('YAML 1.1 booleans are read as go-yaml v2 reads them; quoted, or any other word, they stay strings', () => {
+  const words = [
+    'y',
+    'Y',
+    'yes',
+    'Yes',
+    'YES',
+    'on',
+    'On',
+    'ON',
+    'n',
+    'N',
+    'no',
+    'No',
+    'NO',
+    'off',
+    'Off',
+    'OFF',
+  ];
+  const text = words.map((w, i) => `k${i}: ${w}\n`).join('') + 'q: "yes"\nw: yesno\nt: True\nx: oN\n';
+  const reporter = new Reporter();
+  const [doc] = parseYamlFile(text, 'f.yaml', reporter);
+  assert.equal(reporter.diagnostics, []);
+  assert.equal(doc!.value, {
+    ...Object.fromEntries(words.map((w, i) => [`k${i}`, /^(y|yes|on)$/i.test(w)])),
+    q: 'yes',
+    w: 'yesno',
+    t: true,
+    x: 'oN',
+  });
 });
 
 test.run();

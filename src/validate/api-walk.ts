@@ -59,6 +59,13 @@ export interface RuleTable {
 
 const REF = '#/definitions/';
 
+// Where the rules' Kubernetes validation functions live (k8s.io/kubernetes unless named).
+export const CORE = 'pkg/apis/core/validation';
+export const APPS = 'pkg/apis/apps/validation';
+export const BATCH = 'pkg/apis/batch/validation';
+export const NETWORKING = 'pkg/apis/networking/validation';
+export const META = 'apimachinery pkg/apis/meta/v1/validation';
+
 /** `io.k8s.api.core.v1.Container` -> `core.v1.Container`; apimachinery -> `meta.v1.X`, `api.resource.Quantity`. */
 export function shortName(definition: string): string {
   return definition.replace(/^io\.k8s\.api\./, '').replace(/^io\.k8s\.apimachinery\.pkg\.(?:apis\.)?/, '');

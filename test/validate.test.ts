@@ -212,7 +212,6 @@ test('null fields read as unset, as the API server reads them', async () => {
   assert.is(r.code, 0, r.stderr);
 });
 
-
 test('YAML 1.1 booleans are read as go-yaml v2 reads them; quoted, or any other word, they stay strings', () => {
   const words = [
     'y',

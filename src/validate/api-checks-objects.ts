@@ -304,6 +304,30 @@ function isZero(x: Json | undefined): boolean {
   return x === 0 || x === '0%';
 }
 
+/** Exactly one of maxSurge and maxUnavailable is non-zero, after defaulting (1 and 0). */
+export const daemonSetRollingUpdate: Rule = {
+  id: 'daemonset-rolling-update',
+  cites: `ValidateRollingUpdateDaemonSet, SetDefaults_DaemonSet (${APPS})`,
+  check: (v) => {
+    if (!isObject(v.value)) return;
+    const surge = v.value.maxSurge ?? 0;
+    const unavailable = v.value.maxUnavailable ?? 1;
+    const wellTyped = (x: Json) => typeof x === 'number' || (typeof x === 'string' && /^\d+%$/.test(x));
+    if (!wellTyped(surge) || !wellTyped(unavailable)) return;
+    if (!isZero(surge) && !isZero(unavailable))
+      v.report({
+        at: [...v.path, 'maxSurge'],
+        message: `maxSurge may not be set when maxUnavailable is not 0${v.value.maxUnavailable === undefined ? ' (it defaults to 1)' : ''}`,
+        hint: 'a DaemonSet surges or takes nodes down, not both: set maxUnavailable: 0 to surge',
+      });
+    else if (isZero(surge) && isZero(unavailable))
+      v.report({
+        at: [...v.path, 'maxUnavailable'],
+        message: 'maxUnavailable may not be 0 when maxSurge is 0',
+      });
+  },
+};
+
 export const serviceSpec: Rule = {
   id: 'service-spec',
   cites: `ValidateService, validateServicePort (${CORE})`,

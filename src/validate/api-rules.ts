@@ -17,6 +17,7 @@ import {
 import {
   backendPort,
   configMapDuplicateKeys,
+  daemonSetRollingUpdate,
   dataKeys,
   deploymentStrategy,
   dnsLabel,
@@ -93,6 +94,7 @@ export const API_RULES: RuleTable = {
       selectorMatchesTemplate('DaemonSet', `ValidateDaemonSetSpec (${APPS})`),
     ],
     'apps.v1.DeploymentStrategy': [deploymentStrategy],
+    'apps.v1.RollingUpdateDaemonSet': [daemonSetRollingUpdate],
     'batch.v1.Job': [
       specRequired('Job', 'spec.template'),
       restartPolicy('Job', ['spec', 'template'], JOB_POLICIES, `validateJobSpec (${BATCH})`),

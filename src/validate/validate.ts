@@ -115,10 +115,22 @@ function checkKubefedInputs(
         );
         continue;
       }
-      checkSchema(hit.validate, withoutNulls(v), at, reporter, {
-        subject: `${v.kind} ${name(v)}`,
-        unknownFieldsAsWarnings: !config.validation.strict,
-      });
+      const opts = { subject: `${v.kind} ${name(v)}`, unknownFieldsAsWarnings: !config.validation.strict };
+      checkSchema(hit.validate, withoutNulls(v), at, reporter, opts);
+      // A KubeFed object's own metadata is ObjectMeta too (its schema leaves it open).
+      const meta = registry.objectMetaValidator();
+      const set = registry.set;
+      if (!meta || !set) continue;
+      checkSchema(meta, { metadata: withoutNulls(v.metadata) }, at, reporter, opts);
+      for (const p of walkObject(v.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata'])) {
+        const message = `${opts.subject}: ${pointer(p.path)}: ${p.message}`;
+        reporter.error(
+          p.name ? 'INVALID_NAME' : 'INVALID_VALUE',
+          posOf(at, p.path, { key: p.key }),
+          message,
+          p.hint,
+        );
+      }
     }
   }
 }

@@ -2,35 +2,28 @@
 // each stage hands to the next. Values are plain JSON, deep-frozen once loaded, so per-cluster
 // copies can share every subtree they do not change (see core/cow.ts).
 import type { SourceRef } from './core/source.js';
+import type * as File from './generated/federation-schema.js';
 
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 export interface JsonObject {
   [key: string]: Json;
 }
 
-export interface Cluster {
-  name: string;
-  labels: Record<string, string>;
-  server?: string;
+// Where a field reads as federation.yaml writes it, its type is the one generated from
+// schemas/federation.schema.json (src/generated/, `npm run gen:types`): the schema and the code
+// cannot drift apart. What is added here is derived: source positions and applied defaults.
+
+export interface Cluster extends Pick<File.Cluster, 'name' | 'server'> {
+  labels: NonNullable<File.Cluster['labels']>;
   ref: SourceRef;
 }
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
+/** metav1.LabelSelector; null and absent lists read as empty, as Kubernetes reads them. */
+export type LabelSelector = NonNullable<File.LabelSelector>;
+export type LabelSelectorRequirement = NonNullable<LabelSelector['matchExpressions']>[number];
 
 /** KubeFed's placement shape. `clusters` present (even empty) wins over `clusterSelector`. */
-export interface PlacementSpec {
-  clusters?: { name: string }[] | null;
-  clusterSelector?: LabelSelector | null;
-}
+export type PlacementSpec = File.Placement;
 
 export interface Located<T> {
   value: T;
@@ -46,15 +39,11 @@ export interface OverrideOp {
   ref: SourceRef;
 }
 
-/** The typed overriders of a native override entry (Karmada's names and shapes). */
-export interface TypedOverriders {
-  imageOverrider?: Located<JsonObject[]>;
-  labelsOverrider?: Located<JsonObject[]>;
-  annotationsOverrider?: Located<JsonObject[]>;
-  commandOverrider?: Located<JsonObject[]>;
-  argsOverrider?: Located<JsonObject[]>;
-  envOverrider?: Located<JsonObject[]>;
-}
+/**
+ * The typed overriders of a native override entry (Karmada's names and shapes). Their items stay
+ * JSON: `${cluster.*}` variables in them are expanded per cluster before they are read.
+ */
+export type TypedOverriders = { [K in (typeof TYPED_OVERRIDERS)[number]]?: Located<JsonObject[]> };
 
 /** The typed overriders in the order SPEC applies them, before the entry's clusterOverrides. */
 export const TYPED_OVERRIDERS = [
@@ -64,7 +53,7 @@ export const TYPED_OVERRIDERS = [
   'commandOverrider',
   'argsOverrider',
   'envOverrider',
-] as const satisfies readonly (keyof TypedOverriders)[];
+] as const satisfies readonly (keyof File.OverrideEntry)[];
 
 /** One entry of an `overrides` list: which clusters it targets and what it does to them. */
 export interface OverrideEntry {
@@ -83,12 +72,7 @@ export interface OverrideList {
   ref: SourceRef;
 }
 
-export interface MatchSpec {
-  kinds?: string[];
-  namespaces?: string[];
-  names?: string[];
-  labelSelector?: LabelSelector;
-}
+export type MatchSpec = File.Match;
 
 export interface PlacementRule {
   match: MatchSpec;
@@ -102,20 +86,14 @@ export interface OverrideRule {
   ref: SourceRef;
 }
 
-/** One cluster's entry in an RSP's `clusters` (KubeFed's ClusterPreferences). */
-export interface ClusterPreference {
-  weight?: number;
-  minReplicas?: number;
-  /** Absent (or null) means unbounded, as KubeFed's nil `*int64`. */
-  maxReplicas?: number;
-}
+/**
+ * One cluster's entry in an RSP's `clusters` (KubeFed's ClusterPreferences). An absent (or null)
+ * maxReplicas means unbounded, as KubeFed's nil `*int64`.
+ */
+export type ClusterPreference = File.ClusterPreference;
 
-export interface SchedulingSpec {
-  totalReplicas: number;
-  rebalance?: boolean;
-  intersectWithClusterSelector?: boolean;
-  clusters?: Record<string, ClusterPreference>;
-}
+/** A replicaScheduling rule's spec, or a ReplicaSchedulingPreference's (same fields). */
+export type SchedulingSpec = Omit<NonNullable<File.FederationFile['replicaScheduling']>[number], 'match'>;
 
 export interface SchedulingRule {
   match: MatchSpec;
@@ -131,45 +109,29 @@ export interface FederatedType {
   scope: 'Namespaced' | 'Cluster';
 }
 
-export interface ValidationSettings {
-  kubernetesVersion: string;
-  crds: string[];
-  strict: boolean;
-  schemaLocations: string[];
-  skipKinds: string[];
-  ignoreMissingSchemas: boolean;
-}
+/** `validation`, every default applied; kubernetesVersion without its `v`, '' = the bundled one. */
+export type ValidationSettings = Required<NonNullable<File.FederationFile['validation']>>;
+
+type FileOutput = NonNullable<File.FederationFile['output']>;
+type FileArgoCd = NonNullable<FileOutput['argocd']>;
+type FileFlux = NonNullable<FileOutput['flux']>;
+type FileSourceRef = NonNullable<FileFlux['sourceRef']>;
 
 /** output.argocd: how each cluster's Argo CD Application reads its rendered directory. */
-export interface ArgoCdSettings {
-  /** spec.source.repoURL; required with gitops: argocd (config.ts reports its absence). */
-  repoURL?: string;
-  targetRevision: string;
-  project: string;
-  /** Namespace of the Applications: where Argo CD runs. */
-  namespace: string;
+export interface ArgoCdSettings
+  extends Required<Omit<FileArgoCd, 'repoURL' | 'path'>>, Pick<FileArgoCd, 'repoURL'> {
   /** The output directory's path in the repository, normalized ('' = its root); unset = computed. */
   path?: string;
-  namePrefix: string;
-  prune: boolean;
-  selfHeal: boolean;
 }
 
 /** output.flux: where each cluster's Flux Kustomization is written and what it reads. */
-export interface FluxSettings {
-  /** Relative to federation.yaml's folder: <dir>/<cluster>/fedrender.yaml. */
-  dir: string;
-  namespace: string;
-  sourceRef: { kind: string; name: string; namespace?: string };
-  interval: string;
+export interface FluxSettings extends Required<Omit<FileFlux, 'sourceRef' | 'path'>> {
+  sourceRef: Required<Omit<FileSourceRef, 'namespace'>> & Pick<FileSourceRef, 'namespace'>;
   /** As ArgoCdSettings.path. */
   path?: string;
 }
 
-export interface OutputSettings {
-  dir: string;
-  gitops: 'none' | 'argocd' | 'flux';
-  allowSecrets: boolean;
+export interface OutputSettings extends Required<Omit<FileOutput, 'argocd' | 'flux'>> {
   argocd: ArgoCdSettings;
   flux: FluxSettings;
 }
@@ -186,7 +148,7 @@ export interface FederationConfig {
   overrides: OverrideRule[];
   replicaScheduling: SchedulingRule[];
   types: FederatedType[];
-  kubefedScope: 'Namespaced' | 'Cluster';
+  kubefedScope: NonNullable<NonNullable<File.FederationFile['kubefed']>['scope']>;
   output: OutputSettings;
   validation: ValidationSettings;
 }

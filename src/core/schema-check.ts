@@ -19,14 +19,14 @@ export interface SchemaCheckOptions {
   sourceText?: (path: JsonPath) => string | undefined;
 }
 
-/** Validates `value` and reports every error; returns true when it is valid. */
-export function checkSchema(
-  validate: ValidateFunction,
+/** Validates `value` and reports every error; true (and `value` typed by the schema) when valid. */
+export function checkSchema<T>(
+  validate: ValidateFunction<T>,
   value: unknown,
   at: SourceRef,
   reporter: Reporter,
   opts: SchemaCheckOptions = {},
-): boolean {
+): value is T {
   if (validate(value)) return true;
   const code = opts.code ?? 'SCHEMA';
   const locate = opts.locate ?? ((path: JsonPath, key: boolean) => posOf(at, path, { key }));

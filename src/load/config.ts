@@ -7,30 +7,31 @@ import { createAjv } from '../core/ajv.js';
 import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
 import { readPackageJson } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
+import { isLabelSelector } from '../core/selector.js';
 import { child, filePos, posOf, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
 import { KUBEFED_TYPES } from '../core/kubefed-types.js';
+import { isObject } from '../core/cow.js';
+import type * as File from '../generated/federation-schema.js';
 import {
   TYPED_OVERRIDERS,
   type Cluster,
   type FederatedType,
   type FederationConfig,
   type Json,
-  type JsonObject,
-  type MatchSpec,
   type OverrideEntry,
   type OverrideList,
   type OverrideOp,
   type OutputSettings,
-  type PlacementSpec,
-  type SchedulingSpec,
   type TypedOverriders,
 } from '../types.js';
 
-let validateFederation: ValidateFunction | undefined;
+let validateFederation: ValidateFunction<File.FederationFile> | undefined;
 
 export function federationSchema(): object {
-  return readPackageJson<object>('schemas/federation.schema.json');
+  const schema = readPackageJson('schemas/federation.schema.json');
+  if (!isObject(schema)) throw new Error('fedrender: schemas/federation.schema.json is not a JSON Schema');
+  return schema;
 }
 
 /** Parses and checks federation.yaml; undefined when it cannot be used at all. */
@@ -52,72 +53,66 @@ export function parseFederation(
   }
   const { source, value } = first;
   const root = ref(source);
-  validateFederation ??= createAjv().compile(federationSchema());
+  // The compiled schema is a type guard: past it, the document has the generated types.
+  validateFederation ??= createAjv().compile<File.FederationFile>(federationSchema());
   if (!checkSchema(validateFederation, value, root, reporter)) return undefined;
-  return readConfig(value as JsonObject, file, dir, root, reporter);
+  return readConfig(value, file, dir, root, reporter);
 }
 
 function readConfig(
-  v: JsonObject,
+  v: File.FederationFile,
   file: string,
   dir: string,
   root: SourceRef,
   reporter: Reporter,
 ): FederationConfig {
-  const clusters = readClusters(v, root, reporter);
-  const defaults = (v.defaults ?? {}) as JsonObject;
-  const output = (v.output ?? {}) as JsonObject;
-  const validation = (v.validation ?? {}) as JsonObject;
-  const kubefed = (v.kubefed ?? {}) as JsonObject;
+  const clusters = readClusters(v.clusters, root, reporter);
+  const defaults = v.defaults ?? {};
+  const validation = v.validation ?? {};
   return {
     file,
     dir,
     ref: root,
     clusters,
-    resources: ((v.resources ?? []) as string[]).map((g, i) => ({
+    resources: (v.resources ?? []).map((g, i) => ({
       value: g,
       ref: child(root, 'resources', i),
     })),
     defaults: {
       placement:
         defaults.placement !== undefined
-          ? { value: defaults.placement as PlacementSpec, ref: child(root, 'defaults', 'placement') }
+          ? { value: defaults.placement, ref: child(root, 'defaults', 'placement') }
           : undefined,
-      namespace: (defaults.namespace as string | undefined) ?? 'default',
+      namespace: defaults.namespace ?? 'default',
     },
-    placements: ((v.placements ?? []) as JsonObject[]).map((r, i) => ({
-      match: (r.match ?? {}) as MatchSpec,
-      placement: r.placement as PlacementSpec,
+    placements: (v.placements ?? []).map((r, i) => ({
+      match: r.match ?? {},
+      placement: r.placement,
       ref: child(root, 'placements', i),
     })),
-    overrides: ((v.overrides ?? []) as JsonObject[]).map((r, i) => {
+    overrides: (v.overrides ?? []).map((r, i) => {
       const at = child(root, 'overrides', i);
       return {
-        match: (r.match ?? {}) as MatchSpec,
-        list: readOverrideList(r.overrides as Json[], child(at, 'overrides'), 'rule', reporter),
+        match: r.match ?? {},
+        list: readRuleOverrides(r.overrides, child(at, 'overrides'), reporter),
         ref: at,
       };
     }),
-    replicaScheduling: ((v.replicaScheduling ?? []) as JsonObject[]).map((r, i) => ({
-      match: (r.match ?? {}) as MatchSpec,
-      spec: {
-        totalReplicas: r.totalReplicas as number,
-        rebalance: r.rebalance as boolean | undefined,
-        intersectWithClusterSelector: r.intersectWithClusterSelector as boolean | undefined,
-        clusters: (r.clusters ?? undefined) as SchedulingSpec['clusters'],
-      },
+    replicaScheduling: (v.replicaScheduling ?? []).map(({ match, ...spec }, i) => ({
+      match: match ?? {},
+      spec,
       ref: child(root, 'replicaScheduling', i),
     })),
-    types: readTypes(v.types as JsonObject | undefined, root, reporter),
-    kubefedScope: (kubefed.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Namespaced',
-    output: readOutput(output, child(root, 'output'), reporter),
+    types: readTypes(v.types ?? {}, root, reporter),
+    kubefedScope: v.kubefed?.scope ?? 'Namespaced',
+    output: readOutput(v.output ?? {}, child(root, 'output'), reporter),
     validation: {
-      kubernetesVersion: String(validation.kubernetesVersion ?? '').replace(/^v/, ''),
-      crds: (validation.crds ?? []) as string[],
-      strict: (validation.strict as boolean | undefined) ?? true,
-      schemaLocations: (validation.schemaLocations ?? []) as string[],
-      skipKinds: (validation.skipKinds ?? []) as string[],
-      ignoreMissingSchemas: (validation.ignoreMissingSchemas as boolean | undefined) ?? false,
+      kubernetesVersion: (validation.kubernetesVersion ?? '').replace(/^v/, ''),
+      crds: validation.crds ?? [],
+      strict: validation.strict ?? true,
+      schemaLocations: validation.schemaLocations ?? [],
+      skipKinds: validation.skipKinds ?? [],
+      ignoreMissingSchemas: validation.ignoreMissingSchemas ?? false,
     },
   };
 }
@@ -127,11 +122,15 @@ function readConfig(
  * namespace, `default` project and HEAD revision; the `flux-system` namespace and GitRepository
  * that `flux bootstrap` creates, and a `clusters/` folder as in Flux's fleet repositories.
  */
-function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): OutputSettings {
-  const gitops = (output.gitops as OutputSettings['gitops'] | undefined) ?? 'none';
-  const argocd = (output.argocd ?? {}) as JsonObject;
-  const flux = (output.flux ?? {}) as JsonObject;
-  const sourceRef = (flux.sourceRef ?? {}) as JsonObject;
+function readOutput(
+  output: NonNullable<File.FederationFile['output']>,
+  at: SourceRef,
+  reporter: Reporter,
+): OutputSettings {
+  const gitops = output.gitops ?? 'none';
+  const argocd = output.argocd ?? {};
+  const flux = output.flux ?? {};
+  const sourceRef = flux.sourceRef ?? {};
   if (gitops === 'argocd' && argocd.repoURL === undefined) {
     reporter.error(
       'CONFIG',
@@ -141,36 +140,36 @@ function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): Outp
     );
   }
   return {
-    dir: (output.dir as string | undefined) ?? 'rendered',
+    dir: output.dir ?? 'rendered',
     gitops,
-    allowSecrets: (output.allowSecrets as boolean | undefined) ?? false,
+    allowSecrets: output.allowSecrets ?? false,
     argocd: {
-      ...(argocd.repoURL !== undefined ? { repoURL: argocd.repoURL as string } : {}),
-      targetRevision: (argocd.targetRevision as string | undefined) ?? 'HEAD',
-      project: (argocd.project as string | undefined) ?? 'default',
-      namespace: (argocd.namespace as string | undefined) ?? 'argocd',
+      ...(argocd.repoURL !== undefined ? { repoURL: argocd.repoURL } : {}),
+      targetRevision: argocd.targetRevision ?? 'HEAD',
+      project: argocd.project ?? 'default',
+      namespace: argocd.namespace ?? 'argocd',
       ...readRepoPath(argocd.path, child(at, 'argocd', 'path'), reporter),
-      namePrefix: (argocd.namePrefix as string | undefined) ?? '',
-      prune: (argocd.prune as boolean | undefined) ?? true,
-      selfHeal: (argocd.selfHeal as boolean | undefined) ?? true,
+      namePrefix: argocd.namePrefix ?? '',
+      prune: argocd.prune ?? true,
+      selfHeal: argocd.selfHeal ?? true,
     },
     flux: {
-      dir: (flux.dir as string | undefined) ?? 'clusters',
-      namespace: (flux.namespace as string | undefined) ?? 'flux-system',
+      dir: flux.dir ?? 'clusters',
+      namespace: flux.namespace ?? 'flux-system',
       sourceRef: {
-        kind: (sourceRef.kind as string | undefined) ?? 'GitRepository',
-        name: (sourceRef.name as string | undefined) ?? 'flux-system',
-        ...(sourceRef.namespace !== undefined ? { namespace: sourceRef.namespace as string } : {}),
+        kind: sourceRef.kind ?? 'GitRepository',
+        name: sourceRef.name ?? 'flux-system',
+        ...(sourceRef.namespace !== undefined ? { namespace: sourceRef.namespace } : {}),
       },
-      interval: (flux.interval as string | undefined) ?? '10m',
+      interval: flux.interval ?? '10m',
       ...readRepoPath(flux.path, child(at, 'flux', 'path'), reporter),
     },
   };
 }
 
 /** A path inside the git repository: `/`-separated, without `./`, `..` or a trailing `/`; '' is its root. */
-function readRepoPath(raw: Json | undefined, at: SourceRef, reporter: Reporter): { path?: string } {
-  if (typeof raw !== 'string') return {};
+function readRepoPath(raw: string | undefined, at: SourceRef, reporter: Reporter): { path?: string } {
+  if (raw === undefined) return {};
   const n = posix.normalize(raw);
   if (n.startsWith('/') || n === '..' || n.startsWith('../')) {
     reporter.error(
@@ -184,12 +183,12 @@ function readRepoPath(raw: Json | undefined, at: SourceRef, reporter: Reporter):
   return { path: p === '.' ? '' : p };
 }
 
-function readClusters(v: JsonObject, root: SourceRef, reporter: Reporter): Cluster[] {
+function readClusters(list: File.Cluster[], root: SourceRef, reporter: Reporter): Cluster[] {
   const seen = new Set<string>();
   const out: Cluster[] = [];
-  ((v.clusters ?? []) as JsonObject[]).forEach((c, i) => {
+  list.forEach((c, i) => {
     const at = child(root, 'clusters', i);
-    const name = c.name as string;
+    const name = c.name;
     if (seen.has(name)) {
       reporter.error('CONFIG', posOf(at, ['name']), `cluster "${name}" is listed twice`);
       return;
@@ -197,28 +196,53 @@ function readClusters(v: JsonObject, root: SourceRef, reporter: Reporter): Clust
     seen.add(name);
     out.push({
       name,
-      labels: (c.labels ?? {}) as Record<string, string>,
-      ...(c.server !== undefined ? { server: c.server as string } : {}),
+      labels: c.labels ?? {},
+      ...(c.server !== undefined ? { server: c.server } : {}),
       ref: at,
     });
   });
   return out;
 }
 
+/** A patch operation as either source writes it: a KubeFed object's JSON, or the schema's type. */
+interface RawOp {
+  op?: Json;
+  path?: Json;
+  value?: Json;
+}
+
+/** An override entry, likewise; the typed overriders are read on their own (readTyped). */
+interface RawEntry {
+  clusterName?: Json;
+  clusterSelector?: Json;
+  clusterOverrides?: Json | readonly RawOp[];
+}
+
+/** federation.yaml's `overrides` of one rule: the schema has checked their shapes. */
+function readRuleOverrides(raw: File.OverrideEntry[], at: SourceRef, reporter: Reporter): OverrideList {
+  const entries: OverrideEntry[] = [];
+  raw.forEach((e, i) => {
+    const eref = child(at, i);
+    const entry = readEntry(e, eref, 'rule', reporter);
+    if (entry) entries.push({ ...entry, typed: readTyped(e, eref, reporter) });
+  });
+  return { entries, origin: 'rule', ref: at };
+}
+
 /**
- * An `overrides` list, from federation.yaml or a Federated<Kind>'s `spec.overrides`. Each entry
- * targets one `clusterName` (KubeFed) or a `clusterSelector` (native rules only).
+ * A Federated<Kind>'s `spec.overrides`, plain JSON checked here. Each entry targets one
+ * `clusterName`; typed overriders and `merge` are federation.yaml's, so here they are errors.
  */
 export function readOverrideList(
   raw: Json[] | undefined,
   at: SourceRef,
-  origin: 'object' | 'rule',
+  origin: 'object',
   reporter: Reporter,
 ): OverrideList {
   const entries: OverrideEntry[] = [];
   (raw ?? []).forEach((e, i) => {
     const eref = child(at, i);
-    if (e === null || typeof e !== 'object' || Array.isArray(e)) {
+    if (!isObject(e)) {
       reporter.error(
         'INVALID_PATCH',
         posOf(eref),
@@ -226,84 +250,95 @@ export function readOverrideList(
       );
       return;
     }
-    const hasName = typeof e.clusterName === 'string';
-    const hasSelector = e.clusterSelector !== undefined;
-    if (hasName === hasSelector) {
+    const entry = readEntry(e, eref, origin, reporter);
+    if (!entry) return;
+    for (const name of TYPED_OVERRIDERS) {
+      if (e[name] === undefined) continue;
       reporter.error(
         'INVALID_PATCH',
-        posOf(eref),
-        hasName
-          ? 'an override entry takes clusterName or clusterSelector, not both'
-          : 'an override entry needs clusterName or clusterSelector',
-      );
-      return;
-    }
-    const ops: OverrideOp[] = [];
-    const rawOps = e.clusterOverrides;
-    if (rawOps !== undefined && rawOps !== null && !Array.isArray(rawOps)) {
-      reporter.error(
-        'INVALID_PATCH',
-        posOf(eref, ['clusterOverrides']),
-        'clusterOverrides must be a list of {op, path, value}',
+        posOf(eref, [name], { key: true }),
+        `${name} is for federation.yaml override rules only; KubeFed overrides take clusterName and clusterOverrides`,
       );
     }
-    (Array.isArray(rawOps) ? rawOps : []).forEach((o, j) => {
-      const oref = child(eref, 'clusterOverrides', j);
-      const op = readOp(o, oref, origin, reporter);
-      if (op) ops.push(op);
-    });
-    entries.push({
-      target: hasName
-        ? { clusterName: e.clusterName as string }
-        : { clusterSelector: (e.clusterSelector ?? {}) as never },
-      ops,
-      typed: readTyped(e, eref, origin, reporter),
-      ref: eref,
-      origin,
-    });
+    entries.push({ ...entry, typed: {} });
   });
   return { entries, origin, ref: at };
 }
 
-/**
- * The typed overriders of an entry (shapes already checked by the schema). They are fedrender's,
- * after Karmada: a KubeFed object's own overrides never had them, so there they are an error.
- */
-function readTyped(
-  e: JsonObject,
-  at: SourceRef,
+/** An entry's target and patch operations; undefined when it has no usable target. */
+function readEntry(
+  e: RawEntry,
+  eref: SourceRef,
   origin: 'object' | 'rule',
   reporter: Reporter,
-): TypedOverriders {
-  const typed: TypedOverriders = {};
-  for (const name of TYPED_OVERRIDERS) {
-    const list = e[name];
-    if (list === undefined) continue;
-    if (origin === 'object') {
+): Omit<OverrideEntry, 'typed'> | undefined {
+  const hasName = typeof e.clusterName === 'string';
+  const hasSelector = e.clusterSelector !== undefined;
+  if (hasName === hasSelector) {
+    reporter.error(
+      'INVALID_PATCH',
+      posOf(eref),
+      hasName
+        ? 'an override entry takes clusterName or clusterSelector, not both'
+        : 'an override entry needs clusterName or clusterSelector',
+    );
+    return undefined;
+  }
+  const ops: OverrideOp[] = [];
+  const rawOps = e.clusterOverrides;
+  if (rawOps !== undefined && rawOps !== null && !Array.isArray(rawOps)) {
+    reporter.error(
+      'INVALID_PATCH',
+      posOf(eref, ['clusterOverrides']),
+      'clusterOverrides must be a list of {op, path, value}',
+    );
+  }
+  (Array.isArray(rawOps) ? rawOps : []).forEach((o, j) => {
+    const oref = child(eref, 'clusterOverrides', j);
+    const op = readOp(o, oref, origin, reporter);
+    if (op) ops.push(op);
+  });
+  return {
+    target:
+      typeof e.clusterName === 'string'
+        ? { clusterName: e.clusterName }
+        : // A null selector, or one that is no selector at all (a KubeFed object's, which
+          // build-model reports), selects every cluster, as `{}` does.
+          { clusterSelector: isLabelSelector(e.clusterSelector) ? e.clusterSelector : {} },
+    ops,
+    ref: eref,
+    origin,
+  };
+}
+
+/**
+ * The typed overriders of a federation.yaml entry (shapes already checked by the schema). They
+ * are fedrender's, after Karmada: a KubeFed object's own overrides never had them.
+ */
+function readTyped(e: File.OverrideEntry, at: SourceRef, reporter: Reporter): TypedOverriders {
+  // An image is picked by a predicate path or by container name, not both at once.
+  let imagesOk = true;
+  (e.imageOverrider ?? []).forEach((item, i) => {
+    if (item.predicate !== undefined && item.containerName !== undefined) {
       reporter.error(
         'INVALID_PATCH',
-        posOf(at, [name], { key: true }),
-        `${name} is for federation.yaml override rules only; KubeFed overrides take clusterName and clusterOverrides`,
+        posOf(at, ['imageOverrider', i]),
+        'an imageOverrider takes predicate or containerName, not both',
       );
-      continue;
+      imagesOk = false;
     }
-    const items = list as JsonObject[];
-    let ok = true;
-    items.forEach((item, i) => {
-      // An image is picked by a predicate path or by container name, not both at once.
-      if (name === 'imageOverrider' && item.predicate !== undefined && item.containerName !== undefined) {
-        reporter.error(
-          'INVALID_PATCH',
-          posOf(at, [name, i]),
-          'an imageOverrider takes predicate or containerName, not both',
-        );
-        ok = false;
-      }
-    });
-    if (ok) typed[name] = { value: items, ref: child(at, name) };
+  });
+  const typed: TypedOverriders = {};
+  for (const name of TYPED_OVERRIDERS) {
+    const list: readonly object[] | undefined = e[name];
+    if (list === undefined || (name === 'imageOverrider' && !imagesOk)) continue;
+    // Parsed YAML: every item is a plain JSON object, which isObject tells the type checker.
+    typed[name] = { value: list.filter(isObject), ref: child(at, name) };
   }
   return typed;
 }
+
+const RULE_OPS = ['add', 'remove', 'replace', 'merge'] as const;
 
 /**
  * One patch operation. KubeFed defaulted `op` to replace and passed the rest to its JSON-patch
@@ -311,7 +346,7 @@ function readTyped(
  * value; those are rejected here with the line of the operation.
  */
 function readOp(
-  o: Json,
+  o: Json | RawOp,
   at: SourceRef,
   origin: 'object' | 'rule',
   reporter: Reporter,
@@ -320,16 +355,17 @@ function readOp(
     reporter.error('INVALID_PATCH', posOf(at), 'expected a patch operation {op, path, value}');
     return undefined;
   }
-  const op = (o.op ?? 'replace') as string;
+  const op = o.op ?? 'replace';
   // `merge` is fedrender's, for federation.yaml rules; KubeFed's JSON patch knew only these three.
-  const ops = origin === 'rule' ? ['add', 'remove', 'replace', 'merge'] : ['add', 'remove', 'replace'];
-  if (!ops.includes(op)) {
+  const ops: readonly OverrideOp['op'][] = origin === 'rule' ? RULE_OPS : RULE_OPS.slice(0, 3);
+  const known = ops.find((k) => k === op);
+  if (known === undefined) {
     const more =
       origin === 'object' && op === 'merge' ? ' (merge is for federation.yaml override rules only)' : '';
     reporter.error(
       'INVALID_PATCH',
       posOf(at, ['op']),
-      `unsupported op "${op}"; expected ${ops.slice(0, -1).join(', ')} or ${ops[ops.length - 1]}${more}`,
+      `unsupported op "${typeof op === 'string' ? op : JSON.stringify(op)}"; expected ${ops.slice(0, -1).join(', ')} or ${ops[ops.length - 1]}${more}`,
     );
     return undefined;
   }
@@ -350,19 +386,23 @@ function readOp(
     return undefined;
   }
   const hasValue = 'value' in o && o.value !== undefined;
-  if (op !== 'remove' && !hasValue) {
-    reporter.error('INVALID_PATCH', posOf(at), `op "${op}" at ${o.path} needs a value`);
+  if (known !== 'remove' && !hasValue) {
+    reporter.error('INVALID_PATCH', posOf(at), `op "${known}" at ${o.path} needs a value`);
     return undefined;
   }
-  return { op: op as OverrideOp['op'], path: o.path, value: o.value, hasValue, ref: at };
+  return { op: known, path: o.path, value: o.value, hasValue, ref: at };
 }
 
-function readTypes(raw: JsonObject | undefined, root: SourceRef, reporter: Reporter): FederatedType[] {
+function readTypes(
+  raw: NonNullable<File.FederationFile['types']>,
+  root: SourceRef,
+  reporter: Reporter,
+): FederatedType[] {
   const out: FederatedType[] = [];
-  for (const federatedKind of Object.keys(raw ?? {}).sort()) {
-    const entry = raw![federatedKind];
-    const spec = typeof entry === 'string' ? { apiVersion: entry } : (entry as JsonObject);
-    const kind = (spec.kind as string | undefined) ?? federatedKind.slice('Federated'.length);
+  const byKind = Object.entries(raw).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [federatedKind, entry] of byKind) {
+    const spec = typeof entry === 'string' ? { apiVersion: entry } : entry;
+    const kind = spec.kind ?? federatedKind.slice('Federated'.length);
     if (KUBEFED_TYPES.some((t) => t.federatedKind === federatedKind)) {
       reporter.warning(
         'CONFIG',
@@ -370,12 +410,7 @@ function readTypes(raw: JsonObject | undefined, root: SourceRef, reporter: Repor
         `${federatedKind} is a KubeFed default type; this entry replaces it`,
       );
     }
-    out.push({
-      federatedKind,
-      apiVersion: spec.apiVersion as string,
-      kind,
-      scope: (spec.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Namespaced',
-    });
+    out.push({ federatedKind, apiVersion: spec.apiVersion, kind, scope: spec.scope ?? 'Namespaced' });
   }
   return out;
 }

@@ -4,10 +4,9 @@
 import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
-const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as (
-  a: Ajv,
-) => Ajv;
+// ajv-formats is CommonJS: TypeScript (NodeNext) sees its module object, whose `default` is the
+// plugin; at run time the import is the plugin itself, which carries itself as `default` too.
+const addFormats = addFormatsImport.default;
 
 export function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, verbose: true });

@@ -2,7 +2,7 @@
 // Plain manifests render as written; a KubeFed Federated<Kind> renders as KubeFed's sync
 // controller built the member object: body from spec.template, name and namespace forced from
 // the federated object, kind from its type, apiVersion from the template or else the type.
-import { cmp, didYouMean, type Reporter } from '../core/diagnostics.js';
+import { cmp, didYouMean, Reporter } from '../core/diagnostics.js';
 import { deepFreeze, isObject } from '../core/cow.js';
 import { child, posOf, ref, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
@@ -20,11 +20,12 @@ import type {
 import {
   KUBEFED_SCHEDULING_GROUP,
   KUBEFED_TYPES,
-  KUBEFED_TYPES_GROUP,
   groupOf,
   isBuiltinClusterScoped,
 } from '../core/kubefed-types.js';
 import { ruleMatches } from './match.js';
+import { checkSelector } from '../core/selector-check.js';
+import { serverFields, withoutServerFields } from './server-fields.js';
 
 /** A ReplicaSchedulingPreference object, or a native replicaScheduling rule bound to a target. */
 export interface SchedulingPreference {
@@ -40,6 +41,8 @@ export interface Model {
   preferences: SchedulingPreference[];
   /** CustomResourceDefinitions among the inputs (their schemas apply in validation). */
   crds: ParsedDoc[];
+  /** API groups of federated types: their objects are federated objects (KubeFed's schema). */
+  federatedGroups: Set<string>;
 }
 
 /** group/Kind -> scope, from CRDs among the inputs and validation.crds. */
@@ -70,40 +73,53 @@ export function buildModel(
   scopes: ScopeTable,
   reporter: Reporter,
 ): Model {
-  const types = federatedTypes(docs, config);
+  const types = federatedTypes(docs, config, reporter);
+  const federatedGroups = new Set([...types.values()].map((t) => t.federatedGroup));
   const resources: Resource[] = [];
   const preferences: SchedulingPreference[] = [];
   const crds: ParsedDoc[] = [];
-  for (const { source, value, at } of objects(docs, reporter)) {
+  const dumped = new Map<string, { at: SourceRef; fields: Set<string>; objects: number }>();
+  for (const { source, value: raw, at } of inputObjects(docs, reporter)) {
+    const value = stripServerFields(raw, at, dumped);
     const apiVersion = value.apiVersion as string;
     const kind = value.kind as string;
     const group = groupOf(apiVersion);
     if (kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') crds.push({ source, value });
-    if (group === KUBEFED_TYPES_GROUP) {
+    if (federatedGroups.has(group)) {
       const r = federatedResource(value, at, types, config, reporter);
       if (r) resources.push(r);
     } else if (group === KUBEFED_SCHEDULING_GROUP && kind === 'ReplicaSchedulingPreference') {
       const p = preference(value, at, config, reporter);
       if (p) preferences.push(p);
+    } else if (group === 'core.kubefed.io' && (kind === 'FederatedTypeConfig' || kind === 'KubeFedCluster')) {
+      continue; // types and clusters, read before the model
     } else if (group === 'core.kubefed.io') {
       reporter.warning(
         'UNKNOWN_TYPE',
         posOf(at, ['kind']),
-        `${kind} is KubeFed control-plane configuration; fedrender ignores it (clusters and types come from federation.yaml)`,
+        `${kind} is KubeFed control-plane configuration; fedrender ignores it (fedrender reads FederatedTypeConfig and KubeFedCluster objects, and federation.yaml)`,
       );
     } else {
       const r = plainResource(value, at, scopes, config, reporter);
       if (r) resources.push(r);
     }
   }
-  reportDuplicates(resources, reporter);
-  return { resources, preferences, crds };
+  for (const [file, d] of dumped) {
+    const fields = [...d.fields].sort(cmp).join(', ');
+    reporter.warning(
+      'SERVER_FIELDS',
+      posOf(d.at),
+      `${file} holds fields that the API server sets (${fields}) on ${d.objects} object${d.objects === 1 ? '' : 's'}, as a \`kubectl get -o yaml\` dump does; they are dropped from rendered objects, which GitOps tools would otherwise fight`,
+    );
+  }
+  reportDuplicates(withoutHostNamespaces(resources), reporter);
+  return { resources, preferences, crds, federatedGroups };
 }
 
-/** Every object of every document, `kind: List` expanded, each checked for the basic shape. */
-function* objects(
+/** Every object of every document, `kind: List` expanded (as `kubectl get -o yaml` prints), each checked for the basic shape. */
+export function* inputObjects(
   docs: readonly ParsedDoc[],
-  reporter: Reporter,
+  reporter: Reporter | undefined,
 ): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef }> {
   for (const d of docs) {
     const root = ref(d.source);
@@ -126,7 +142,9 @@ function* objects(
   }
 }
 
-function checkShape(v: Json, at: SourceRef, reporter: Reporter): boolean {
+/** The basic shape; `reporter` undefined only checks (the second pass over the same objects). */
+function checkShape(v: Json, at: SourceRef, reporter: Reporter | undefined): boolean {
+  if (!reporter) return isObject(v) && checkShape(v, at, new Reporter(false));
   if (!isObject(v)) {
     reporter.error(
       'INVALID_OBJECT',
@@ -169,32 +187,58 @@ function checkShape(v: Json, at: SourceRef, reporter: Reporter): boolean {
   return true;
 }
 
-/** KubeFed's default types, FederatedTypeConfigs among the inputs, then federation.yaml `types`. */
-function federatedTypes(docs: readonly ParsedDoc[], config: FederationConfig): Map<string, FederatedType> {
-  const types = new Map<string, FederatedType>();
-  for (const t of KUBEFED_TYPES) types.set(t.federatedKind, t);
-  for (const d of docs) {
-    const v = d.value as JsonObject;
+/** Federated types keyed `group/Kind` of the federated type, as KubeFed's FTCs key them. */
+export type TypeTable = Map<string, FederatedType>;
+
+export function typeKey(group: string, kind: string): string {
+  return `${group}/${kind}`;
+}
+
+/**
+ * KubeFed's default types, then FederatedTypeConfigs among the inputs as KubeFed reads them
+ * (SetFederatedTypeConfigDefaults: targetType.group from the FTC's name after the first dot;
+ * Namespaced only when targetType.scope says so), then federation.yaml `types`.
+ */
+function federatedTypes(docs: readonly ParsedDoc[], config: FederationConfig, reporter: Reporter): TypeTable {
+  const types: TypeTable = new Map();
+  for (const t of KUBEFED_TYPES) types.set(typeKey(t.federatedGroup, t.federatedKind), t);
+  for (const { value: v, at } of inputObjects(docs, undefined)) {
+    if (v.kind !== 'FederatedTypeConfig' || groupOf(String(v.apiVersion)) !== 'core.kubefed.io') continue;
+    const spec = isObject(v.spec) ? v.spec : {};
+    const target = isObject(spec.targetType) ? spec.targetType : {};
+    const fed = isObject(spec.federatedType) ? spec.federatedType : {};
     if (
-      !isObject(v) ||
-      v.kind !== 'FederatedTypeConfig' ||
-      groupOf(String(v.apiVersion)) !== 'core.kubefed.io'
-    )
+      typeof fed.kind !== 'string' ||
+      typeof target.kind !== 'string' ||
+      typeof target.version !== 'string'
+    ) {
+      reporter.error(
+        'UNKNOWN_TYPE',
+        posOf(at, isObject(v.spec) ? ['spec'] : []),
+        'a FederatedTypeConfig needs spec.targetType.kind, spec.targetType.version and spec.federatedType.kind',
+      );
       continue;
-    const spec = (v.spec ?? {}) as JsonObject;
-    const target = (spec.targetType ?? {}) as JsonObject;
-    const fed = (spec.federatedType ?? {}) as JsonObject;
-    if (typeof fed.kind !== 'string' || typeof target.kind !== 'string' || typeof target.version !== 'string')
-      continue;
-    const apiVersion = target.group ? `${target.group}/${target.version}` : String(target.version);
-    types.set(fed.kind, {
+    }
+    const name = String((v.metadata as JsonObject).name);
+    const dot = name.indexOf('.');
+    const targetGroup =
+      typeof target.group === 'string' && target.group !== ''
+        ? target.group
+        : dot < 0
+          ? ''
+          : name.slice(dot + 1);
+    const federatedGroup = typeof fed.group === 'string' ? fed.group : '';
+    types.set(typeKey(federatedGroup, fed.kind), {
       federatedKind: fed.kind,
-      apiVersion,
+      federatedGroup,
+      apiVersion: targetGroup ? `${targetGroup}/${target.version}` : target.version,
       kind: target.kind,
-      scope: target.scope === 'Cluster' ? 'Cluster' : 'Namespaced',
+      scope: target.scope === 'Namespaced' ? 'Namespaced' : 'Cluster',
+      ...(spec.propagation === 'Disabled' ? { disabled: true } : {}),
+      ref: at,
     });
   }
-  for (const t of config.types) types.set(t.federatedKind, t);
+  for (const t of config.types) types.set(typeKey(t.federatedGroup, t.federatedKind), t);
   return types;
 }
 
@@ -264,14 +308,18 @@ function scopeOf(group: string, kind: string, scopes: ScopeTable): 'Namespaced' 
 function federatedResource(
   v: JsonObject,
   at: SourceRef,
-  types: Map<string, FederatedType>,
+  types: TypeTable,
   config: FederationConfig,
   reporter: Reporter,
 ): Resource | undefined {
   const fedKind = v.kind as string;
-  const type = types.get(fedKind);
+  const fedGroup = groupOf(v.apiVersion as string);
+  const type = types.get(typeKey(fedGroup, fedKind));
   if (!type) {
-    const guess = didYouMean(fedKind, types.keys());
+    const kinds = [...types.values()]
+      .filter((t) => t.federatedGroup === fedGroup)
+      .map((t) => t.federatedKind);
+    const guess = didYouMean(fedKind, kinds);
     reporter.error(
       'UNKNOWN_TYPE',
       posOf(at, ['kind']),
@@ -279,6 +327,15 @@ function federatedResource(
       guess
         ? undefined
         : `name its target under \`types\` in federation.yaml, e.g. types: {${fedKind}: ${suggestApiVersion(fedKind.slice('Federated'.length))}}`,
+    );
+    return undefined;
+  }
+  if (type.disabled) {
+    const p = type.ref ? posOf(type.ref) : undefined;
+    reporter.warning(
+      'UNKNOWN_TYPE',
+      posOf(at, ['kind']),
+      `${fedKind} ${String((v.metadata as JsonObject).name)} is not rendered: its FederatedTypeConfig${p ? ` (${p.file}:${p.line})` : ''} has propagation: Disabled`,
     );
     return undefined;
   }
@@ -371,6 +428,9 @@ function federatedResource(
       );
   }
   r.overrides = [own, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
+  // KubeFed parses the selector only when no clusters list decides (and for an RSP's intersect).
+  if (isObject(placementRaw) && !Array.isArray(placement.clusters))
+    checkSelector(placementRaw.clusterSelector, child(specRef, 'placement', 'clusterSelector'), reporter);
   if (
     !Array.isArray(placement.clusters) &&
     (placement.clusterSelector === undefined || placement.clusterSelector === null)
@@ -409,6 +469,52 @@ function preference(
     spec: spec as unknown as SchedulingSpec,
     ref: at,
   };
+}
+
+/**
+ * The object without server-set fields, on itself and on a template (`spec.template` of a
+ * federated object; a dumped FederatedDeployment carries them on the wrapper, a dumped plain
+ * object on itself); what was found is counted per file for one warning each.
+ */
+function stripServerFields(
+  value: JsonObject,
+  at: SourceRef,
+  dumped: Map<string, { at: SourceRef; fields: Set<string>; objects: number }>,
+): JsonObject {
+  const spec = isObject(value.spec) ? value.spec : undefined;
+  const template = spec && isObject(spec.template) ? spec.template : undefined;
+  const found = [
+    ...serverFields(value),
+    ...(template ? serverFields(template).map((f) => `spec.template.${f}`) : []),
+  ];
+  if (found.length === 0) return value;
+  const file = posOf(at).file;
+  const d = dumped.get(file) ?? {
+    at: child(at, ...found[0].split('.').slice(0, 2)),
+    fields: new Set(),
+    objects: 0,
+  };
+  for (const f of found) d.fields.add(f.replace(/^spec\.template\./, ''));
+  d.objects++;
+  dumped.set(file, d);
+  const out = withoutServerFields(value);
+  return template && spec ? { ...out, spec: { ...spec, template: withoutServerFields(template) } } : out;
+}
+
+/**
+ * KubeFed's own layout (example/sample1) applies a plain Namespace to the host cluster beside
+ * the FederatedNamespace inside it: the FederatedNamespace decides what members get, so the
+ * plain Namespace yields to it (in place, keeping the array shared with the caller).
+ */
+function withoutHostNamespaces(resources: Resource[]): Resource[] {
+  const federated = new Set(
+    resources.filter((r) => r.isNamespace && r.origin === 'kubefed').map((r) => r.id.name),
+  );
+  for (let i = resources.length - 1; i >= 0; i--) {
+    const r = resources[i];
+    if (r.isNamespace && r.origin === 'plain' && federated.has(r.id.name)) resources.splice(i, 1);
+  }
+  return resources;
 }
 
 /** The same (group, kind, namespace, name) twice is an error at the second, naming the first. */

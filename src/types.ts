@@ -236,6 +236,8 @@ export interface Resource {
 export interface ReplicaOverride {
   replicas: number;
   ref: SourceRef;
+  /** A ReplicaSchedulingPreference (KubeFed: replaces placement) or a native rule (within it). */
+  origin: 'kubefed' | 'rule';
 }
 
 /** A resource rendered for one cluster: `body` shares unchanged subtrees with `resource.body`. */

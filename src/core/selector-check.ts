@@ -9,6 +9,8 @@ import { posOf, type SourceRef } from './source.js';
 export function checkSelector(selector: unknown, at: SourceRef, reporter: Reporter): boolean {
   const problems = selectorProblems(selector);
   for (const p of problems) {
+    // An unknown operator is already a schema error at the same node.
+    if (p.path[p.path.length - 1] === 'operator') continue;
     reporter.error(
       'INVALID_SELECTOR',
       posOf(at, p.path, { key: p.path[0] === 'matchLabels' }),

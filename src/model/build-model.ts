@@ -104,12 +104,12 @@ export function buildModel(
       if (r) resources.push(r);
     }
   }
-  for (const [file, d] of dumped) {
+  for (const d of dumped.values()) {
     const fields = [...d.fields].sort(cmp).join(', ');
     reporter.warning(
       'SERVER_FIELDS',
       posOf(d.at),
-      `${file} holds fields that the API server sets (${fields}) on ${d.objects} object${d.objects === 1 ? '' : 's'}, as a \`kubectl get -o yaml\` dump does; they are dropped from rendered objects, which GitOps tools would otherwise fight`,
+      `this file holds fields that the API server sets (${fields}) on ${d.objects} object${d.objects === 1 ? '' : 's'}, as a \`kubectl get -o yaml\` dump does; they are dropped from rendered objects, which GitOps tools would otherwise fight`,
     );
   }
   reportDuplicates(withoutHostNamespaces(resources), reporter);

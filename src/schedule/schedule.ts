@@ -149,7 +149,7 @@ function apply(
   // As KubeFed's RSP plugin: placement becomes every candidate, zero-replica ones included.
   placement.set(target, [...plan.replicas.keys()].sort(cmp));
   const perCluster = new Map<string, ReplicaOverride>();
-  for (const [c, n] of plan.replicas) perCluster.set(c, { replicas: n, ref: at });
+  for (const [c, n] of plan.replicas) perCluster.set(c, { replicas: n, ref: at, origin });
   scheduled.set(target, perCluster);
 }
 

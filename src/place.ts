@@ -4,7 +4,7 @@
 import { cmp, type Reporter } from './core/diagnostics.js';
 import { selectorMatches } from './core/selector.js';
 import { child, posOf, type SourceRef } from './core/source.js';
-import { unknownClusterMessage } from './load/config.js';
+import { reportUnknownCluster } from './load/config.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import type { Cluster, FederationConfig, PlacementSpec, Resource } from './types.js';
 
@@ -47,10 +47,8 @@ export function computePlacement(
         picked.add(name);
         return;
       }
-      const { message, hint } = unknownClusterMessage(name, clusters);
       const pos = posOf(child(at, 'clusters', i, 'name'));
-      if (severity === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, message, hint);
-      else reporter.strictWarning('UNKNOWN_CLUSTER', pos, `${message}; KubeFed ignored it`, hint);
+      reportUnknownCluster(reporter, severity, pos, name, clusters, { ignored: 'it' });
     });
     return [...picked].sort(cmp);
   }
@@ -132,9 +130,11 @@ export function boundByNamespace(
     out.set(r, clusters);
   }
   for (const [key, list] of [...unrendered].sort((a, b) => cmp(a[0], b[0]))) {
-    const [ns, kind] = key.split('\u0000');
-    const what = list.length === 1 ? describeOne(list[0]) : `${list.length} resources`;
-    const pos = posOf(list[0].ref, ['metadata', 'namespace']);
+    const [ns = '', kind] = key.split('\u0000');
+    const first = list[0];
+    if (!first) continue; // never: a list is created with its first resource
+    const what = list.length === 1 ? describeOne(first) : `${list.length} resources`;
+    const pos = posOf(first.ref, ['metadata', 'namespace']);
     const head = `namespace "${ns}" is not rendered (no Namespace or FederatedNamespace for it among the inputs)`;
     if (kind === 'plain')
       reporter.warning(

@@ -74,7 +74,7 @@ test('init --from writes clusters from a KubeFed dump, with where each came from
   const text = readFileSync(join(dir, 'federation.yaml'), 'utf8');
   assert.match(
     text,
-    /# KubeFedCluster kube-federation-system\/member1 \(kubefed-dump\.yaml:28\)\n  - name: member1\n/,
+    /# KubeFedCluster kube-federation-system\/member1 \(kubefed-dump\.yaml:28\)\n {2}- name: member1\n/,
   );
   const config = parse(text);
   assert.equal(config.clusters, [

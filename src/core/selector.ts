@@ -20,10 +20,10 @@ export function selectorMatches(
     const values = req.values ?? [];
     switch (req.operator) {
       case 'In':
-        if (!has || !values.includes(labels[req.key])) return false;
+        if (!has || !values.includes(labels[req.key]!)) return false;
         break;
       case 'NotIn':
-        if (has && values.includes(labels[req.key])) return false;
+        if (has && values.includes(labels[req.key]!)) return false;
         break;
       case 'Exists':
         if (!has) return false;
@@ -62,9 +62,9 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 function keyProblem(key: string): string | undefined {
   const parts = key.split('/');
   if (parts.length > 2) return `invalid label key "${key}": a qualified name has at most one "/"`;
-  const name = parts[parts.length - 1];
+  const name = parts[parts.length - 1] ?? '';
   if (parts.length === 2) {
-    const prefix = parts[0];
+    const prefix = parts[0] ?? '';
     if (prefix === '') return `invalid label key "${key}": the prefix before "/" must be non-empty`;
     if (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))
       return `invalid label key "${key}": the prefix must be a DNS-1123 subdomain (lower case, at most 253 characters)`;

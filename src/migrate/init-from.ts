@@ -2,7 +2,7 @@
 // KubeFed's KubeFedCluster objects (name, labels, spec.apiEndpoint as server), each with a
 // comment saying where it came from, and whose kubefed.scope follows its KubeFedConfig. Pure:
 // text in, text out; the caller reads the dump and writes the file.
-import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node, YAMLMap } from 'yaml';
+import { isMap, isNode, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { cmp } from '../core/diagnostics.js';
 import { STARTER, type EditResult } from '../edit-config.js';
 
@@ -20,11 +20,11 @@ function dumpObjects(text: string, file: string): Found[] | string {
   if (!Array.isArray(docs)) return `${file}: not a YAML stream`;
   const out: Found[] = [];
   for (const d of docs) {
-    if (d.errors.length) {
-      const e = d.errors[0];
+    const e = d.errors[0];
+    if (e) {
       return `${file}:${e.linePos?.[0].line ?? 1}:${e.linePos?.[0].col ?? 1}: ${e.message.split('\n')[0]}`;
     }
-    const at = (n: unknown) => lc.linePos((n as Node | null)?.range?.[0] ?? 0).line;
+    const at = (n: unknown) => lc.linePos(isNode(n) ? (n.range?.[0] ?? 0) : 0).line;
     const root: unknown = d.contents;
     const value: unknown = d.toJS();
     if (!isObjectValue(value)) continue;
@@ -84,8 +84,9 @@ export function federationFromDump(dump: string, file: string): EditResult {
     const entry: Record<string, unknown> = { name };
     if (Object.keys(labels).length) entry.labels = Object.fromEntries(Object.entries(labels).sort());
     if (typeof spec.apiEndpoint === 'string') entry.server = spec.apiEndpoint;
-    const node = doc.createNode(entry) as YAMLMap;
-    if (node.get('labels')) (node.get('labels') as YAMLMap).flow = true;
+    const node = doc.createNode(entry);
+    const labelsNode = node.get('labels', true);
+    if (isMap(labelsNode)) labelsNode.flow = true;
     const ns = typeof meta.namespace === 'string' ? `${meta.namespace}/` : '';
     node.commentBefore = ` KubeFedCluster ${ns}${name} (${file}:${line})`;
     seq.items.push(node);
@@ -99,7 +100,7 @@ export function federationFromDump(dump: string, file: string): EditResult {
       kubefed.namespace = meta.namespace;
     const key = doc.createNode('kubefed');
     key.commentBefore = ` from KubeFedConfig ${String(meta.name)} (${file}:${config.line})`;
-    (doc.contents as YAMLMap).items.push(doc.createPair(key, kubefed));
+    doc.set(key, doc.createNode(kubefed));
   }
   const clusterCount = seq.items.length;
   return {

@@ -131,8 +131,7 @@ export function* inputObjects(
       Array.isArray(v.items) &&
       !v.metadata?.hasOwnProperty?.('name')
     ) {
-      for (let i = 0; i < v.items.length; i++) {
-        const item = v.items[i];
+      for (const [i, item] of v.items.entries()) {
         if (checkShape(item, child(root, 'items', i), reporter))
           yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
       }
@@ -490,7 +489,7 @@ function stripServerFields(
   if (found.length === 0) return value;
   const file = posOf(at).file;
   const d = dumped.get(file) ?? {
-    at: child(at, ...found[0].split('.').slice(0, 2)),
+    at: child(at, ...(found[0] ?? '').split('.').slice(0, 2)),
     fields: new Set(),
     objects: 0,
   };
@@ -512,7 +511,7 @@ function withoutHostNamespaces(resources: Resource[]): Resource[] {
   );
   for (let i = resources.length - 1; i >= 0; i--) {
     const r = resources[i];
-    if (r.isNamespace && r.origin === 'plain' && federated.has(r.id.name)) resources.splice(i, 1);
+    if (r && r.isNamespace && r.origin === 'plain' && federated.has(r.id.name)) resources.splice(i, 1);
   }
   return resources;
 }

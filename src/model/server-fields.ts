@@ -35,7 +35,7 @@ export function withoutServerFields(v: JsonObject): JsonObject {
   if (found.length === 0) return v;
   const out: JsonObject = { ...v };
   if (found.includes('status')) delete out.status;
-  const meta: JsonObject = { ...(v.metadata as JsonObject) };
+  const meta: JsonObject = { ...(isObject(v.metadata) ? v.metadata : {}) };
   for (const f of META_FIELDS) if (found.includes(`metadata.${f}`)) delete meta[f];
   if (isObject(meta.annotations) && isSet(meta.annotations[LAST_APPLIED])) {
     const annotations = { ...meta.annotations };

@@ -26,7 +26,7 @@ export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
   if (typeof canonical === 'string') return { ok: false, reason: canonical };
   p = { ...p, segments: canonical };
   const parentSegs = p.segments.slice(0, -1);
-  const key = p.segments[p.segments.length - 1];
+  const key = p.segments[p.segments.length - 1]!; // segments is not empty (checked above)
   const spine = copySpine(root, parentSegs);
   if ('missingAt' in spine) {
     return {
@@ -64,8 +64,7 @@ const ATOI = /^[+-]?[0-9]+$/;
 function canonicalIndices(root: JsonObject, p: PatchOp): string[] | string {
   const out: string[] = [];
   let cur: Json | undefined = root;
-  for (let i = 0; i < p.segments.length; i++) {
-    const seg = p.segments[i];
+  for (const [i, seg] of p.segments.entries()) {
     const last = i === p.segments.length - 1;
     if (!Array.isArray(cur)) {
       out.push(seg);

@@ -100,4 +100,30 @@ test('init --from writes clusters from a KubeFed dump, with where each came from
   assert.not.ok(existsSync(join(other, 'federation.yaml')), 'nothing written');
 });
 
+test('explain tells one story: native scheduling among the clusters placement and namespace leave', async () => {
+  const config = join(GOLDEN, 'replica-scheduling-within-placement/input/federation.yaml');
+  const res = await run(['explain', 'deployment/api', '-n', 'shop', '-c', config]);
+  assert.is(res.code, 0, res.stderr);
+  const lines = res.stdout.split('\n');
+  const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  assert.match(res.stdout, /placement: placement rule .* -> eu-2, us-1, us-2\n/);
+  assert.match(res.stdout, /namespace: shop is rendered .* in eu-1, eu-2, us-1; dropped here: us-2\n/);
+  assert.match(
+    res.stdout,
+    /scheduling: replicaScheduling rule .*, among the placed clusters eu-2, us-1: eu-2=4, us-1=4\n/,
+  );
+  assert.ok(
+    at(/^ {2}namespace:/) < at(/^ {2}scheduling:/),
+    'the namespace bound comes before native scheduling',
+  );
+  assert.match(res.stdout, /\n {2}us-2: not placed\n/);
+  // A KubeFed RSP replaces placement first; the namespace bounds the result afterwards.
+  const rsp = await run(['explain', 'deployment/web', '-c', join(GOLDEN, 'rsp-basic/input/federation.yaml')]);
+  assert.match(
+    rsp.stdout,
+    /scheduling: ReplicaSchedulingPreference .* replaces the placement \(as KubeFed\) with ap-1, eu-1, us-1/,
+  );
+  assert.ok(rsp.stdout.indexOf('scheduling:') < rsp.stdout.indexOf('namespace:'));
+});
+
 test.run();

@@ -126,4 +126,45 @@ test('explain tells one story: native scheduling among the clusters placement an
   assert.ok(rsp.stdout.indexOf('scheduling:') < rsp.stdout.indexOf('namespace:'));
 });
 
+test('propagation: Disabled renders none of the type, and its RSP is not one without a target', async () => {
+  const dir = project({
+    'federation.yaml':
+      'apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters: [{name: a}]\nresources: [k/*.yaml]\n',
+    'k/objects.yaml': `apiVersion: core.kubefed.io/v1beta1
+kind: FederatedTypeConfig
+metadata: {name: deployments.apps, namespace: kube-federation-system}
+spec:
+  federatedType: {group: types.kubefed.io, kind: FederatedDeployment, pluralName: federateddeployments, scope: Namespaced, version: v1beta1}
+  propagation: Disabled
+  targetType: {kind: Deployment, pluralName: deployments, scope: Namespaced, version: v1}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: shop, namespace: shop}
+spec: {placement: {clusterSelector: {}}}
+---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedDeployment
+metadata: {name: web, namespace: shop}
+spec:
+  template: {spec: {replicas: 1, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: nginx}]}}}}
+  placement: {clusterSelector: {}}
+---
+apiVersion: scheduling.kubefed.io/v1alpha1
+kind: ReplicaSchedulingPreference
+metadata: {name: web, namespace: shop}
+spec: {targetKind: FederatedDeployment, totalReplicas: 3}
+`,
+  });
+  const res = await run(['build'], dir);
+  assert.is(res.code, 0, res.stderr);
+  assert.match(
+    res.stderr,
+    /FederatedDeployment web is not rendered: its FederatedTypeConfig \(k\/objects\.yaml:1\) has propagation: Disabled/,
+  );
+  assert.not.match(res.stderr, /RSP_NO_TARGET/);
+  assert.not.ok(existsSync(join(dir, 'rendered/a/shop/deployment-web.yaml')));
+  assert.ok(existsSync(join(dir, 'rendered/a/_cluster/namespace-shop.yaml')));
+});
+
 test.run();

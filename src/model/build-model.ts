@@ -75,6 +75,7 @@ export function buildModel(
 ): Model {
   const types = federatedTypes(docs, config, reporter);
   const federatedGroups = new Set([...types.values()].map((t) => t.federatedGroup));
+  const disabled = new Set<string>();
   const resources: Resource[] = [];
   const preferences: SchedulingPreference[] = [];
   const crds: ParsedDoc[] = [];
@@ -86,7 +87,7 @@ export function buildModel(
     const group = groupOf(apiVersion);
     if (kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') crds.push({ source, value });
     if (federatedGroups.has(group)) {
-      const r = federatedResource(value, at, types, config, reporter);
+      const r = federatedResource(value, at, types, config, reporter, disabled);
       if (r) resources.push(r);
     } else if (group === KUBEFED_SCHEDULING_GROUP && kind === 'ReplicaSchedulingPreference') {
       const p = preference(value, at, config, reporter);
@@ -113,7 +114,12 @@ export function buildModel(
     );
   }
   reportDuplicates(withoutHostNamespaces(resources), reporter);
-  return { resources, preferences, crds, federatedGroups };
+  // KubeFed's RSP controller still scheduled objects whose type does not propagate; nothing of
+  // it reaches a member, so such a preference is not an RSP without a target.
+  const active = preferences.filter(
+    (p) => !disabled.has(`${p.targetKind}\u0000${p.namespace}\u0000${p.name}`),
+  );
+  return { resources, preferences: active, crds, federatedGroups };
 }
 
 /** Every object of every document, `kind: List` expanded (as `kubectl get -o yaml` prints), each checked for the basic shape. */
@@ -310,6 +316,7 @@ function federatedResource(
   types: TypeTable,
   config: FederationConfig,
   reporter: Reporter,
+  disabled: Set<string>,
 ): Resource | undefined {
   const fedKind = v.kind as string;
   const fedGroup = groupOf(v.apiVersion as string);
@@ -330,6 +337,11 @@ function federatedResource(
     return undefined;
   }
   if (type.disabled) {
+    const ns =
+      typeof (v.metadata as JsonObject).namespace === 'string' ? (v.metadata as JsonObject).namespace : '';
+    disabled.add(
+      `${fedKind}\u0000${typeof ns === 'string' && ns ? ns : config.defaults.namespace}\u0000${String((v.metadata as JsonObject).name)}`,
+    );
     const p = type.ref ? posOf(type.ref) : undefined;
     reporter.warning(
       'UNKNOWN_TYPE',

@@ -2,30 +2,25 @@
 // Plain manifests render as written; a KubeFed Federated<Kind> renders as KubeFed's sync
 // controller built the member object: body from spec.template, name and namespace forced from
 // the federated object, kind from its type, apiVersion from the template or else the type.
-import { cmp, didYouMean, Reporter } from '../core/diagnostics.js';
+import { cmp, didYouMean, type Reporter } from '../core/diagnostics.js';
 import { deepFreeze, isObject } from '../core/cow.js';
-import { child, posOf, ref, type SourceRef } from '../core/source.js';
+import { child, posOf, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { readOverrideList } from '../load/config.js';
 import type {
-  FederatedType,
   FederationConfig,
-  Json,
   JsonObject,
   ObjectId,
   PlacementSpec,
   Resource,
   SchedulingSpec,
 } from '../types.js';
-import {
-  KUBEFED_SCHEDULING_GROUP,
-  KUBEFED_TYPES,
-  groupOf,
-  isBuiltinClusterScoped,
-} from '../core/kubefed-types.js';
+import { KUBEFED_SCHEDULING_GROUP, groupOf, isBuiltinClusterScoped } from '../core/kubefed-types.js';
 import { ruleMatches } from './match.js';
 import { checkSelector } from '../core/selector-check.js';
-import { serverFields, withoutServerFields } from './server-fields.js';
+import { federatedTypes, typeKey, type TypeTable } from './federated-types.js';
+import { inputObjects } from './input-objects.js';
+import { stripServerFields, type DumpedFields } from './server-fields.js';
 
 /** A ReplicaSchedulingPreference object, or a native replicaScheduling rule bound to a target. */
 export interface SchedulingPreference {
@@ -79,7 +74,7 @@ export function buildModel(
   const resources: Resource[] = [];
   const preferences: SchedulingPreference[] = [];
   const crds: ParsedDoc[] = [];
-  const dumped = new Map<string, { at: SourceRef; fields: Set<string>; objects: number }>();
+  const dumped: DumpedFields = new Map();
   for (const { source, value: raw, at } of inputObjects(docs, reporter)) {
     const value = stripServerFields(raw, at, dumped);
     const apiVersion = value.apiVersion as string;
@@ -120,131 +115,6 @@ export function buildModel(
     (p) => !disabled.has(`${p.targetKind}\u0000${p.namespace}\u0000${p.name}`),
   );
   return { resources, preferences: active, crds, federatedGroups };
-}
-
-/** Every object of every document, `kind: List` expanded (as `kubectl get -o yaml` prints), each checked for the basic shape. */
-export function* inputObjects(
-  docs: readonly ParsedDoc[],
-  reporter: Reporter | undefined,
-): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef }> {
-  for (const d of docs) {
-    const root = ref(d.source);
-    const v = d.value;
-    if (
-      isObject(v) &&
-      typeof v.kind === 'string' &&
-      v.kind.endsWith('List') &&
-      Array.isArray(v.items) &&
-      !v.metadata?.hasOwnProperty?.('name')
-    ) {
-      for (const [i, item] of v.items.entries()) {
-        if (checkShape(item, child(root, 'items', i), reporter))
-          yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
-      }
-      continue;
-    }
-    if (checkShape(v, root, reporter)) yield { source: d.source, value: v as JsonObject, at: root };
-  }
-}
-
-/** The basic shape; `reporter` undefined only checks (the second pass over the same objects). */
-function checkShape(v: Json, at: SourceRef, reporter: Reporter | undefined): boolean {
-  if (!reporter) return isObject(v) && checkShape(v, at, new Reporter(false));
-  if (!isObject(v)) {
-    reporter.error(
-      'INVALID_OBJECT',
-      posOf(at),
-      'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)',
-    );
-    return false;
-  }
-  for (const f of ['apiVersion', 'kind'] as const) {
-    if (typeof v[f] !== 'string' || v[f] === '') {
-      reporter.error(
-        'INVALID_OBJECT',
-        posOf(at, f in v ? [f] : []),
-        `missing ${f}: every object needs apiVersion and kind`,
-      );
-      return false;
-    }
-  }
-  const meta = v.metadata;
-  if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '') {
-    const where = isObject(meta) ? ['metadata'] : [];
-    const gen = isObject(meta) && typeof meta.generateName === 'string';
-    reporter.error(
-      'INVALID_OBJECT',
-      posOf(at, where, { key: where.length > 0 }),
-      gen
-        ? 'metadata.generateName is not supported: rendered objects need a fixed metadata.name'
-        : `${v.kind} has no metadata.name`,
-    );
-    return false;
-  }
-  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') {
-    reporter.error(
-      'INVALID_OBJECT',
-      posOf(at, ['metadata', 'namespace']),
-      'metadata.namespace must be a string',
-    );
-    return false;
-  }
-  return true;
-}
-
-/** Federated types keyed `group/Kind` of the federated type, as KubeFed's FTCs key them. */
-export type TypeTable = Map<string, FederatedType>;
-
-export function typeKey(group: string, kind: string): string {
-  return `${group}/${kind}`;
-}
-
-/**
- * KubeFed's default types, then FederatedTypeConfigs among the inputs as KubeFed reads them
- * (SetFederatedTypeConfigDefaults: targetType.group from the FTC's name after the first dot;
- * Namespaced only when targetType.scope says so), then federation.yaml `types`.
- */
-function federatedTypes(docs: readonly ParsedDoc[], config: FederationConfig, reporter: Reporter): TypeTable {
-  const types: TypeTable = new Map();
-  for (const t of KUBEFED_TYPES) types.set(typeKey(t.federatedGroup, t.federatedKind), t);
-  for (const { value: v, at } of inputObjects(docs, undefined)) {
-    if (v.kind !== 'FederatedTypeConfig' || groupOf(String(v.apiVersion)) !== 'core.kubefed.io') continue;
-    const spec = isObject(v.spec) ? v.spec : {};
-    const target = isObject(spec.targetType) ? spec.targetType : {};
-    const fed = isObject(spec.federatedType) ? spec.federatedType : {};
-    if (
-      typeof fed.kind !== 'string' ||
-      typeof target.kind !== 'string' ||
-      typeof target.version !== 'string'
-    ) {
-      reporter.error(
-        'UNKNOWN_TYPE',
-        posOf(at, isObject(v.spec) ? ['spec'] : []),
-        'a FederatedTypeConfig needs spec.targetType.kind, spec.targetType.version and spec.federatedType.kind',
-      );
-      continue;
-    }
-    const name = String((v.metadata as JsonObject).name);
-    const dot = name.indexOf('.');
-    const targetGroup =
-      typeof target.group === 'string' && target.group !== ''
-        ? target.group
-        : dot < 0
-          ? ''
-          : name.slice(dot + 1);
-    const federatedGroup = typeof fed.group === 'string' ? fed.group : '';
-    types.set(typeKey(federatedGroup, fed.kind), {
-      federatedKind: fed.kind,
-      federatedGroup,
-      apiVersion: targetGroup ? `${targetGroup}/${target.version}` : target.version,
-      kind: target.kind,
-      scope: target.scope === 'Namespaced' ? 'Namespaced' : 'Cluster',
-      ...(spec.propagation === 'Disabled' ? { disabled: true } : {}),
-      ref: at,
-    });
-  }
-  for (const t of config.types) types.set(typeKey(t.federatedGroup, t.federatedKind), t);
-  return types;
 }
 
 function plainResource(
@@ -480,36 +350,6 @@ function preference(
     spec: spec as unknown as SchedulingSpec,
     ref: at,
   };
-}
-
-/**
- * The object without server-set fields, on itself and on a template (`spec.template` of a
- * federated object; a dumped FederatedDeployment carries them on the wrapper, a dumped plain
- * object on itself); what was found is counted per file for one warning each.
- */
-function stripServerFields(
-  value: JsonObject,
-  at: SourceRef,
-  dumped: Map<string, { at: SourceRef; fields: Set<string>; objects: number }>,
-): JsonObject {
-  const spec = isObject(value.spec) ? value.spec : undefined;
-  const template = spec && isObject(spec.template) ? spec.template : undefined;
-  const found = [
-    ...serverFields(value),
-    ...(template ? serverFields(template).map((f) => `spec.template.${f}`) : []),
-  ];
-  if (found.length === 0) return value;
-  const file = posOf(at).file;
-  const d = dumped.get(file) ?? {
-    at: child(at, ...(found[0] ?? '').split('.').slice(0, 2)),
-    fields: new Set(),
-    objects: 0,
-  };
-  for (const f of found) d.fields.add(f.replace(/^spec\.template\./, ''));
-  d.objects++;
-  dumped.set(file, d);
-  const out = withoutServerFields(value);
-  return template && spec ? { ...out, spec: { ...spec, template: withoutServerFields(template) } } : out;
 }
 
 /**

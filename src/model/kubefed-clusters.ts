@@ -7,7 +7,7 @@ import { groupOf } from '../core/kubefed-types.js';
 import { posOf } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import type { Cluster, JsonObject } from '../types.js';
-import { inputObjects } from './build-model.js';
+import { inputObjects } from './input-objects.js';
 
 /** A cluster name becomes a folder name: a DNS-1123 label, as federation.yaml requires. */
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

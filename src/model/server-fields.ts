@@ -4,6 +4,7 @@
 // GitOps tool, which would fight them, so they are dropped. `null` and `status: {}` (what
 // `kubectl create --dry-run -o yaml` prints) count as not set and are left as written.
 import { isObject } from '../core/cow.js';
+import { child, posOf, type SourceRef } from '../core/source.js';
 import type { Json, JsonObject } from '../types.js';
 
 const META_FIELDS = [
@@ -45,4 +46,33 @@ export function withoutServerFields(v: JsonObject): JsonObject {
   }
   out.metadata = meta;
   return out;
+}
+
+/** Per file: where the first server-set field is, which fields, on how many objects. */
+export type DumpedFields = Map<string, { at: SourceRef; fields: Set<string>; objects: number }>;
+
+/**
+ * The object without server-set fields, on itself and on a template (`spec.template` of a
+ * federated object; a dumped FederatedDeployment carries them on the wrapper, a dumped plain
+ * object on itself); what was found is counted per file for one warning each.
+ */
+export function stripServerFields(value: JsonObject, at: SourceRef, dumped: DumpedFields): JsonObject {
+  const spec = isObject(value.spec) ? value.spec : undefined;
+  const template = spec && isObject(spec.template) ? spec.template : undefined;
+  const found = [
+    ...serverFields(value),
+    ...(template ? serverFields(template).map((f) => `spec.template.${f}`) : []),
+  ];
+  if (found.length === 0) return value;
+  const file = posOf(at).file;
+  const d = dumped.get(file) ?? {
+    at: child(at, ...(found[0] ?? '').split('.').slice(0, 2)),
+    fields: new Set(),
+    objects: 0,
+  };
+  for (const f of found) d.fields.add(f.replace(/^spec\.template\./, ''));
+  d.objects++;
+  dumped.set(file, d);
+  const out = withoutServerFields(value);
+  return template && spec ? { ...out, spec: { ...spec, template: withoutServerFields(template) } } : out;
 }

@@ -8,6 +8,7 @@ import { cmp, Reporter } from './core/diagnostics.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
+import { realPathLoose, within } from './core/real-path.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
@@ -86,7 +87,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
   if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
   const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
-  // Nothing fedrender writes is read back as input (its staging and swap folders included).
+  // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
@@ -162,7 +163,17 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
   // emit
   if (!reporter.hasErrors()) {
-    result.files = emitClusters(result.rendered, selected);
+    result.files = emitClusters(result.rendered, selected, (kept, dropped, path) => {
+      const id = (o: RenderedObject) =>
+        `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
+      reporter.error(
+        'OUTPUT_CONFLICT',
+        posOf(dropped.resource.ref),
+        `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
+        'rename one of them',
+      );
+    });
+    if (reporter.hasErrors()) result.files = [];
     if (config.output.gitops === 'argocd') {
       result.files = [
         ...result.files,
@@ -189,7 +200,7 @@ function excluded(dir: string, target: string): string[] {
   const rel = relative(dir, target).split(sep).join('/');
   return rel.startsWith('..') || isAbsolute(rel)
     ? []
-    : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`, `${rel}.fedrender-lock`];
+    : [rel];
 }
 
 /** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */
@@ -236,7 +247,7 @@ function gitopsRepoPath(
   return path;
 }
 
-/** The Flux directory is swapped whole like the output directory: it may hold neither. */
+/** The Flux directory may hold neither federation.yaml nor the output directory, nor lie in it. */
 function checkFluxDir(
   fluxDir: string,
   outDir: string,
@@ -244,12 +255,12 @@ function checkFluxDir(
   config: FederationConfig,
   reporter: Reporter,
 ): boolean {
-  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer + sep);
-  const problem = within(dir, fluxDir)
+  const [realDir, realFlux, realOut] = [dir, fluxDir, outDir].map(realPathLoose);
+  const problem = within(realDir, realFlux)
     ? 'contains federation.yaml'
-    : within(fluxDir, outDir)
+    : within(realFlux, realOut)
       ? 'is inside the output directory'
-      : within(outDir, fluxDir)
+      : within(realOut, realFlux)
         ? 'contains the output directory'
         : undefined;
   if (!problem) return true;
@@ -262,9 +273,9 @@ function checkFluxDir(
   return false;
 }
 
-/** The output directory must not hold the inputs: a build swaps it whole. */
+/** The output directory must not hold the inputs (compared as real paths: `/`, symlinks). */
 function checkOutputDir(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
-  if (outDir === dir || (dir + sep).startsWith(outDir + sep)) {
+  if (within(realPathLoose(dir), realPathLoose(outDir))) {
     reporter.error(
       'OUTPUT_CONFLICT',
       posOf(config.ref, ['output', 'dir']),

@@ -2,7 +2,7 @@
 // exits or reads process state; every function returns diagnostics and leaves presenting them
 // to the caller.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rmdir } from 'node:fs/promises';
 import { dirname, join as joinPath, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
@@ -110,12 +110,25 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     return finish(result, c);
   }
   const locked = await withLock(lockDir, joinPath(lockDir, LOCK_NAME), async (compromised) => {
+    try {
+      await writeLocked(compromised);
+    } catch (e) {
+      // A file-system error the plan did not foresee: still one line naming the path.
+      const { code, path, message } = errno(e);
+      report([
+        { code: 'IO', path: path ?? c.outDir!, message: code ? `cannot write %p (${code})` : message },
+      ]);
+    }
+  });
+  if (!locked.ok)
+    report([{ code: 'IO', path: c.outDir, message: locked.message.split(c.outDir).join('%p') }]);
+  if (c.reporter.hasErrors()) for (const d of made.reverse()) await rmdir(d).catch(() => undefined);
+  return finish(result, c);
+
+  async function writeLocked(compromised: () => boolean): Promise<void> {
     const roots = trees.map((t) => resolve(t.dir));
     const stuck = await recover(fs, roots);
-    if (stuck) {
-      report([{ code: 'IO', path: c.outDir!, message: stuck }]);
-      return;
-    }
+    if (stuck) return report([{ code: 'IO', path: c.outDir!, message: stuck }]);
     const plan = await planWrite(fs, trees);
     report(plan.problems);
     if (c.reporter.hasErrors()) return;
@@ -129,13 +142,7 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
       result.changed = false;
       report([{ code: 'IO', path: e.path, message: e.message }]);
     }
-  });
-  if (!locked.ok)
-    report([{ code: 'IO', path: c.outDir, message: locked.message.split(c.outDir).join('%p') }]);
-  if (c.reporter.hasErrors())
-    for (const d of made.reverse())
-      await import('node:fs/promises').then((f) => f.rmdir(d)).catch(() => undefined);
-  return finish(result, c);
+  }
 }
 
 /** mkdir -p that returns the folders it made, parents first. */

@@ -198,9 +198,7 @@ function selectClusters(config: FederationConfig, names: string[] | undefined) {
 /** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */
 function excluded(dir: string, target: string): string[] {
   const rel = relative(dir, target).split(sep).join('/');
-  return rel.startsWith('..') || isAbsolute(rel)
-    ? []
-    : [rel];
+  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel];
 }
 
 /** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */

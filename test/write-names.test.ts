@@ -131,7 +131,8 @@ test('the CLI renders RBAC names differing in case or holding `_` and `:` to the
   assert.is(listed.length, names.length);
   assert.is(new Set(listed.map((p) => p.toLowerCase())).size, names.length);
   const out = execFileSync('kubectl', ['kustomize', join(dir, 'rendered/a')], { encoding: 'utf8' });
-  for (const n of names.slice(0, 4)) assert.ok(out.includes(`name: ${n.includes(':') ? `'${n}'` : n}`) || out.includes(n), n);
+  for (const n of names.slice(0, 4))
+    assert.ok(out.includes(`name: ${n.includes(':') ? `'${n}'` : n}`) || out.includes(n), n);
   assert.ok(readFileSync(join(dir, 'rendered/a/kustomization.yaml'), 'utf8').length > 0);
 });
 

@@ -50,8 +50,13 @@ export function abs(roots: readonly string[], t: Target): string {
 
 export async function writeJournal(fs: WriterFs, outDir: string, j: Journal): Promise<void> {
   const tmp = join(outDir, JOURNAL_TMP);
-  await fs.writeFile(tmp, JSON.stringify(j));
-  await fs.rename(tmp, join(outDir, JOURNAL_FILE));
+  try {
+    await fs.writeFile(tmp, JSON.stringify(j));
+    await fs.rename(tmp, join(outDir, JOURNAL_FILE));
+  } catch (e) {
+    await fs.unlink(tmp).catch(() => undefined);
+    throw e;
+  }
 }
 
 export async function removeJournal(fs: WriterFs, outDir: string): Promise<void> {
@@ -59,7 +64,11 @@ export async function removeJournal(fs: WriterFs, outDir: string): Promise<void>
 }
 
 export async function hasJournal(fs: WriterFs, outDir: string): Promise<boolean> {
-  return fs.lstat(join(outDir, JOURNAL_FILE)).then(
+  return exists(fs, join(outDir, JOURNAL_FILE));
+}
+
+async function exists(fs: WriterFs, path: string): Promise<boolean> {
+  return fs.lstat(path).then(
     () => true,
     () => false,
   );
@@ -76,9 +85,10 @@ export function journalRoots(outDir: string, roots: readonly string[]): string[]
  */
 export async function recover(fs: WriterFs, roots: readonly string[]): Promise<string | undefined> {
   const outDir = roots[0];
-  await ignore(fs.unlink(join(outDir, JOURNAL_TMP)), 'ENOENT', 'ENOTDIR');
   let text: string;
   try {
+    // A journal that was being replaced when the build died: the old one (if any) still holds.
+    if (await exists(fs, join(outDir, JOURNAL_TMP))) await fs.unlink(join(outDir, JOURNAL_TMP));
     text = await fs.readFile(join(outDir, JOURNAL_FILE));
   } catch (e) {
     if (errCode(e) === 'ENOENT' || errCode(e) === 'ENOTDIR') return undefined;

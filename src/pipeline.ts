@@ -195,7 +195,7 @@ function selectClusters(config: FederationConfig, names: string[] | undefined) {
   return config.clusters.filter((c) => names.includes(c.name));
 }
 
-/** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */
+/** A folder under the project, as globs exclude it. */
 function excluded(dir: string, target: string): string[] {
   const rel = relative(dir, target).split(sep).join('/');
   return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel];

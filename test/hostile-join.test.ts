@@ -2,15 +2,7 @@
 // symlinked federation.yaml is followed (its target edited, the link kept), CRLF line endings
 // and the file mode stay, and a lock left by a killed process delays an edit by seconds only.
 import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  readlinkSync,
-  statSync,
-  symlinkSync,
-} from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -175,7 +175,8 @@ function treeInputs(opts: BuildOptions, c: Compilation): TreeInput[] {
   return trees;
 }
 
-function reportUnowned(c: Compilation, tree: TreePlan, show: (p: string) => string): void {
+function reportUnowned(c: Compilation, tree: TreePlan | undefined, show: (p: string) => string): void {
+  if (!tree) return;
   for (const p of tree.unowned)
     c.reporter.warning(
       'UNOWNED_FILE',

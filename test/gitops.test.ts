@@ -53,7 +53,7 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
     Object.keys(tree).filter((p) => p.startsWith('argocd/')),
     ['argocd/east.yaml', 'argocd/kustomization.yaml', 'argocd/west.yaml'],
   );
-  assert.equal(parse(tree['argocd/east.yaml']), {
+  assert.equal(parse(tree['argocd/east.yaml']!), {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: { name: 'east', namespace: 'argocd' },
@@ -70,13 +70,13 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
     },
   });
   // No server: Argo CD's name for the cluster.
-  assert.equal(parse(tree['argocd/west.yaml']).spec.destination, { name: 'west' });
-  assert.equal(parse(tree['argocd/kustomization.yaml']), {
+  assert.equal(parse(tree['argocd/west.yaml']!).spec.destination, { name: 'west' });
+  assert.equal(parse(tree['argocd/kustomization.yaml']!), {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: ['east.yaml', 'west.yaml'],
   });
-  assert.match(tree['.fedrender-owned.yaml'], /^  argocd\/kustomization\.yaml$/m);
+  assert.match(tree['.fedrender-owned.yaml']!, /^  argocd\/kustomization\.yaml$/m);
   assert.not.ok(existsSync(join(root, 'clusters')));
 });
 
@@ -87,7 +87,7 @@ test('flux: one Kustomization per cluster in clusters/<cluster>/fedrender.yaml, 
   const tree = readTree(join(dir, 'clusters'));
   // One ownership record, in the output folder, covers the Flux folder too.
   assert.equal(Object.keys(tree), ['east/fedrender.yaml', 'west/fedrender.yaml']);
-  assert.equal(parse(tree['west/fedrender.yaml']), {
+  assert.equal(parse(tree['west/fedrender.yaml']!), {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name: 'fedrender', namespace: 'flux-system' },
@@ -266,16 +266,17 @@ test('flux: an unowned file where a Kustomization goes stops the build before ei
 });
 
 test('a failed build changes nothing in the output or the Flux directory', async () => {
-  for (const [output, change] of [
+  const cases: [string, string][] = [
     [ARGO, '  argocd: {repoURL: https://example.com/other.git}\n'],
     [FLUX, '  flux: {interval: 5m}\n'],
-  ]) {
+  ];
+  for (const [output, change] of cases) {
     const { dir } = repo(output);
     assert.is((await run(['build'], dir)).code, 0);
     const before = readTree(dir);
     // Both trees would change, but a manifest is broken.
     const inputs = {
-      'federation.yaml': fed(output.split('\n')[0] + '\n' + change),
+      'federation.yaml': fed(output.split('\n')[0]! + '\n' + change),
       'manifests/a.yaml': CM('2') + 'bad: [\n',
     };
     for (const [p, text] of Object.entries(inputs)) writeFileSync(join(dir, p), text);

@@ -175,8 +175,8 @@ test('a read-only or immutable folder: one line naming it, exit 1, nothing chang
     const r = await build({ config: 'federation.yaml', cwd: dir, writerFs: fs });
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     assert.is(errors.length, 1);
-    assert.is(errors[0].file, 'rendered/west/default');
-    assert.match(errors[0].message, new RegExp(`^cannot write into rendered/west/default \\(${code}: `));
+    assert.is(errors[0]!.file, 'rendered/west/default');
+    assert.match(errors[0]!.message, new RegExp(`^cannot write into rendered/west/default \\(${code}: `));
     assert.equal(snapshot(out), before);
   }
 });

@@ -81,9 +81,9 @@ test('a failure at any step leaves the old tree exactly, with one error naming a
       const r = await build({ config: 'federation.yaml', cwd: dir, writerFs: faultyFs(k, code).fs });
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
       assert.is(errors.length, 1, `step ${k} ${code}: ${JSON.stringify(errors)}`);
-      assert.is(errors[0].code, 'IO');
-      assert.match(errors[0].message, new RegExp(`\\(${code}: `), errors[0].message);
-      assert.not.match(errors[0].message, /\n|\.fr-[0-9a-f]+\.tmp|    at /);
+      assert.is(errors[0]!.code, 'IO');
+      assert.match(errors[0]!.message, new RegExp(`\\(${code}: `), errors[0]!.message);
+      assert.not.match(errors[0]!.message, /\n|\.fr-[0-9a-f]+\.tmp|    at /);
       assert.equal(snapshot(join(dir, 'rendered')), before, `step ${k} ${code}`);
     }
   }

@@ -54,7 +54,7 @@ test('ordinary objects keep their plain names; a group clash gets the documented
 test('Widget/w and WIDGET/w of one group get two files', () => {
   const list = paths([obj('x.io', 'Widget', 'w', 'd'), obj('x.io', 'WIDGET', 'w', 'd')]);
   assertDistinct(list);
-  assert.match(list[0], /^d\/widget-w_[0-9a-f]{10}\.yaml$/);
+  assert.match(list[0]!, /^d\/widget-w_[0-9a-f]{10}\.yaml$/);
 });
 
 test('an RBAC name with `_` cannot collide with a clash suffix, nor names differing in case', () => {
@@ -94,9 +94,9 @@ test('long names and kinds are shortened deterministically below 255 bytes', () 
     obj('k.io', 'K'.repeat(250), 'w', 'd'),
   ]);
   assertDistinct(list);
-  assert.match(list[0], /^d\/configmap-x+~[0-9a-f]{12}\.yaml$/);
+  assert.match(list[0]!, /^d\/configmap-x+~[0-9a-f]{12}\.yaml$/);
   assert.equal(paths([obj('', 'ConfigMap', long, 'd')]), [list[0]], 'deterministic');
-  assert.not.match(list[2], /%3~|%~/, 'no escape cut in two');
+  assert.not.match(list[2]!, /%3~|%~/, 'no escape cut in two');
 });
 
 test('objects that still land in one file are reported, and neither is written', () => {
@@ -105,7 +105,7 @@ test('objects that still land in one file are reported, and neither is written',
   const seen: string[] = [];
   const files = emitClusters([a, b], [{ name: 'c' } as Cluster], (_k, _d, path) => seen.push(path));
   assert.is(seen.length, 1);
-  assert.match(seen[0], /^c\/d\/configmap-same/);
+  assert.match(seen[0]!, /^c\/d\/configmap-same/);
   assert.equal(
     files.map((f) => f.path),
     ['c/kustomization.yaml'],
@@ -127,7 +127,7 @@ test('the CLI renders RBAC names differing in case or holding `_` and `:` to the
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'rendered/a'));
-  const listed = (parse(tree['kustomization.yaml']) as { resources: string[] }).resources;
+  const listed = (parse(tree['kustomization.yaml']!) as { resources: string[] }).resources;
   assert.is(listed.length, names.length);
   assert.is(new Set(listed.map((p) => p.toLowerCase())).size, names.length);
   const out = execFileSync('kubectl', ['kustomize', join(dir, 'rendered/a')], { encoding: 'utf8' });

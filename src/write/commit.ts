@@ -45,7 +45,7 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
   if (!hasWork(plan)) return;
   if (plan.problems.length) throw new Error('commitWrite: the plan has problems');
   const { roots } = plan;
-  const outDir = roots[0];
+  const { outDir } = plan;
   const at = (t: Target) => abs(roots, t);
   const journal: Journal = {
     version: 1,
@@ -58,8 +58,8 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
   };
   const madeRoots: string[] = [];
   let committed = false;
-  const renamed: number[] = [];
-  const deleted: number[] = [];
+  const renamed: WritePlan['writes'] = [];
+  const deleted: WritePlan['deletes'] = [];
   try {
     for (const r of roots) madeRoots.push(...(await mkdirs(fs, r)));
     await writeJournal(fs, outDir, journal);
@@ -69,13 +69,13 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
     journal.phase = 'commit';
     await writeJournal(fs, outDir, journal);
     committed = true;
-    await mapLimit(plan.writes, async (w, i) => {
+    await mapLimit(plan.writes, async (w) => {
       await fs.rename(tmpName(at(w)), at(w));
-      renamed.push(i);
+      renamed.push(w);
     });
-    await mapLimit(plan.deletes, async (d, i) => {
+    await mapLimit(plan.deletes, async (d) => {
       await ignore(fs.unlink(at(d)), 'ENOENT');
-      deleted.push(i);
+      deleted.push(d);
     });
     for (const d of plan.dropDirs) await ignore(fs.rmdir(at(d)), 'ENOENT', 'ENOTEMPTY', 'EEXIST');
     await removeJournal(fs, outDir);
@@ -86,16 +86,8 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
         // Put the old bytes back; the journal carries them, so a crash here is undone too.
         journal.phase = 'rollback';
         journal.restore = [
-          ...renamed.map((i) => ({
-            root: plan.writes[i].root,
-            path: plan.writes[i].path,
-            content: plan.writes[i].old,
-          })),
-          ...deleted.map((i) => ({
-            root: plan.deletes[i].root,
-            path: plan.deletes[i].path,
-            content: plan.deletes[i].old,
-          })),
+          ...renamed.map((w) => ({ root: w.root, path: w.path, content: w.old })),
+          ...deleted.map((d) => ({ root: d.root, path: d.path, content: d.old })),
         ];
         await writeJournal(fs, outDir, journal);
         await restoreFiles(

@@ -47,7 +47,7 @@ export async function mapLimit<T, R>(
     while (next < items.length && failed.length === 0) {
       const i = next++;
       try {
-        out[i] = await fn(items[i], i);
+        out[i] = await fn(items[i]!, i);
       } catch (e) {
         failed.push(e);
       }

@@ -45,7 +45,9 @@ export function isWriterName(name: string): boolean {
 }
 
 export function abs(roots: readonly string[], t: Target): string {
-  return join(roots[t.root], ...t.path.split('/'));
+  const root = roots[t.root];
+  if (root === undefined) throw new Error(`writer: no tree ${t.root}`);
+  return join(root, ...t.path.split('/'));
 }
 
 export async function writeJournal(fs: WriterFs, outDir: string, j: Journal): Promise<void> {
@@ -85,6 +87,7 @@ export function journalRoots(outDir: string, roots: readonly string[]): string[]
  */
 export async function recover(fs: WriterFs, roots: readonly string[]): Promise<string | undefined> {
   const outDir = roots[0];
+  if (outDir === undefined) return undefined;
   let text: string;
   try {
     // A journal that was being replaced when the build died: the old one (if any) still holds.
@@ -103,12 +106,12 @@ export async function recover(fs: WriterFs, roots: readonly string[]): Promise<s
     return `${join(outDir, JOURNAL_FILE)} is damaged; an interrupted build cannot be finished: restore the output folder from git and delete that file`;
   }
   const map = j.roots.map((r) => roots.findIndex((x) => resolve(outDir, r) === resolve(x)));
-  const bad = j.roots.find((_, i) => map[i] < 0);
+  const bad = j.roots.find((_, i) => (map[i] ?? -1) < 0);
   if (bad !== undefined)
     return `${join(outDir, JOURNAL_FILE)} belongs to an interrupted build that wrote into ${bad}, which is no longer configured; restore the output from git and delete that file`;
   const at = (t: Target) => {
     if (!isSafeRelative(t.path)) throw new Error(`unsafe path in journal: ${t.path}`);
-    return abs(roots, { root: map[t.root], path: t.path });
+    return abs(roots, { root: map[t.root] ?? -1, path: t.path });
   };
   try {
     if (j.phase === 'prepare') {

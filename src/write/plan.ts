@@ -48,6 +48,8 @@ export interface TreePlan {
 }
 
 export interface WritePlan {
+  /** The output directory: roots[0]. */
+  outDir: string;
   roots: string[];
   trees: TreePlan[];
   problems: WriteProblem[];
@@ -67,12 +69,15 @@ type Kind = 'file' | 'dir' | 'link' | 'other';
 /** Reads the trees and works out what a build would change. Writes nothing. */
 export async function planWrite(fs: WriterFs, inputs: readonly TreeInput[]): Promise<WritePlan> {
   const roots = inputs.map((t) => resolve(t.dir));
+  const [outDir, fluxDir] = roots;
+  if (outDir === undefined) throw new Error('planWrite: no output directory');
   const problems: WriteProblem[] = [];
   for (const r of roots) {
     const p = await rootProblem(fs, r);
     if (p) problems.push(p);
   }
   const plan: WritePlan = {
+    outDir,
     roots,
     trees: [],
     problems,
@@ -85,18 +90,17 @@ export async function planWrite(fs: WriterFs, inputs: readonly TreeInput[]): Pro
     dropDirs: [],
   };
   if (problems.length) return plan;
-  const outDir = roots[0];
   plan.interrupted = await hasJournal(fs, outDir);
   const oldRead = await readOwned(fs, join(outDir, RECORD_FILE), problems);
   if (!oldRead) return plan;
   const old = oldRead.record;
-  const fluxRel = roots[1] ? relative(outDir, roots[1]).split(sep).join('/') : undefined;
+  const fluxRel = fluxDir ? relative(outDir, fluxDir).split(sep).join('/') : undefined;
   const owned: OwnedRecord[] = [old];
-  if (roots[1]) {
+  if (fluxDir) {
     // Ownership in a Flux folder counts only where the record names today's Flux folder.
-    const same = old.flux && resolve(outDir, old.flux.dir) === roots[1];
+    const same = old.flux && resolve(outDir, old.flux.dir) === fluxDir;
     // fedrender 0.1 kept a second record in the Flux folder: its files are owned, and it goes.
-    const legacy = await readOwned(fs, join(roots[1], RECORD_FILE), problems);
+    const legacy = await readOwned(fs, join(fluxDir, RECORD_FILE), problems);
     if (!legacy) return plan;
     const extra = legacy.legacy ? legacy.record : { files: [], dirs: [] };
     if (legacy.legacy) plan.deletes.push({ root: 1, path: RECORD_FILE, old: legacy.text! });
@@ -106,8 +110,8 @@ export async function planWrite(fs: WriterFs, inputs: readonly TreeInput[]): Pro
     });
   }
   const next: OwnedRecord = { files: [], dirs: [] };
-  for (let i = 0; i < inputs.length; i++) {
-    const set = await planTree(fs, inputs[i], i, owned[i], plan);
+  for (const [i, input] of inputs.entries()) {
+    const set = await planTree(fs, input, i, owned[i] ?? { files: [], dirs: [] }, plan);
     if (i === 0) Object.assign(next, set);
     else next.flux = { dir: fluxRel!, ...set };
   }
@@ -121,7 +125,7 @@ export async function planWrite(fs: WriterFs, inputs: readonly TreeInput[]): Pro
   }
   if (oldText !== plan.recordText) {
     plan.writes.push({ root: 0, path: RECORD_FILE, content: plan.recordText, old: oldText });
-    if (oldText !== undefined) plan.trees[0].current.set(RECORD_FILE, oldText);
+    if (oldText !== undefined) plan.trees[0]!.current.set(RECORD_FILE, oldText);
   }
   return plan;
 }
@@ -180,10 +184,10 @@ async function planTree(
   owned: OwnedRecord,
   plan: WritePlan,
 ): Promise<{ files: string[]; dirs: string[] }> {
-  const dir = plan.roots[root];
+  const dir = plan.roots[root]!;
   const isOwned = new Set(owned.files);
   const ownedDirs = new Set(owned.dirs);
-  const inScope = (p: string) => !input.clusters || input.clusters.includes(p.split('/')[0]);
+  const inScope = (p: string) => !input.clusters || input.clusters.includes(p.split('/')[0]!);
   const built = new Map(input.files.map((f) => [f.path, f.content]));
   // Only folders that hold (or will hold) owned files are read; anything else is the user's.
   const relevant = new Set<string>(['']);
@@ -243,7 +247,7 @@ async function planTree(
       return '';
     }
   });
-  [...toRead, ...stale].forEach((p, i) => tree.current.set(p, contents[i]));
+  [...toRead, ...stale].forEach((p, i) => tree.current.set(p, contents[i]!));
   for (const [p, content] of built) {
     if (tree.current.get(p) === content && kind(p) === 'file') continue;
     tree.writes.push(p);
@@ -313,7 +317,7 @@ async function listRelevant(
     });
     const nextLevel: string[] = [];
     level.forEach((rel, i) => {
-      for (const e of lists[i]) {
+      for (const e of lists[i]!) {
         if (isWriterName(e.name)) continue;
         if (
           rel === '' &&

@@ -61,8 +61,7 @@ export function parseRecord(text: string): ParsedRecord {
   let list: string[] | undefined;
   let indent = '';
   let inFlux = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  for (const [i, line] of lines.entries()) {
     const fail = (message: string): ParsedRecord => ({
       ok: false,
       line: i + 1,
@@ -79,7 +78,7 @@ export function parseRecord(text: string): ParsedRecord {
     if (line === '' || line.startsWith('#')) continue;
     const m = /^( *)([a-zA-Z]+):(?: (.*))?$/.exec(line);
     if (!m) return fail(`unexpected line "${line.slice(0, 60)}"`);
-    const [, pad, key, value] = m;
+    const [, pad = '', key = '', value] = m;
     if (pad === '') inFlux = key === 'flux';
     const section = pad === '  ' && inFlux ? record.flux : pad === '' ? record : undefined;
     if (key === 'flux' && pad === '') {

@@ -20,6 +20,7 @@ import {
   realFs,
   recover,
   RECORD_FILE,
+  rootProblems,
   withLock,
   WriteError,
   writeFileAtomic,
@@ -92,9 +93,12 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
   const made: string[] = [];
   let lockDir: string;
   try {
-    const st = await fs.stat(c.outDir).catch(() => undefined);
-    if (st && !st.isDirectory()) {
-      report((await planWrite(fs, trees)).problems);
+    const problems = await rootProblems(
+      fs,
+      trees.map((t) => t.dir),
+    );
+    if (problems.length) {
+      report(problems);
       return finish(result, c);
     }
     made.push(...(await mkdirsTracked(c.outDir)));

@@ -98,6 +98,11 @@ test('a symlinked output folder is followed, not replaced', async () => {
   assert.is((await run(['build'], dir)).code, 0);
   assert.ok(lstatSync(join(dir, 'rendered')).isSymbolicLink());
   assert.match(readFileSync(join(real, 'east/default/configmap-a.yaml'), 'utf8'), /v: "3"/);
+  // A symlink to nothing is refused, not replaced.
+  const dangling = fresh();
+  symlinkSync(join(real, 'missing'), join(dangling, 'rendered'));
+  refused(await run(['build'], dangling), /^rendered:1:1: error: rendered is a symbolic link to nothing/m);
+  assert.ok(lstatSync(join(dangling, 'rendered')).isSymbolicLink());
 });
 
 test('-o / and an output folder that contains federation.yaml (through a symlink too) are refused', async () => {

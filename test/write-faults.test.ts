@@ -67,6 +67,8 @@ test('the change under test keeps unowned things and changes only what it must',
   assert.is(before['east/shop/configmap-b.yaml'], after['east/shop/configmap-b.yaml']);
 });
 
+// The steps after the commit point (renames, deletes, folder removals) are where the old writer
+// failed "after the swap" with a trace although the new output was in place: here they undo.
 test('a failure at any step leaves the old tree exactly, with one error naming a path', async () => {
   const { base, before } = await template();
   const counting = faultyFs(Number.MAX_SAFE_INTEGER);

@@ -84,7 +84,9 @@ export function fileNames(objects: readonly RenderedObject[]): {
     const stem = `${folderOf(o)}/${part(id.kind.toLowerCase())}-${part(id.name)}`;
     stems.set(o, stem);
     const key = stem.toLowerCase();
-    groups.set(key, [...(groups.get(key) ?? []), o]);
+    const group = groups.get(key);
+    if (group) group.push(o);
+    else groups.set(key, [o]);
   }
   const names = new Map<RenderedObject, string>();
   const taken = new Map<string, RenderedObject>();

@@ -10,6 +10,13 @@ export { commitWrite, hasWork, WriteError } from './commit.js';
 export { errno, realFs, type WriterFs } from './fs-layer.js';
 export { recover, JOURNAL_FILE } from './journal.js';
 export { LOCK_NAME, withLock } from './lock.js';
-export { planWrite, type TreeInput, type TreePlan, type WritePlan, type WriteProblem } from './plan.js';
+export {
+  planWrite,
+  rootProblems,
+  type TreeInput,
+  type TreePlan,
+  type WritePlan,
+  type WriteProblem,
+} from './plan.js';
 export { RECORD_FILE } from './record.js';
 export { inside, writeFileAtomic } from './paths.js';

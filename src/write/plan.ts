@@ -71,11 +71,7 @@ export async function planWrite(fs: WriterFs, inputs: readonly TreeInput[]): Pro
   const roots = inputs.map((t) => resolve(t.dir));
   const [outDir, fluxDir] = roots;
   if (outDir === undefined) throw new Error('planWrite: no output directory');
-  const problems: WriteProblem[] = [];
-  for (const r of roots) {
-    const p = await rootProblem(fs, r);
-    if (p) problems.push(p);
-  }
+  const problems = await rootProblems(fs, roots);
   const plan: WritePlan = {
     outDir,
     roots,
@@ -128,6 +124,16 @@ export async function planWrite(fs: WriterFs, inputs: readonly TreeInput[]): Pro
     if (oldText !== undefined) plan.trees[0]!.current.set(RECORD_FILE, oldText);
   }
   return plan;
+}
+
+/** Why the trees' folders cannot be written into (a file, a dangling symlink); [] when they can. */
+export async function rootProblems(fs: WriterFs, roots: readonly string[]): Promise<WriteProblem[]> {
+  const out: WriteProblem[] = [];
+  for (const r of roots) {
+    const p = await rootProblem(fs, resolve(r));
+    if (p) out.push(p);
+  }
+  return out;
 }
 
 /** Why a tree's folder cannot be written into, if it cannot. A symlinked folder is followed. */
@@ -265,7 +271,9 @@ async function planTree(
   const children = new Map<string, string[]>();
   for (const p of entries.keys()) {
     const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-    children.set(parent, [...(children.get(parent) ?? []), p]);
+    const list = children.get(parent);
+    if (list) list.push(p);
+    else children.set(parent, [p]);
   }
   const existingOwnedDirs = [...ownedDirs].filter((d) => kind(d) === 'dir');
   // Deepest first, so a folder whose only content is an emptied owned folder goes too.

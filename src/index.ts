@@ -14,6 +14,7 @@ import { planData, type PlanData } from './plan.js';
 import {
   commitWrite,
   hasWork,
+  JOURNAL_FILE,
   LOCK_NAME,
   planWrite,
   errno,
@@ -85,6 +86,12 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     reportUnowned(c, plan.trees[0], show);
     result.files = fileCount(c);
     result.changed = plan.changed || plan.interrupted;
+    if (plan.interrupted)
+      c.reporter.warning(
+        'IO',
+        filePos(show(joinPath(c.outDir, JOURNAL_FILE))),
+        'a build was interrupted here; the next `fedrender build` finishes it (--check writes nothing)',
+      );
     if (plan.changed) result.diff = plan.trees.map((t) => unifiedDiff(t, show)).join('');
     return finish(result, c);
   }

@@ -330,6 +330,31 @@ test('argocd --cluster: only that Application is rebuilt; the others stay owned 
   assert.equal(Object.keys(readTree(join(dir, 'rendered/argocd'))), ['east.yaml', 'kustomization.yaml']);
 });
 
+test('flux: the 0.1 record in the Flux folder is read (its files stay owned) and then removed', async () => {
+  const { dir } = repo(FLUX);
+  assert.is((await run(['build'], dir)).code, 0);
+  // What fedrender 0.1 left: a record in each folder, with hashes.
+  const legacy = (paths: string[]) =>
+    'apiVersion: fedrender.io/v1alpha1\nkind: OwnedFiles\nfiles:\n' +
+    paths.map((p) => `- path: ${p}\n  sha256: 00\n`).join('');
+  writeFileSync(
+    join(dir, 'clusters/.fedrender-owned.yaml'),
+    legacy(['east/fedrender.yaml', 'west/fedrender.yaml']),
+  );
+  const rendered = readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8');
+  const files = /^files: \|\n((?:  .*\n)*)/m
+    .exec(rendered)![1]!
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.trim());
+  writeFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), legacy(files));
+  writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, 'clusters:\n  - name: east\n'));
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(Object.keys(readTree(join(dir, 'clusters'))), ['east/fedrender.yaml']);
+  assert.match(readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'), /^flux:$/m);
+});
+
 test('flux --cluster: only that Kustomization is rebuilt; the others stay owned', async () => {
   const { dir } = repo(FLUX);
   assert.is((await run(['build'], dir)).code, 0);

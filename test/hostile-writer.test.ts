@@ -275,6 +275,10 @@ test('build --check never writes, not even to finish an interrupted build', asyn
     const before = snapshot(join(d, 'rendered'));
     const r = await run(['build', '--check'], d);
     assert.is(r.code, 3, r.stderr);
+    assert.match(
+      r.stderr,
+      /^rendered\/\.fedrender-journal\.json:1:1: warning: a build was interrupted here/m,
+    );
     assert.equal(snapshot(join(d, 'rendered')), before, `--check after a crash at step ${k}`);
   }
 });

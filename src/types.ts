@@ -16,6 +16,8 @@ export interface JsonObject {
 export interface Cluster extends Pick<File.Cluster, 'name' | 'server'> {
   labels: NonNullable<File.Cluster['labels']>;
   ref: SourceRef;
+  /** Defined by a KubeFedCluster object among the inputs, not by federation.yaml. */
+  fromKubeFedCluster?: boolean;
 }
 
 /** metav1.LabelSelector; null and absent lists read as empty, as Kubernetes reads them. */
@@ -104,14 +106,21 @@ export interface SchedulingRule {
 /** A Federated<Kind> this run understands: the built-in KubeFed types plus `types` entries. */
 export interface FederatedType {
   federatedKind: string;
+  /** API group of the federated kind (types.kubefed.io unless an FTC says otherwise). */
+  federatedGroup: string;
   apiVersion: string;
   kind: string;
   scope: 'Namespaced' | 'Cluster';
+  /** A FederatedTypeConfig with `propagation: Disabled`: its objects render nowhere. */
+  disabled?: boolean;
+  /** Where the type was defined (an FTC among the inputs), for messages. */
+  ref?: SourceRef;
 }
 
 /** `validation`, every default applied; kubernetesVersion without its `v`, '' = the bundled one. */
 export type ValidationSettings = Required<NonNullable<File.FederationFile['validation']>>;
 
+type FileKubeFed = NonNullable<File.FederationFile['kubefed']>;
 type FileOutput = NonNullable<File.FederationFile['output']>;
 type FileArgoCd = NonNullable<FileOutput['argocd']>;
 type FileFlux = NonNullable<FileOutput['flux']>;
@@ -148,7 +157,12 @@ export interface FederationConfig {
   overrides: OverrideRule[];
   replicaScheduling: SchedulingRule[];
   types: FederatedType[];
-  kubefedScope: NonNullable<NonNullable<File.FederationFile['kubefed']>['scope']>;
+  /** KubeFed's control-plane scope (default Cluster, KubeFed's default install). */
+  kubefedScope: NonNullable<FileKubeFed['scope']>;
+  /** KubeFed's own namespace (kubefed.namespace, default kube-federation-system). */
+  kubefedNamespace: NonNullable<FileKubeFed['namespace']>;
+  /** kubefed.managedLabel: add kubefed.io/managed: "true" after overrides, as KubeFed did. */
+  managedLabel: NonNullable<FileKubeFed['managedLabel']>;
   output: OutputSettings;
   validation: ValidationSettings;
 }
@@ -187,6 +201,8 @@ export interface Resource {
 export interface ReplicaOverride {
   replicas: number;
   ref: SourceRef;
+  /** A ReplicaSchedulingPreference (KubeFed: replaces placement) or a native rule (within it). */
+  origin: 'kubefed' | 'rule';
 }
 
 /** A resource rendered for one cluster: `body` shares unchanged subtrees with `resource.body`. */

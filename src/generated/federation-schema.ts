@@ -78,9 +78,17 @@ export interface FederationFile {
   };
   kubefed?: {
     /**
-     * Namespaced (default): a namespaced resource whose namespace is not rendered keeps its own placement. Cluster: such a resource is not rendered.
+     * The scope of the KubeFed control plane being replaced, for Federated<Kind> objects. Cluster (default, KubeFed's default install): one in a namespace without a Namespace or FederatedNamespace among the inputs is not rendered. Namespaced: only objects in kubefed.namespace propagate, and cluster-scoped types never do.
      */
     scope?: 'Namespaced' | 'Cluster';
+    /**
+     * KubeFed's own namespace (default kube-federation-system): never emitted as a Namespace; with scope Namespaced, the only namespace whose objects propagate.
+     */
+    namespace?: string;
+    /**
+     * Add the label kubefed.io/managed: "true" to every rendered object after overrides, as KubeFed did; for a migration during which KubeFed still runs. Default false.
+     */
+    managedLabel?: boolean;
   };
   /**
    * Where the rendered tree goes, and the GitOps objects that apply it.

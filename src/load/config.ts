@@ -7,10 +7,11 @@ import { createAjv } from '../core/ajv.js';
 import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
 import { readPackageJson } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
+import { checkSelector } from '../core/selector-check.js';
 import { isLabelSelector } from '../core/selector.js';
 import { child, filePos, posOf, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
-import { KUBEFED_TYPES } from '../core/kubefed-types.js';
+import { KUBEFED_TYPES, KUBEFED_TYPES_GROUP } from '../core/kubefed-types.js';
 import { isObject } from '../core/cow.js';
 import type * as File from '../generated/federation-schema.js';
 import {
@@ -67,6 +68,7 @@ function readConfig(
   reporter: Reporter,
 ): FederationConfig {
   const clusters = readClusters(v.clusters, root, reporter);
+  checkConfigSelectors(v, root, reporter);
   const defaults = v.defaults ?? {};
   const validation = v.validation ?? {};
   return {
@@ -104,7 +106,9 @@ function readConfig(
       ref: child(root, 'replicaScheduling', i),
     })),
     types: readTypes(v.types ?? {}, root, reporter),
-    kubefedScope: v.kubefed?.scope ?? 'Namespaced',
+    kubefedScope: v.kubefed?.scope ?? 'Cluster',
+    kubefedNamespace: v.kubefed?.namespace ?? 'kube-federation-system',
+    managedLabel: v.kubefed?.managedLabel ?? false,
     output: readOutput(v.output ?? {}, child(root, 'output'), reporter),
     validation: {
       kubernetesVersion: (validation.kubernetesVersion ?? '').replace(/^v/, ''),
@@ -115,6 +119,33 @@ function readConfig(
       ignoreMissingSchemas: validation.ignoreMissingSchemas ?? false,
     },
   };
+}
+
+/** Every label selector of federation.yaml, as apimachinery parses it (errors at the node). */
+function checkConfigSelectors(v: File.FederationFile, root: SourceRef, reporter: Reporter): void {
+  const at = (...path: (string | number)[]) => child(root, ...path);
+  checkSelector(
+    v.defaults?.placement?.clusterSelector,
+    at('defaults', 'placement', 'clusterSelector'),
+    reporter,
+  );
+  for (const section of ['placements', 'overrides', 'replicaScheduling'] as const) {
+    (v[section] ?? []).forEach((rule, i) => {
+      checkSelector(rule.match?.labelSelector, at(section, i, 'match', 'labelSelector'), reporter);
+    });
+  }
+  (v.placements ?? []).forEach((rule, i) => {
+    checkSelector(
+      rule.placement.clusterSelector,
+      at('placements', i, 'placement', 'clusterSelector'),
+      reporter,
+    );
+  });
+  (v.overrides ?? []).forEach((rule, i) => {
+    rule.overrides.forEach((e, j) => {
+      checkSelector(e.clusterSelector, at('overrides', i, 'overrides', j, 'clusterSelector'), reporter);
+    });
+  });
 }
 
 /**
@@ -240,6 +271,7 @@ export function readOverrideList(
   reporter: Reporter,
 ): OverrideList {
   const entries: OverrideEntry[] = [];
+  let unnamed = 0;
   (raw ?? []).forEach((e, i) => {
     const eref = child(at, i);
     if (!isObject(e)) {
@@ -248,6 +280,24 @@ export function readOverrideList(
         posOf(eref),
         'expected an override entry (clusterName and clusterOverrides)',
       );
+      return;
+    }
+    const hasName = typeof e.clusterName === 'string';
+    if (!hasName && e.clusterSelector === undefined) {
+      // KubeFed's GetOverrides keyed it by cluster "" (no cluster has that name); a second
+      // such entry made "cluster \"\" appears more than once" and the object failed.
+      if (unnamed++ === 0)
+        reporter.warning(
+          'INVALID_PATCH',
+          posOf(eref),
+          'this override entry has no clusterName, so it applies to no cluster; KubeFed ignored it',
+        );
+      else
+        reporter.error(
+          'DUPLICATE_OVERRIDE',
+          posOf(eref),
+          'a second override entry without clusterName: KubeFed rejected the object\'s overrides (cluster "" appears more than once)',
+        );
       return;
     }
     const entry = readEntry(e, eref, origin, reporter);
@@ -355,7 +405,8 @@ function readOp(
     reporter.error('INVALID_PATCH', posOf(at), 'expected a patch operation {op, path, value}');
     return undefined;
   }
-  const op = o.op ?? 'replace';
+  // KubeFed's ApplyJSONPatch turned an empty op into replace, as it did an absent one.
+  const op = o.op === undefined || o.op === null || o.op === '' ? 'replace' : o.op;
   // `merge` is fedrender's, for federation.yaml rules; KubeFed's JSON patch knew only these three.
   const ops: readonly OverrideOp['op'][] = origin === 'rule' ? RULE_OPS : RULE_OPS.slice(0, 3);
   const known = ops.find((k) => k === op);
@@ -410,7 +461,13 @@ function readTypes(
         `${federatedKind} is a KubeFed default type; this entry replaces it`,
       );
     }
-    out.push({ federatedKind, apiVersion: spec.apiVersion, kind, scope: spec.scope ?? 'Namespaced' });
+    out.push({
+      federatedKind,
+      federatedGroup: KUBEFED_TYPES_GROUP,
+      apiVersion: spec.apiVersion,
+      kind,
+      scope: spec.scope ?? 'Namespaced',
+    });
   }
   return out;
 }

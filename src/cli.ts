@@ -215,8 +215,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     });
     if (helpShown) return 0;
   } catch (e) {
-    if (e instanceof UsageError || (e as Error).name === 'YError') {
-      io.stderr(`fedrender: ${(e as Error).message}\nRun 'fedrender --help' for usage.\n`);
+    if (e instanceof UsageError || (e instanceof Error && e.name === 'YError')) {
+      io.stderr(`fedrender: ${e.message}\nRun 'fedrender --help' for usage.\n`);
       return 2;
     }
     throw e;

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
+import { errCode, errorMessage } from './core/errors.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
@@ -72,7 +73,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     reporter.error(
       'IO',
       filePos(file),
-      `cannot read federation file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      `cannot read federation file: ${errCode(e) === 'ENOENT' ? 'no such file' : errorMessage(e)}`,
       'create one with `fedrender init`, or pass -c FILE',
     );
     return result;

@@ -5,7 +5,7 @@ import type { Json, JsonObject } from '../types.js';
 
 export function deepFreeze<T extends Json>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v as Json);
+    for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
   }
   return value;
@@ -16,8 +16,11 @@ export function isObject(v: unknown): v is JsonObject {
 }
 
 /** Shallow copy of a container, unfrozen, so that one level can be changed. */
-export function shallowCopy<T extends JsonObject | Json[]>(c: T): T {
-  return (Array.isArray(c) ? [...c] : { ...c }) as T;
+export function shallowCopy(c: JsonObject): JsonObject;
+export function shallowCopy(c: Json[]): Json[];
+export function shallowCopy(c: JsonObject | Json[]): JsonObject | Json[];
+export function shallowCopy(c: JsonObject | Json[]): JsonObject | Json[] {
+  return Array.isArray(c) ? [...c] : { ...c };
 }
 
 /**
@@ -33,7 +36,7 @@ export function copySpine(
   for (const [i, seg] of segments.entries()) {
     const next: Json | undefined = Array.isArray(cur) ? cur[arrayIndex(seg, cur.length)] : cur[seg];
     if (typeof next !== 'object' || next === null) return { missingAt: i };
-    const copy: JsonObject | Json[] = shallowCopy(next as JsonObject | Json[]);
+    const copy: JsonObject | Json[] = shallowCopy(next);
     if (Array.isArray(cur)) cur[arrayIndex(seg, cur.length)] = copy;
     else cur[seg] = copy;
     cur = copy;

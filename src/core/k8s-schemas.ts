@@ -15,7 +15,7 @@ export interface KubernetesSchemaSet {
   /** "apps/v1/Deployment" (apiVersion + "/" + kind) -> definition name. */
   kinds: Map<string, string>;
   /** OpenAPI definition name -> JSON Schema; `$ref`s read `#/definitions/<name>`. Read-only. */
-  definitions: Record<string, unknown>;
+  definitions: Record<string, Schema>;
 }
 
 type Schema = Record<string, unknown>;
@@ -69,15 +69,18 @@ export function loadKubernetesSchemas(version: string): KubernetesSchemaSet | un
   return set;
 }
 
+const NOT_A_BUNDLE: Record<string, undefined> = {};
+
 function parseBundle(file: string, minor: string): KubernetesSchemaSet {
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<string, unknown>>;
-  const { kubernetesVersion, source, kinds, definitions } = raw;
+  const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const { kubernetesVersion, source, kinds, definitions } = isObject(raw) ? raw : NOT_A_BUNDLE;
   // A malformed shipped bundle is a broken invariant of the package, not a user error.
   if (
     kubernetesVersion !== minor ||
     typeof source !== 'string' ||
     !isObject(kinds) ||
-    !isObject(definitions)
+    !isObject(definitions) ||
+    !Object.values(definitions).every(isObject)
   ) {
     throw new Error(`fedrender: ${file} is not a Kubernetes schema bundle for ${minor}`);
   }
@@ -88,7 +91,9 @@ function parseBundle(file: string, minor: string): KubernetesSchemaSet {
     }
     kindMap.set(key, name);
   }
-  return { kubernetesVersion, source, kinds: kindMap, definitions };
+  const schemas: Record<string, Schema> = {};
+  for (const [name, d] of Object.entries(definitions)) if (isObject(d)) schemas[name] = d;
+  return { kubernetesVersion, source, kinds: kindMap, definitions: schemas };
 }
 
 /**
@@ -133,7 +138,7 @@ export function definitionSchema(
 function variantOf(set: KubernetesSchemaSet, strict: boolean): Variant {
   let entry = derived.get(set);
   if (!entry) {
-    entry = { lax: { definitions: set.definitions as Record<string, Schema>, kindSchemas: new Map() } };
+    entry = { lax: { definitions: set.definitions, kindSchemas: new Map() } };
     derived.set(set, entry);
   }
   if (!strict) return entry.lax;
@@ -147,14 +152,19 @@ function variantOf(set: KubernetesSchemaSet, strict: boolean): Variant {
  * gets `additionalProperties: false`. Free-form values (`{}`, maps) stay open. Returns new
  * objects; the input is not changed.
  */
-export function strictDefinitions(definitions: Record<string, unknown>): Record<string, Schema> {
+export function strictDefinitions(definitions: Record<string, Schema>): Record<string, Schema> {
   const out: Record<string, Schema> = {};
-  for (const name of Object.keys(definitions)) out[name] = strictSchema(definitions[name]) as Schema;
+  for (const [name, d] of Object.entries(definitions)) out[name] = strictSchemaObject(d);
   return out;
 }
 
+/** The same for any schema value: a boolean schema (or anything not an object) stays as it is. */
 function strictSchema(value: unknown): unknown {
-  if (!isObject(value)) return value;
+  return isObject(value) ? strictSchemaObject(value) : value;
+}
+
+/** One object schema made strict, recursively; a new object, the input is not changed. */
+export function strictSchemaObject(value: Schema): Schema {
   const out: Schema = { ...value };
   if (isObject(value.properties)) {
     const properties: Schema = {};

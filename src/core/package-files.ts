@@ -3,6 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JsonObject } from '../types.js';
+import { isObject } from './cow.js';
 
 let root: string | undefined;
 
@@ -11,13 +13,25 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pj = join(dir, 'package.json');
-    if (existsSync(pj) && JSON.parse(readFileSync(pj, 'utf8')).name === 'fedrender') return (root = dir);
+    if (existsSync(pj) && nameOf(JSON.parse(readFileSync(pj, 'utf8'))) === 'fedrender') return (root = dir);
     const up = dirname(dir);
     if (up === dir) throw new Error('fedrender: cannot find the package root from ' + import.meta.url);
     dir = up;
   }
 }
 
-export function readPackageJson<T>(relative: string): T {
-  return JSON.parse(readFileSync(join(packageRoot(), relative), 'utf8')) as T;
+function nameOf(pkg: unknown): unknown {
+  return typeof pkg === 'object' && pkg !== null && 'name' in pkg ? pkg.name : undefined;
+}
+
+/** A JSON file of the package, parsed; the caller checks its shape. */
+export function readPackageJson(relative: string): unknown {
+  return JSON.parse(readFileSync(join(packageRoot(), relative), 'utf8'));
+}
+
+/** A JSON Schema shipped in the package; a broken one is a broken package, not a user error. */
+export function readPackageSchema(relative: string): JsonObject {
+  const schema = readPackageJson(relative);
+  if (!isObject(schema)) throw new Error(`fedrender: ${relative} is not a JSON Schema`);
+  return schema;
 }

@@ -1,7 +1,7 @@
 // Source positions: every parsed YAML document keeps its `yaml` Document and LineCounter, and
 // every value the pipeline carries can name the node it came from as (document, JSON path).
 // Positions are resolved lazily, only when a diagnostic is actually reported.
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
 import type { SourcePos } from './diagnostics.js';
 
 export type PathSegment = string | number;
@@ -87,8 +87,7 @@ export function filePos(file: string): SourcePos {
 }
 
 function rangeStart(node: unknown): number | undefined {
-  const range = (node as Node | null | undefined)?.range;
-  return range ? range[0] : undefined;
+  return isNode(node) ? node.range?.[0] : undefined;
 }
 
 function keyString(key: unknown): string {

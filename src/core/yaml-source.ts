@@ -1,6 +1,6 @@
 // Parses one YAML file into SourceDocs that keep their `yaml` Document and LineCounter, so any
 // later stage can point at a node. Syntax errors and duplicate keys are reported at their line.
-import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
+import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Reporter } from './diagnostics.js';
 import { atOffset, type SourceDoc } from './source.js';
 import type { Json } from '../types.js';
@@ -71,6 +71,9 @@ export function parseYamlFile(
     for (const w of doc.warnings)
       reporter.warning('YAML_SYNTAX', atOffset(source, w.pos[0]), lowerFirst(w.message));
     if (doc.contents === null) return;
+    // toJS is typed `any`; under the core schema (no custom tags, maps as objects, no bigint) a
+    // document converts to JSON values only.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above
     const value = doc.toJS({ maxAliasCount: 100 }) as Json;
     if (value === null || value === undefined) return;
     out.push({ source, value });
@@ -85,15 +88,14 @@ function reportYamlError(e: YAMLError, source: SourceDoc, reporter: Reporter): v
 
 function reportDuplicateKeys(source: SourceDoc, reporter: Reporter, asWarnings: boolean): void {
   const visit = (node: unknown): void => {
-    const n = node as { items?: unknown[] } | null;
-    if (!n || !Array.isArray(n.items)) return;
+    if (!isMap(node) && !isSeq(node)) return;
     const seen = new Set<string>();
-    for (const item of n.items) {
-      const pair = item as { key?: { value?: unknown; range?: number[] }; value?: unknown };
-      if (pair && typeof pair === 'object' && 'key' in pair) {
-        const k = String(pair.key?.value ?? pair.key);
+    for (const item of node.items) {
+      if (isPair(item)) {
+        const pair = item;
+        const k = keyText(pair.key);
         if (seen.has(k)) {
-          const pos = atOffset(source, pair.key?.range?.[0] ?? 0);
+          const pos = atOffset(source, (isNode(pair.key) ? pair.key.range?.[0] : undefined) ?? 0);
           const msg = `duplicate key "${k}"; the last value wins`;
           if (asWarnings) reporter.warning('YAML_DUPLICATE_KEY', pos, msg);
           else reporter.error('YAML_DUPLICATE_KEY', pos, msg);
@@ -106,6 +108,12 @@ function reportDuplicateKeys(source: SourceDoc, reporter: Reporter, asWarnings: 
     }
   };
   visit(source.doc.contents);
+}
+
+/** A key as duplicates compare: a scalar's value, anything else (null, a collection) as written. */
+function keyText(key: unknown): string {
+  const v = isScalar(key) ? key.value : undefined;
+  return v !== null && v !== undefined ? String(v) : String(key);
 }
 
 function lowerFirst(s: string): string {

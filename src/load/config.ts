@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
-import { readPackageJson } from '../core/package-files.js';
+import { readPackageSchema } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
 import { checkSelector } from '../core/selector-check.js';
 import { isLabelSelector } from '../core/selector.js';
@@ -30,9 +30,7 @@ import {
 let validateFederation: ValidateFunction<File.FederationFile> | undefined;
 
 export function federationSchema(): object {
-  const schema = readPackageJson('schemas/federation.schema.json');
-  if (!isObject(schema)) throw new Error('fedrender: schemas/federation.schema.json is not a JSON Schema');
-  return schema;
+  return readPackageSchema('schemas/federation.schema.json');
 }
 
 /** Parses and checks federation.yaml; undefined when it cannot be used at all. */

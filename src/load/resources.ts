@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { globby } from 'globby';
 import { cmp, type Reporter } from '../core/diagnostics.js';
+import { errorMessage } from '../core/errors.js';
 import { filePos, posOf } from '../core/source.js';
 import { parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
 import type { Located } from '../types.js';
@@ -70,7 +71,7 @@ export async function loadDocuments(
       try {
         return await readFile(join(dir, f), 'utf8');
       } catch (e) {
-        reporter.error('IO', filePos(f), `cannot read file: ${(e as Error).message}`);
+        reporter.error('IO', filePos(f), `cannot read file: ${errorMessage(e)}`);
         return undefined;
       }
     }),

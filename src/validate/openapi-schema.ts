@@ -4,7 +4,7 @@
 import type { Ajv } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import { isObject } from '../core/cow.js';
-import { strictDefinitions } from '../core/k8s-schemas.js';
+import { strictSchemaObject } from '../core/k8s-schemas.js';
 import { describeValue as describe } from '../core/schema-check.js';
 import type { JsonPath, PathSegment } from '../core/source.js';
 
@@ -53,7 +53,7 @@ export function convertCrdSchema(openAPI: object, opts: { strict: boolean }, pro
   properties.kind ??= { type: 'string' };
   properties.metadata = objectMeta(properties.metadata);
   root.properties = properties;
-  return opts.strict ? strictDefinitions({ root }).root! : root; // same keys out as in
+  return opts.strict ? strictSchemaObject(root) : root;
 }
 
 /** metadata: always an object, open to every ObjectMeta field whatever the CRD lists. */

@@ -8,7 +8,8 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Ajv } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import { isObject } from '../core/cow.js';
-import { strictDefinitions } from '../core/k8s-schemas.js';
+import { strictSchemaObject } from '../core/k8s-schemas.js';
+import { errorMessage } from '../core/errors.js';
 import { ajvPattern, allowNull, checkableFormat } from './crd-schemas.js';
 
 export interface SchemaQuery {
@@ -231,7 +232,7 @@ function display(path: string, location: string, baseDir: string): string {
 // ---------------------------------------------------------------------------------------------
 // Reading schema files: parsed once per content, kept per path while size and mtime hold.
 
-type Loaded = { schema: object; notes: string[] } | { problem: string };
+type Loaded = { schema: Schema; notes: string[] } | { problem: string };
 
 interface CachedFile {
   mtimeMs: number;
@@ -260,7 +261,7 @@ function load(path: string, strictify: boolean): Loaded | undefined {
   entry.lax ??= read(path);
   if (!strictify) return entry.lax;
   const lax = entry.lax;
-  entry.strict ??= 'schema' in lax ? { schema: strictSchema(lax.schema as Schema), notes: lax.notes } : lax;
+  entry.strict ??= 'schema' in lax ? { schema: strictSchema(lax.schema), notes: lax.notes } : lax;
   return entry.strict;
 }
 
@@ -270,11 +271,11 @@ function read(path: string): Loaded {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     // As kubeconform: a file that does not parse is passed over for the next location.
-    return { problem: `not a JSON Schema: ${(e as Error).message}` };
+    return { problem: `not a JSON Schema: ${errorMessage(e)}` };
   }
   if (!isObject(raw)) return { problem: 'not a JSON Schema: expected an object' };
   const problems: string[] = [];
-  const schema = normalise(raw, '#', problems) as Schema;
+  const schema = normaliseObject(raw, '#', problems);
   const external = externalRef(schema);
   if (external !== undefined) {
     return {
@@ -291,8 +292,12 @@ function read(path: string): Loaded {
 }
 
 function strictSchema(schema: Schema): Schema {
-  const out = strictDefinitions({ schema }).schema!; // same keys out as in
-  if (isObject(out.definitions)) out.definitions = strictDefinitions(out.definitions);
+  const out = strictSchemaObject(schema);
+  const definitions = out.definitions;
+  if (isObject(definitions))
+    out.definitions = Object.fromEntries(
+      Object.entries(definitions).map(([name, d]) => [name, isObject(d) ? strictSchemaObject(d) : d]),
+    );
   return out;
 }
 
@@ -320,7 +325,10 @@ const DROPPED = new Set(['$schema', 'id', '$id', 'nullable', 'description']);
  * Property names are never read as keywords.
  */
 function normalise(s: unknown, path: string, problems: string[]): unknown {
-  if (!isObject(s)) return s;
+  return isObject(s) ? normaliseObject(s, path, problems) : s;
+}
+
+function normaliseObject(s: Schema, path: string, problems: string[]): Schema {
   const o: Schema = {};
   for (const [key, v] of Object.entries(s)) {
     const at = `${path}/${key}`;

@@ -11,7 +11,7 @@ import {
   loadKubernetesSchemas,
   type KubernetesSchemaSet,
 } from '../core/k8s-schemas.js';
-import { readPackageJson } from '../core/package-files.js';
+import { readPackageSchema } from '../core/package-files.js';
 import type { CrdSchema } from './crd-schemas.js';
 import { findSchemaInLocations } from './schema-locations.js';
 
@@ -119,9 +119,11 @@ export class SchemaRegistry {
       KUBEFED_SCHEMAS[`${apiVersion}/${kind}`] ??
       (kind.startsWith('Federated') ? KUBEFED_SCHEMAS[apiVersion] : undefined);
     if (own) {
-      const schema = readPackageJson<{ $id: string }>(own);
+      const schema = readPackageSchema(own);
       return {
-        validate: this.ajv.getSchema(schema.$id) ?? this.ajv.compile(schema),
+        validate:
+          (typeof schema.$id === 'string' ? this.ajv.getSchema(schema.$id) : undefined) ??
+          this.ajv.compile(schema),
         source: 'fedrender KubeFed schemas',
       };
     }

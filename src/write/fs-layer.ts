@@ -59,29 +59,5 @@ export async function mapLimit<T, R>(
   return out;
 }
 
-/** The fields of a Node.js system error, read without trusting its type. */
-export interface ErrnoInfo {
-  code?: string;
-  path?: string;
-  dest?: string;
-  syscall?: string;
-  message: string;
-}
-
-export function errno(e: unknown): ErrnoInfo {
-  const get = (k: string): string | undefined => {
-    const v: unknown = e !== null && typeof e === 'object' ? Reflect.get(e, k) : undefined;
-    return typeof v === 'string' ? v : undefined;
-  };
-  return {
-    code: get('code'),
-    path: get('path'),
-    dest: get('dest'),
-    syscall: get('syscall'),
-    message: get('message') ?? String(e),
-  };
-}
-
-export function errCode(e: unknown): string | undefined {
-  return errno(e).code;
-}
+// Read in core/errors.ts, shared with the stages that read files.
+export { errno, errCode, type ErrnoInfo } from '../core/errors.js';

@@ -3,6 +3,7 @@
 // unknown field points at its key. Messages say what was expected and what was found.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { didYouMean, type DiagnosticCode, type Reporter } from './diagnostics.js';
+import { obj, str, text } from './json-read.js';
 import { parsePointer, plainScalarSource, posOf, type JsonPath, type SourceRef } from './source.js';
 
 export interface SchemaCheckOptions {
@@ -35,10 +36,10 @@ export function checkSchema<T>(
     let key = false;
     let message = describe(err, value);
     if (err.keyword === 'additionalProperties') {
-      path.push((err.params as { additionalProperty: string }).additionalProperty);
+      path.push(text(err.params.additionalProperty));
       key = true;
     } else if (err.keyword === 'propertyNames') {
-      path.push((err.params as { propertyName: string }).propertyName);
+      path.push(text(err.params.propertyName));
       key = true;
     } else if (path.length > 0 && isCollection(valueAt(value, err.instancePath))) {
       // A block mapping's value starts at its first child; the error belongs to the key's line
@@ -109,52 +110,55 @@ function combinatorOf(schemaPath: string): string | undefined {
 }
 
 function typesOf(e: ErrorObject): string[] {
-  return String((e.params as { type?: unknown }).type).split(',');
+  const params: Record<string, unknown> = e.params;
+  return text(params.type).split(',');
 }
 
 function describe(err: ErrorObject, root: unknown): string {
-  const p = err.params as Record<string, unknown>;
+  const p: Record<string, unknown> = err.params;
+  // The keyword's own schema: its properties, description, or a hint of ours.
+  const parent = obj(err.parentSchema) ?? {};
   const found = describeValue(valueAt(root, err.instancePath));
   switch (err.keyword) {
     case 'additionalProperties': {
-      const known = Object.keys((err.parentSchema as { properties?: object })?.properties ?? {});
-      const guess = didYouMean(String(p.additionalProperty), known);
-      return `unknown field "${p.additionalProperty}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
+      const known = Object.keys(obj(parent.properties) ?? {});
+      const guess = didYouMean(text(p.additionalProperty), known);
+      return `unknown field "${text(p.additionalProperty)}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
     }
     case 'required':
-      return `missing required field "${p.missingProperty}"`;
+      return `missing required field "${text(p.missingProperty)}"`;
     case 'type': {
       // Our own schemas may carry an example of the expected shape for exactly this mistake.
-      const hint = (err.parentSchema as { 'x-fedrender-hint'?: string } | undefined)?.['x-fedrender-hint'];
-      return `expected ${String(p.type).replace(/,/g, ' or ')}, found ${found}${hint ? `; ${hint}` : ''}`;
+      const hint = str(parent['x-fedrender-hint']);
+      return `expected ${text(p.type).replace(/,/g, ' or ')}, found ${found}${hint ? `; ${hint}` : ''}`;
     }
     case 'enum':
-      return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, found ${found}`;
+      return `expected one of ${(Array.isArray(p.allowedValues) ? p.allowedValues : []).map((v) => JSON.stringify(v)).join(', ')}, found ${found}`;
     case 'const':
       return `expected ${JSON.stringify(p.allowedValue)}, found ${found}`;
     case 'pattern': {
-      const description = (err.parentSchema as { description?: string } | undefined)?.description;
+      const description = str(parent.description);
       return description
         ? `${found} is not ${description}`
-        : `${found} does not match the pattern ${p.pattern}`;
+        : `${found} does not match the pattern ${text(p.pattern)}`;
     }
     case 'format':
-      return `${found} is not a valid ${p.format}`;
+      return `${found} is not a valid ${text(p.format)}`;
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return `expected a number ${p.comparison} ${p.limit}, found ${found}`;
+      return `expected a number ${text(p.comparison)} ${text(p.limit)}, found ${found}`;
     case 'minLength':
-      return `expected a string of at least ${p.limit} characters, found ${found}`;
+      return `expected a string of at least ${text(p.limit)} characters, found ${found}`;
     case 'maxLength':
-      return `expected a string of at most ${p.limit} characters, found ${found}`;
+      return `expected a string of at most ${text(p.limit)} characters, found ${found}`;
     case 'minItems':
-      return `expected at least ${p.limit} items`;
+      return `expected at least ${text(p.limit)} items`;
     case 'maxItems':
-      return `expected at most ${p.limit} items`;
+      return `expected at most ${text(p.limit)} items`;
     case 'propertyNames':
-      return `invalid key "${p.propertyName}"`;
+      return `invalid key "${text(p.propertyName)}"`;
     default:
       return err.message ?? `failed ${err.keyword}`;
   }
@@ -186,7 +190,7 @@ function valueAt(root: unknown, pointer: string): unknown {
   let cur = root;
   for (const seg of parsePointer(pointer)) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
+    cur = Reflect.get(cur, seg);
   }
   return cur;
 }
@@ -197,5 +201,5 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
   if (v === undefined) return 'nothing';
-  return `${typeof v} ${String(v)}`;
+  return `${typeof v} ${text(v)}`;
 }

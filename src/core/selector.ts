@@ -8,7 +8,7 @@ import { isObject } from './cow.js';
 
 export function selectorMatches(
   selector: LabelSelector | null | undefined,
-  labels: Record<string, string>,
+  labels: Readonly<Record<string, unknown>>,
 ): boolean {
   if (selector === null || selector === undefined) return false;
   if (!isValidSelector(selector)) return false;
@@ -17,13 +17,14 @@ export function selectorMatches(
   }
   for (const req of selector.matchExpressions ?? []) {
     const has = Object.prototype.hasOwnProperty.call(labels, req.key);
+    const label = labels[req.key];
     const values = req.values ?? [];
     switch (req.operator) {
       case 'In':
-        if (!has || !values.includes(labels[req.key]!)) return false;
+        if (!has || typeof label !== 'string' || !values.includes(label)) return false;
         break;
       case 'NotIn':
-        if (has && values.includes(labels[req.key]!)) return false;
+        if (has && typeof label === 'string' && values.includes(label)) return false;
         break;
       case 'Exists':
         if (!has) return false;

@@ -2,6 +2,7 @@
 // later stage can point at a node. Syntax errors and duplicate keys are reported at their line.
 import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Reporter } from './diagnostics.js';
+import { text } from './json-read.js';
 import { atOffset, type SourceDoc } from './source.js';
 import type { Json } from '../types.js';
 
@@ -112,8 +113,8 @@ function reportDuplicateKeys(source: SourceDoc, reporter: Reporter, asWarnings: 
 
 /** A key as duplicates compare: a scalar's value, anything else (null, a collection) as written. */
 function keyText(key: unknown): string {
-  const v = isScalar(key) ? key.value : undefined;
-  return v !== null && v !== undefined ? String(v) : String(key);
+  if (isScalar(key) && key.value !== null && key.value !== undefined) return text(key.value);
+  return isNode(key) ? key.toString() : text(key);
 }
 
 function lowerFirst(s: string): string {

@@ -1,5 +1,6 @@
 // `match` blocks of federation.yaml rules: every field optional and AND-ed, a list inside one
 // field OR-ed. Kinds compare case-insensitively and may name a group (`apps/Deployment`).
+import { obj } from '../core/json-read.js';
 import { selectorMatches } from '../core/selector.js';
 import type { MatchSpec, Resource } from '../types.js';
 
@@ -9,8 +10,7 @@ export function ruleMatches(match: MatchSpec, r: Resource): boolean {
     return false;
   if (match.names && !match.names.includes(r.id.name)) return false;
   if (match.labelSelector !== undefined) {
-    const labels = ((r.body.metadata as { labels?: Record<string, string> } | undefined)?.labels ??
-      {}) as Record<string, string>;
+    const labels = obj(obj(r.body.metadata)?.labels) ?? {};
     if (!selectorMatches(match.labelSelector, labels)) return false;
   }
   return true;

@@ -3,7 +3,7 @@
 // library KubeFed used (evanphx/json-patch v4.12) where it differs from RFC 6902: `replace` of a
 // missing key in an existing object adds it; array indices are read with Go's strconv.Atoi
 // (`01`, `+1`) and may be negative, counted from the end (SupportNegativeIndices).
-import fjp from 'fast-json-patch';
+import fjp, { type Operation } from 'fast-json-patch';
 import { copySpine, deepFreeze, isObject } from '../core/cow.js';
 import { formatPointer } from '../core/source.js';
 import type { Json, JsonObject } from '../types.js';
@@ -45,7 +45,9 @@ export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
   }
   if (op === 'replace' && isObject(parent) && !(key in parent)) op = 'add';
   try {
-    applyOperation(spine.root, { op, path: formatPointer(p.segments), value } as never, true, true);
+    const path = formatPointer(p.segments);
+    const operation: Operation = op === 'remove' ? { op, path } : { op, path, value };
+    applyOperation(spine.root, operation, true, true);
   } catch (e) {
     if (e instanceof JsonPatchError) return { ok: false, reason: explain(e.name, p, parent, key) };
     throw e;

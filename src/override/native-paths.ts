@@ -1,6 +1,7 @@
 // Extensions of native override rules beyond KubeFed: a path segment `[field=value]` selects the
 // array element whose field has that value, and `${cluster.name}`, `${cluster.server}`,
 // `${cluster.labels.<key>}` expand in override values.
+import { text } from '../core/json-read.js';
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import { posOf, type SourceRef } from '../core/source.js';
@@ -19,7 +20,7 @@ export function resolveSelectors(
     if (m) {
       if (!Array.isArray(cur))
         return { ok: false, reason: `/${out.join('/')} is not a list, so [${m[1]}=${m[2]}] selects nothing` };
-      const idx: number = cur.findIndex((el) => isObject(el) && String(el[m[1]!]) === m[2]);
+      const idx: number = cur.findIndex((el) => isObject(el) && text(el[m[1]!]) === m[2]);
       if (idx < 0) return { ok: false, reason: `no element of /${out.join('/')} has ${m[1]}=${m[2]}` };
       out.push(String(idx));
       cur = cur[idx];

@@ -3,6 +3,7 @@
 // file order, KubeFed's checks first (forbidden paths, a cluster or path listed twice). Within a
 // rule's entry, its typed overriders (Karmada's) go first, then its clusterOverrides (SPEC).
 import { cmp, type Reporter } from '../core/diagnostics.js';
+import { obj } from '../core/json-read.js';
 import { selectorMatches } from '../core/selector.js';
 import { child, formatPointer, parsePointer, posOf } from '../core/source.js';
 import { reportUnknownCluster } from '../load/config.js';
@@ -285,8 +286,8 @@ function withManagedLabel(body: JsonObject): JsonObject {
 export const MANAGED_LABEL = 'kubefed.io/managed';
 
 function sameIdentity(a: JsonObject, b: JsonObject): boolean {
-  const am = (a.metadata ?? {}) as JsonObject;
-  const bm = (b.metadata ?? {}) as JsonObject;
+  const am = obj(a.metadata) ?? {};
+  const bm = obj(b.metadata) ?? {};
   return a.kind === b.kind && am.name === bm.name && am.namespace === bm.namespace;
 }
 

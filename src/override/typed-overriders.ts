@@ -5,6 +5,7 @@
 // left out, so an untouched subtree stays shared with the base body.
 import { arrayIndex, isObject } from '../core/cow.js';
 import { cmp } from '../core/diagnostics.js';
+import { text } from '../core/json-read.js';
 import { describeValue } from '../core/schema-check.js';
 import { child, parsePointer, type SourceRef } from '../core/source.js';
 import { TYPED_OVERRIDERS, type Json, type JsonObject, type TypedOverriders } from '../types.js';
@@ -72,7 +73,7 @@ interface ContainerAt {
  * unique across both lists, a containerName still picks at most one.
  */
 function containersOf(body: JsonObject): ContainerAt[] {
-  const prefix = POD_SPEC[String(body.kind)];
+  const prefix = POD_SPEC[text(body.kind)];
   const spec = prefix ? valueAt(body, prefix) : undefined;
   if (!isObject(spec)) return [];
   const out: ContainerAt[] = [];
@@ -112,7 +113,7 @@ function valueAt(root: Json, segments: readonly string[]): Json | undefined {
 function imageOps(item: JsonObject, body: JsonObject): TypedResult {
   const targets: { segments: string[]; image: string; what: string }[] = [];
   if (isObject(item.predicate)) {
-    const path = String(item.predicate.path);
+    const path = text(item.predicate.path);
     const resolved = resolveSelectors(body, parsePointer(path));
     if (!resolved.ok) return fail(`predicate path ${path}: ${resolved.reason}`);
     const image = valueAt(body, resolved.segments);
@@ -128,7 +129,7 @@ function imageOps(item: JsonObject, body: JsonObject): TypedResult {
       targets.push({
         segments: [...c.segments, 'image'],
         image: c.container.image,
-        what: `container "${String(c.container.name)}"`,
+        what: `container "${text(c.container.name)}"`,
       });
     }
   }
@@ -279,13 +280,14 @@ function metadataMapOps(field: 'labels' | 'annotations', item: JsonObject, body:
   const values = isObject(item.value) ? item.value : {};
   const keys = Object.keys(values).sort(cmp);
   const meta = body.metadata;
-  const current = isObject(meta) ? meta[field] : undefined;
-  if (current !== undefined && current !== null && !isObject(current))
-    return fail(`metadata.${field} is ${describeValue(current)}, not a map`);
-  const has = (k: string) => isObject(current) && Object.hasOwn(current, k);
+  const raw = isObject(meta) ? meta[field] : undefined;
+  if (raw !== undefined && raw !== null && !isObject(raw))
+    return fail(`metadata.${field} is ${describeValue(raw)}, not a map`);
+  const current = isObject(raw) ? raw : undefined;
+  const has = (k: string) => current !== undefined && Object.hasOwn(current, k);
   switch (item.operator) {
     case 'add':
-      if (!isObject(current))
+      if (current === undefined)
         return ok(
           keys.length
             ? [
@@ -305,7 +307,7 @@ function metadataMapOps(field: 'labels' | 'annotations', item: JsonObject, body:
     case 'replace':
       return ok(
         keys
-          .filter((k) => has(k) && (current as JsonObject)[k] !== values[k])
+          .filter((k) => has(k) && current?.[k] !== values[k])
           .map((k) => ({ op: 'replace', segments: ['metadata', field, k], value: values[k] })),
       );
     case 'remove':
@@ -325,18 +327,18 @@ function metadataMapOps(field: 'labels' | 'annotations', item: JsonObject, body:
 function commandArgsOps(field: 'command' | 'args', item: JsonObject, body: JsonObject): TypedResult {
   if (item.operator !== 'add' && item.operator !== 'remove')
     return fail(`unknown operator ${JSON.stringify(item.operator)}; expected add or remove`);
-  const values = (Array.isArray(item.value) ? item.value : []).map(String);
+  const values = (Array.isArray(item.value) ? item.value : []).map(text);
   const ops: PatchOp[] = [];
   for (const c of named(body, item)) {
     const current = c.container[field];
     if (current !== undefined && current !== null && !Array.isArray(current)) {
       return fail(
-        `container "${String(item.containerName)}" has ${field} ${describeValue(current)}, not a list`,
+        `container "${text(item.containerName)}" has ${field} ${describeValue(current)}, not a list`,
       );
     }
     const list = Array.isArray(current) ? current : [];
     const next =
-      item.operator === 'add' ? [...list, ...values] : list.filter((v) => !values.includes(String(v)));
+      item.operator === 'add' ? [...list, ...values] : list.filter((v) => !values.includes(text(v)));
     if (next.length === list.length) continue;
     ops.push({
       op: Array.isArray(current) ? 'replace' : 'add',
@@ -363,7 +365,7 @@ function envOps(item: JsonObject, body: JsonObject): TypedResult {
   for (const c of named(body, item)) {
     const current = c.container.env;
     if (current !== undefined && current !== null && !Array.isArray(current)) {
-      return fail(`container "${String(item.containerName)}" has env ${describeValue(current)}, not a list`);
+      return fail(`container "${text(item.containerName)}" has env ${describeValue(current)}, not a list`);
     }
     const env = [...(Array.isArray(current) ? current : [])];
     const at = (i: number) => [...c.segments, 'env', String(i)];
@@ -372,7 +374,7 @@ function envOps(item: JsonObject, body: JsonObject): TypedResult {
       const drop = new Set(vars.map((v) => v.name));
       // From the end, so each index still names the variable it was computed for.
       for (let i = env.length - 1; i >= 0; i--)
-        if (drop.has(nameOf(env[i]!) as Json)) ops.push({ op: 'remove', segments: at(i) });
+        if (drop.has(nameOf(env[i]!))) ops.push({ op: 'remove', segments: at(i) });
       continue;
     }
     const own: PatchOp[] = [];

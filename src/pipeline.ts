@@ -31,6 +31,8 @@ export interface CompileOptions {
   clusters?: string[];
   /** Warnings that SPEC marks "an error with --strict" become errors. */
   strict?: boolean;
+  /** The git repository's root, when the project is a copy of one (diff's base revision). */
+  gitRoot?: string;
 }
 
 export interface Compilation {
@@ -85,7 +87,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
   if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
-  const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
+  const repoPath = gitopsRepoPath(outDir, dir, config, reporter, opts.gitRoot);
   // Nothing fedrender writes is read back as input (its staging and swap folders included).
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
@@ -214,12 +216,13 @@ function gitopsRepoPath(
   dir: string,
   config: FederationConfig,
   reporter: Reporter,
+  gitRoot: string | undefined,
 ): string | undefined {
   const mode = config.output.gitops;
   if (mode === 'none') return undefined;
   const explicit = config.output[mode].path;
   if (explicit !== undefined) return explicit;
-  const root = findGitRoot(dir);
+  const root = gitRoot ?? findGitRoot(dir);
   const path = pathInside(root ?? dir, outDir);
   if (path === undefined) {
     const rel = (p: string) => relative(dir, p).split(sep).join('/') || '.';

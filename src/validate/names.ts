@@ -102,7 +102,8 @@ export function locate(o: RenderedObject, path: JsonPath, key: boolean) {
   return posOf(o.resource.bodyRef, path, { key });
 }
 
-function overrideFor(o: RenderedObject, path: JsonPath) {
+/** The last override operation that wrote `path` or one of its parents in this copy. */
+export function overrideFor(o: RenderedObject, path: JsonPath) {
   const pointer = formatPointer(path);
   for (let i = o.applied.length - 1; i >= 0; i--) {
     const p = o.applied[i].path;

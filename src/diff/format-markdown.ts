@@ -1,0 +1,122 @@
+// The diff as a pull-request comment: a summary table (clusters x added/removed/changed), the
+// safety flags, replicas, then one collapsible <details> per group, largest first. The whole
+// comment stays within GitHub's 65,536-character limit: groups that do not fit are counted and
+// named at the end, and no single part may take more than its share.
+import { describeObject } from './flags.js';
+import { fieldKind, groupVerb, showValue, skippedText } from './present.js';
+import type { ChangeGroup, DiffReport } from './types.js';
+
+/** GitHub's limit on an issue or pull-request comment body. */
+export const MARKDOWN_LIMIT = 65536;
+/** Kept free for the closing list of groups not shown. */
+const FOOTER_RESERVE = 4000;
+/** No one group, and not the flags, may take more than this. */
+const PART_LIMIT = 16000;
+
+/** Text as HTML: values and names are escaped, never interpreted, and cannot break a table. */
+function esc(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/`/g, '&#96;')
+    .replace(/\n/g, ' ');
+}
+
+function code(s: string): string {
+  return `<code>${esc(s)}</code>`;
+}
+
+/** Rows until `limit`, then a line saying how many were left out. */
+function capped(head: string, rows: string[], limit: number, what: string): string {
+  let out = head;
+  for (let i = 0; i < rows.length; i++) {
+    if (out.length + rows[i].length > limit) return out + `\n_…and ${rows.length - i} more ${what}_\n`;
+    out += rows[i];
+  }
+  return out;
+}
+
+function groupBlock(g: ChangeGroup): string {
+  const summary = `<b>${esc(describeObject(g.object))}</b> ${esc(groupVerb(g))}`;
+  let head = `<details><summary>${summary}</summary>\n\n`;
+  if (g.source) head += `source: ${code(g.source)}\n\n`;
+  const skipped = skippedText(g);
+  if (skipped) head += `${esc(skipped)}\n\n`;
+  if (g.fields.length) head += '| path | before | after | source |\n|---|---|---|---|\n';
+  const rows = g.fields.map((f) => {
+    const k = fieldKind(f);
+    const from = k === 'added' ? '' : code(showValue(f.from, 200));
+    const to = k === 'removed' ? '_removed_' : code(showValue(f.to, 200));
+    return `| ${code(f.path)} | ${from} | ${to} | ${f.source ? code(f.source) : ''} |\n`;
+  });
+  return capped(head, rows, PART_LIMIT, 'fields') + '\n</details>\n';
+}
+
+/** Largest first: most clusters times fields, then the stable report order. */
+function bySize(groups: readonly ChangeGroup[]): ChangeGroup[] {
+  const size = (g: ChangeGroup) => g.clusters.length * Math.max(1, g.fields.length);
+  return groups
+    .map((g, i) => ({ g, i }))
+    .sort((a, b) => size(b.g) - size(a.g) || a.i - b.i)
+    .map(({ g }) => g);
+}
+
+export function formatMarkdown(r: DiffReport): string {
+  const s = r.summary;
+  let out = `### fedrender diff: ${code(r.base)} → ${code(r.head)}\n\n`;
+  if (s.clustersChanged === 0) return out + 'No changes in any cluster.\n';
+  out += `**${s.clustersChanged} cluster${s.clustersChanged === 1 ? '' : 's'} changed**: ${s.added} objects added, ${s.removed} removed, ${s.changed} changed.\n\n`;
+  const clusterRows = r.clusters
+    .filter((c) => c.added + c.removed + c.changed > 0 || c.status)
+    .map(
+      (c) =>
+        `| ${esc(c.cluster)}${c.status ? ` _(${c.status})_` : ''} | ${c.added} | ${c.removed} | ${c.changed} |\n`,
+    );
+  out += capped(
+    '| cluster | added | removed | changed |\n|---|---:|---:|---:|\n',
+    clusterRows,
+    PART_LIMIT,
+    'clusters',
+  );
+  if (r.flags.length) {
+    const rows = r.flags.map((f) => `- **${f.kind}**: ${esc(f.message)}\n`);
+    out += capped(`\n#### ⚠️ Safety flags (${r.flags.length})\n\n`, rows, PART_LIMIT, 'flags');
+  }
+  if (r.replicas.length) {
+    const rows = r.replicas.flatMap((rc) =>
+      rc.clusters
+        .filter((c) => c.from !== c.to)
+        .map(
+          (c) =>
+            `| ${esc(describeObject(rc.object))} | ${esc(c.cluster)} | ${c.from} | ${c.to} | ${c.source ? code(c.source) : ''} |\n`,
+        ),
+    );
+    out +=
+      capped(
+        `\n<details><summary>Replicas (${r.replicas.length} workload${r.replicas.length === 1 ? '' : 's'})</summary>\n\n| workload | cluster | before | after | source |\n|---|---|---:|---:|---|\n`,
+        rows,
+        PART_LIMIT,
+        'rows',
+      ) + '\n</details>\n';
+  }
+  out += `\n#### Changes (${r.groups.length} group${r.groups.length === 1 ? '' : 's'})\n\n`;
+  const omitted: ChangeGroup[] = [];
+  for (const g of bySize(r.groups)) {
+    const block = groupBlock(g);
+    if (omitted.length === 0 && out.length + block.length + FOOTER_RESERVE <= MARKDOWN_LIMIT) out += block;
+    else omitted.push(g);
+  }
+  if (omitted.length) {
+    const names = omitted.map((g) => `${describeObject(g.object)} (${g.action}, ${g.clusters.length})`);
+    out += capped(
+      `\n**${omitted.length} more group${omitted.length === 1 ? '' : 's'} not shown** (the comment limit is ${MARKDOWN_LIMIT} characters; run \`fedrender diff\` for all): `,
+      names.map((n, i) => (i ? ', ' : '') + esc(n)),
+      MARKDOWN_LIMIT - out.length - 200,
+      'groups',
+    );
+    out += '\n';
+  }
+  return out;
+}

@@ -54,13 +54,53 @@ function groupBlock(g: ChangeGroup): string {
   return capped(head, rows, PART_LIMIT, 'fields') + '\n</details>\n';
 }
 
-/** Largest first: most clusters times fields, then the stable report order. */
-function bySize(groups: readonly ChangeGroup[]): ChangeGroup[] {
-  const size = (g: ChangeGroup) => g.clusters.length * Math.max(1, g.fields.length);
-  return groups
-    .map((g, i) => ({ g, i }))
-    .sort((a, b) => size(b.g) - size(a.g) || a.i - b.i)
-    .map(({ g }) => g);
+/**
+ * Objects added to (or removed from) the same clusters for the same reason, as one block: a new
+ * cluster's objects are one line of the comment each, not one <details> each.
+ */
+function wholeBlock(groups: readonly ChangeGroup[]): string {
+  const first = groups[0];
+  const title =
+    groups.length === 1 ? `<b>${esc(describeObject(first.object))}</b>` : `<b>${groups.length} objects</b>`;
+  let head = `<details><summary>${title} ${esc(groupVerb(first))}</summary>\n\n`;
+  if (first.source) head += `source: ${code(first.source)}\n\n`;
+  const rows = groups.map((g) => `- ${esc(describeObject(g.object))}\n`);
+  return capped(head, rows, PART_LIMIT, 'objects') + '\n</details>\n';
+}
+
+interface Block {
+  text: string;
+  size: number;
+  names: string[];
+}
+
+/** The groups as blocks, largest first (clusters times fields or objects), else report order. */
+function blocks(groups: readonly ChangeGroup[]): Block[] {
+  const out: Block[] = [];
+  const whole = new Map<string, ChangeGroup[]>();
+  for (const g of groups) {
+    if (g.action === 'changed') {
+      out.push({
+        text: groupBlock(g),
+        size: g.clusters.length * Math.max(1, g.fields.length),
+        names: [`${describeObject(g.object)} (changed in ${g.clusters.length})`],
+      });
+      continue;
+    }
+    const k = JSON.stringify([g.action, g.clusters, g.source]);
+    whole.set(k, [...(whole.get(k) ?? []), g]);
+  }
+  for (const gs of whole.values()) {
+    out.push({
+      text: wholeBlock(gs),
+      size: gs[0].clusters.length * gs.length,
+      names: gs.map((g) => `${describeObject(g.object)} (${g.action} in ${g.clusters.length})`),
+    });
+  }
+  return out
+    .map((b, i) => ({ b, i }))
+    .sort((x, y) => y.b.size - x.b.size || x.i - y.i)
+    .map(({ b }) => b);
 }
 
 export function formatMarkdown(r: DiffReport): string {
@@ -101,17 +141,16 @@ export function formatMarkdown(r: DiffReport): string {
         'rows',
       ) + '\n</details>\n';
   }
-  out += `\n#### Changes (${r.groups.length} group${r.groups.length === 1 ? '' : 's'})\n\n`;
-  const omitted: ChangeGroup[] = [];
-  for (const g of bySize(r.groups)) {
-    const block = groupBlock(g);
-    if (omitted.length === 0 && out.length + block.length + FOOTER_RESERVE <= MARKDOWN_LIMIT) out += block;
-    else omitted.push(g);
+  out += `\n#### Changes\n\n`;
+  const omitted: Block[] = [];
+  for (const b of blocks(r.groups)) {
+    if (omitted.length === 0 && out.length + b.text.length + FOOTER_RESERVE <= MARKDOWN_LIMIT) out += b.text;
+    else omitted.push(b);
   }
   if (omitted.length) {
-    const names = omitted.map((g) => `${describeObject(g.object)} (${g.action}, ${g.clusters.length})`);
+    const names = omitted.flatMap((b) => b.names);
     out += capped(
-      `\n**${omitted.length} more group${omitted.length === 1 ? '' : 's'} not shown** (the comment limit is ${MARKDOWN_LIMIT} characters; run \`fedrender diff\` for all): `,
+      `\n**${names.length} more change${names.length === 1 ? '' : 's'} not shown** (a comment holds at most ${MARKDOWN_LIMIT} characters; run \`fedrender diff\` for all): `,
       names.map((n, i) => (i ? ', ' : '') + esc(n)),
       MARKDOWN_LIMIT - out.length - 200,
       'groups',

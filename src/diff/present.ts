@@ -1,10 +1,12 @@
 // Shared wording for the text and Markdown formats: values as compact JSON, cut to a length a
 // reviewer can read; where a group applies and what it skips.
 import type { Json } from '../types.js';
+import { REDACTED } from './redact.js';
 import type { ChangeGroup, FieldChange } from './types.js';
 
 export function showValue(v: Json | undefined, max = 120): string {
   if (v === undefined) return '(absent)';
+  if (v === REDACTED) return v;
   const s = JSON.stringify(v);
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }

@@ -71,7 +71,7 @@ function wholeBlock(groups: readonly ChangeGroup[]): string {
 interface Block {
   text: string;
   size: number;
-  names: string[];
+  groups: ChangeGroup[];
 }
 
 /** The groups as blocks, largest first (clusters times fields or objects), else report order. */
@@ -83,7 +83,7 @@ function blocks(groups: readonly ChangeGroup[]): Block[] {
       out.push({
         text: groupBlock(g),
         size: g.clusters.length * Math.max(1, g.fields.length),
-        names: [`${describeObject(g.object)} (changed in ${g.clusters.length})`],
+        groups: [g],
       });
       continue;
     }
@@ -94,7 +94,7 @@ function blocks(groups: readonly ChangeGroup[]): Block[] {
     out.push({
       text: wholeBlock(gs),
       size: gs[0].clusters.length * gs.length,
-      names: gs.map((g) => `${describeObject(g.object)} (${g.action} in ${g.clusters.length})`),
+      groups: gs,
     });
   }
   return out
@@ -148,14 +148,28 @@ export function formatMarkdown(r: DiffReport): string {
     else omitted.push(b);
   }
   if (omitted.length) {
-    const names = omitted.flatMap((b) => b.names);
-    out += capped(
-      `\n**${names.length} more change${names.length === 1 ? '' : 's'} not shown** (a comment holds at most ${MARKDOWN_LIMIT} characters; run \`fedrender diff\` for all): `,
-      names.map((n, i) => (i ? ', ' : '') + esc(n)),
-      MARKDOWN_LIMIT - out.length - 200,
-      'groups',
+    // Named per object (how many of its groups and clusters), so the list stays short.
+    const perObject = new Map<string, { groups: number; clusters: Set<string> }>();
+    for (const b of omitted)
+      for (const g of b.groups) {
+        const name = describeObject(g.object);
+        const e = perObject.get(name) ?? { groups: 0, clusters: new Set<string>() };
+        e.groups++;
+        for (const c of g.clusters) e.clusters.add(c);
+        perObject.set(name, e);
+      }
+    const count = omitted.reduce((n, b) => n + b.groups.length, 0);
+    const names = [...perObject].map(
+      ([name, e], i) =>
+        `${i ? ', ' : ''}${esc(name)} (${e.clusters.size} cluster${e.clusters.size === 1 ? '' : 's'})`,
     );
-    out += '\n';
+    out += capped(
+      `\n**${count} more change group${count === 1 ? '' : 's'} not shown** (a comment holds at most ${MARKDOWN_LIMIT} characters; run \`fedrender diff\` for all), in: `,
+      names,
+      MARKDOWN_LIMIT - out.length - 200,
+      'objects',
+    );
+    if (!out.endsWith('\n')) out += '\n';
   }
   return out;
 }

@@ -33,6 +33,8 @@ export interface CompileOptions {
   strict?: boolean;
   /** The git repository's root, when the project is a copy of one (diff's base revision). */
   gitRoot?: string;
+  /** false: stop after validation, leaving `files` empty (diff compares objects, not text). */
+  emit?: boolean;
 }
 
 export interface Compilation {
@@ -163,7 +165,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
 
   // emit
-  if (!reporter.hasErrors()) {
+  if (!reporter.hasErrors() && opts.emit !== false) {
     result.files = emitClusters(result.rendered, selected);
     if (config.output.gitops === 'argocd') {
       result.files = [

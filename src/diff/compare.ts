@@ -30,8 +30,14 @@ export interface Comparison {
   base: Map<string, Map<string, RenderedObject>>;
 }
 
+const keys = new WeakMap<Resource, string>();
+
+/** Identity across revisions: group, kind, namespace, name (one Resource renders in many clusters). */
 export function objectKey(r: Resource): string {
-  return [r.id.kind, r.id.namespace ?? '', r.id.name, r.id.group].join('\u0000');
+  let k = keys.get(r);
+  if (k === undefined)
+    keys.set(r, (k = [r.id.kind, r.id.namespace ?? '', r.id.name, r.id.group].join('\u0000')));
+  return k;
 }
 
 export function diffObject(r: Resource): DiffObject {

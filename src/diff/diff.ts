@@ -64,6 +64,7 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
         cwd: co.dir,
         strict: opts.strict,
         gitRoot: co.root,
+        emit: false,
       });
       return { label, compilation: c };
     };
@@ -72,7 +73,12 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
       ? await sideAt(headRev, headCommit)
       : {
           label: headRev,
-          compilation: await compile({ config: opts.config, cwd: opts.cwd, strict: opts.strict }),
+          compilation: await compile({
+            config: opts.config,
+            cwd: opts.cwd,
+            strict: opts.strict,
+            emit: false,
+          }),
         };
     return finish(base, head, opts.clusters);
   } catch (e) {

@@ -1,11 +1,11 @@
 // Reading a project folder as it was at a git revision, without touching the repository: the
-// revision's files (ls-tree + one cat-file --batch) are copied into a fresh folder under the
-// system temp dir at the same path from the repository root, so the pipeline reads them, and
-// computes repository paths (GitOps output), exactly as it does from a checkout.
-import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+// revision's files are copied into a fresh folder under the system temp dir at the same path
+// from the repository root, so the pipeline reads them, and computes repository paths (GitOps
+// output), exactly as it does from a checkout.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 export interface Repo {
   /** Absolute top-level folder of the work tree. */
@@ -25,9 +25,10 @@ export interface Checkout {
 
 export class GitError extends Error {}
 
-function git(cwd: string, args: string[]): Promise<string> {
+function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    execFile('git', args, { cwd, maxBuffer: 1 << 30, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const opts = { cwd, maxBuffer: 1 << 30, encoding: 'utf8' as const, env: { ...process.env, ...env } };
+    execFile('git', args, opts, (err, stdout, stderr) => {
       if (err) reject(new GitError((stderr || err.message).trim()));
       else resolvePromise(stdout);
     });
@@ -58,86 +59,32 @@ export async function resolveCommit(repo: Repo, rev: string): Promise<string> {
   }
 }
 
-interface Entry {
-  mode: string;
-  type: string;
-  sha: string;
-  path: string;
-}
-
-/** Copies the project folder at `commit` into a new temp folder. */
+/**
+ * Copies the project folder at `commit` into a new temp folder: git itself writes the files
+ * (read-tree into a private index file, then checkout-index), so they come out exactly as a
+ * checkout would write them (line endings, symlinks) and the repository's own index and work
+ * tree are never touched.
+ */
 export async function checkout(repo: Repo, commit: string): Promise<Checkout> {
-  const root = await mkdtemp(join(tmpdir(), 'fedrender-diff-'));
-  const remove = () => rm(root, { recursive: true, force: true });
+  const temp = await mkdtemp(join(tmpdir(), 'fedrender-diff-'));
+  const remove = () => rm(temp, { recursive: true, force: true });
   try {
+    const root = join(temp, 'tree');
     const dir = repo.prefix ? join(root, ...repo.prefix.split('/')) : root;
-    const listing = await git(repo.root, [
-      'ls-tree',
-      '-r',
-      '-z',
-      '--full-tree',
-      commit,
-      '--',
-      ...(repo.prefix ? [repo.prefix + '/'] : []),
-    ]);
-    const entries: Entry[] = listing
-      .split('\0')
-      .filter((l) => l !== '')
-      .map((l) => {
-        const tab = l.indexOf('\t');
-        const [mode, type, sha] = l.slice(0, tab).split(' ');
-        return { mode, type, sha, path: l.slice(tab + 1) };
-      })
-      // Submodules are other repositories: the pipeline never reads into them either.
-      .filter((e) => e.type === 'blob');
     await mkdir(dir, { recursive: true });
-    const blobs = await catBlobs(
-      repo.root,
-      entries.map((e) => e.sha),
-    );
-    const targets = entries.map((e) => join(root, ...e.path.split('/')));
-    for (const parent of [...new Set(targets.map((t) => dirname(t)))].sort())
-      await mkdir(parent, { recursive: true });
-    await Promise.all(
-      entries.map((e, i) =>
-        e.mode === '120000'
-          ? symlink(blobs[i].toString('utf8'), targets[i])
-          : writeFile(targets[i], blobs[i]),
-      ),
-    );
-    return { root, dir, found: entries.length > 0, remove };
+    const tree = repo.prefix ? `${commit}:${repo.prefix}` : `${commit}^{tree}`;
+    const env = { GIT_INDEX_FILE: join(temp, 'index') };
+    try {
+      await git(repo.root, ['rev-parse', '--verify', '--quiet', `${tree}^{tree}`]);
+    } catch {
+      // The revision predates the project folder.
+      return { root, dir, found: false, remove };
+    }
+    await git(repo.root, ['read-tree', tree], env);
+    await git(repo.root, ['checkout-index', '--all', '--force', `--prefix=${dir}${sep}`], env);
+    return { root, dir, found: true, remove };
   } catch (e) {
     await remove();
     throw e;
   }
-}
-
-/** Contents of the given blobs, in order, through one `git cat-file --batch`. */
-function catBlobs(cwd: string, shas: string[]): Promise<Buffer[]> {
-  if (shas.length === 0) return Promise.resolve([]);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', (e) => reject(new GitError(e.message)));
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new GitError(stderr.trim() || `git cat-file exited with ${code}`));
-      const all = Buffer.concat(chunks);
-      const out: Buffer[] = [];
-      let at = 0;
-      for (let i = 0; i < shas.length; i++) {
-        const nl = all.indexOf(10, at);
-        const header = all.subarray(at, nl).toString('utf8').split(' ');
-        if (header[1] !== 'blob')
-          return reject(new GitError(`git cat-file: unexpected "${header.join(' ')}"`));
-        const size = Number(header[2]);
-        out.push(all.subarray(nl + 1, nl + 1 + size));
-        at = nl + 1 + size + 1;
-      }
-      resolvePromise(out);
-    });
-    child.stdin.end(shas.join('\n') + '\n');
-  });
 }

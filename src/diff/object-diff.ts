@@ -38,23 +38,39 @@ export function diffValues(a: Json | undefined, b: Json | undefined): RawChange[
   return out;
 }
 
+/** `path` is the walk's own stack (pushed and popped); a change records a copy. */
 function walk(a: Json | undefined, b: Json | undefined, path: PathSegment[], out: RawChange[]): void {
-  if (a === b) return;
+  if (jsonEqual(a, b)) return;
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(cmp);
-    for (const k of keys) walk(a[k], b[k], [...path, k], out);
+    for (const k of keys) step(a[k], b[k], k, path, out);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     const key = listKey(path[path.length - 1], a, b);
     if (key) walkKeyed(a, b, key, path, out);
     else {
-      for (let i = 0; i < Math.max(a.length, b.length); i++) walk(a[i], b[i], [...path, i], out);
+      for (let i = 0; i < Math.max(a.length, b.length); i++) step(a[i], b[i], i, path, out);
     }
     return;
   }
-  if (a !== undefined && b !== undefined && jsonEqual(a, b)) return;
-  out.push({ path, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
+  out.push({
+    path: [...path],
+    ...(a !== undefined ? { from: a } : {}),
+    ...(b !== undefined ? { to: b } : {}),
+  });
+}
+
+function step(
+  a: Json | undefined,
+  b: Json | undefined,
+  seg: PathSegment,
+  path: PathSegment[],
+  out: RawChange[],
+) {
+  path.push(seg);
+  walk(a, b, path, out);
+  path.pop();
 }
 
 function walkKeyed(a: Json[], b: Json[], key: string, path: PathSegment[], out: RawChange[]): void {
@@ -65,10 +81,10 @@ function walkKeyed(a: Json[], b: Json[], key: string, path: PathSegment[], out: 
     const k = keyOf(item);
     after.add(k);
     const j = before.get(k);
-    walk(j === undefined ? undefined : a[j], item, [...path, i], out);
+    step(j === undefined ? undefined : a[j], item, i, path, out);
   });
   a.forEach((item, i) => {
-    if (!after.has(keyOf(item))) walk(item, undefined, [...path, i], out);
+    if (!after.has(keyOf(item))) step(item, undefined, i, path, out);
   });
 }
 
@@ -90,15 +106,29 @@ function uniqueKeys(items: Json[], key: string): boolean {
   return true;
 }
 
+/**
+ * Pairs of containers already compared. Rendered objects share unchanged subtrees across
+ * clusters (copy-on-write), so the twenty clusters of one object mostly compare the same pairs:
+ * each pair is walked once.
+ */
+const compared = new WeakMap<object, WeakMap<object, boolean>>();
+
 export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
   if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  let known = compared.get(a);
+  const hit = known?.get(b);
+  if (hit !== undefined) return hit;
+  let equal: boolean;
   if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
-  }
-  if (isObject(a) && isObject(b)) {
+    equal = Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
+  } else if (Array.isArray(b)) {
+    equal = false;
+  } else {
     const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => k in b && jsonEqual(a[k], b[k]));
+    equal = ka.length === Object.keys(b).length && ka.every((k) => k in b && jsonEqual(a[k], b[k]));
   }
-  return false;
+  if (!known) compared.set(a, (known = new WeakMap()));
+  known.set(b, equal);
+  return equal;
 }

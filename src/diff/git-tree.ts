@@ -27,6 +27,7 @@ export class GitError extends Error {}
 
 function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolvePromise, reject) => {
+    // git runs with the caller's environment (PATH, HOME, its config), plus the private index.
     const opts = { cwd, maxBuffer: 1 << 30, encoding: 'utf8' as const, env: { ...process.env, ...env } };
     execFile('git', args, opts, (err, stdout, stderr) => {
       if (err) reject(new GitError((stderr || err.message).trim()));
@@ -74,12 +75,9 @@ export async function checkout(repo: Repo, commit: string): Promise<Checkout> {
     await mkdir(dir, { recursive: true });
     const tree = repo.prefix ? `${commit}:${repo.prefix}` : `${commit}^{tree}`;
     const env = { GIT_INDEX_FILE: join(temp, 'index') };
-    try {
-      await git(repo.root, ['rev-parse', '--verify', '--quiet', `${tree}^{tree}`]);
-    } catch {
-      // The revision predates the project folder.
-      return { root, dir, found: false, remove };
-    }
+    // A revision that predates the project folder (or has a file there) has no project.
+    const type = await git(repo.root, ['cat-file', '-t', tree]).catch(() => '');
+    if (type.trim() !== 'tree') return { root, dir, found: false, remove };
     await git(repo.root, ['read-tree', tree], env);
     await git(repo.root, ['checkout-index', '--all', '--force', `--prefix=${dir}${sep}`], env);
     return { root, dir, found: true, remove };

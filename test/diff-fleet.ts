@@ -143,3 +143,9 @@ export function at(file: string, text: string, needle: string, offset = 0): stri
   const column = before.length - before.lastIndexOf('\n');
   return `${file}:${line}:${column}`;
 }
+
+/** The CLI's JSON output, typed; the tests assert its fields one by one. */
+export function parseJson<T>(text: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- asserted by the tests
+  return JSON.parse(text) as T;
+}

@@ -2,7 +2,7 @@
 // characters; the largest groups come first and the rest are counted and named.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { edit, fleetRepo } from './diff-fleet.js';
+import { edit, fleetRepo, parseJson } from './diff-fleet.js';
 import { run } from './helpers.js';
 
 const CLUSTERS = 20;
@@ -36,7 +36,7 @@ test('a fleet-wide change stays under the comment limit, largest group first, th
   edit(dir, 'manifests/web.yaml', 'nginx:1.25', 'nginx:1.26');
   const json = await run(['diff', '--format', 'json'], dir);
   assert.is(json.code, 0, json.stderr);
-  const groups = (JSON.parse(json.stdout) as { groups: unknown[] }).groups.length;
+  const groups = parseJson<{ groups: unknown[] }>(json.stdout).groups.length;
   assert.is(groups, CLUSTERS * CONFIGMAPS + 1);
 
   const r = await run(['diff', '--format', 'markdown'], dir);

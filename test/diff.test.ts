@@ -6,17 +6,15 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../src/cli.js';
-import { at, edit, FEDERATION, fleetRepo, git, OTHERS, WEB } from './diff-fleet.js';
+import type { Diagnostic } from '../src/core/diagnostics.js';
+import type { DiffReport } from '../src/diff/types.js';
+import { at, edit, FEDERATION, fleetRepo, git, OTHERS, parseJson, WEB } from './diff-fleet.js';
 import { run, tempDir } from './helpers.js';
 
-interface Json {
-  [k: string]: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function diffJson(dir: string, ...extra: string[]): Promise<Json> {
+async function diffJson(dir: string, ...extra: string[]): Promise<DiffReport> {
   const r = await run(['diff', '--format', 'json', ...extra], dir);
   assert.is(r.code, 0, r.stderr + r.stdout);
-  return JSON.parse(r.stdout) as Json;
+  return parseJson<DiffReport>(r.stdout);
 }
 
 const IMAGE = '/spec/template/spec/containers/0/image';
@@ -75,7 +73,7 @@ replicaScheduling:`,
     source,
   };
   assert.equal(
-    j.changes.map((c: Json) => [c.cluster, c.object.name, c.fields]),
+    j.changes.map((c) => [c.cluster, c.object.name, c.fields]),
     [
       ['eu-1', 'web', [field]],
       ['eu-2', 'web', [field]],
@@ -112,7 +110,7 @@ test('an RSP total change: replicas per cluster before and after, from the sched
   assert.is(j.groups.length, 1);
   assert.equal(j.groups[0].fields, [{ path: '/spec/replicas', from: 2, to: 1, source: rule }]);
   assert.equal(
-    j.flags.map((f: Json) => [f.kind, f.clusters]),
+    j.flags.map((f) => [f.kind, f.clusters]),
     [['replicas-halved', ['eu-1', 'eu-2', 'us-1', 'us-2']]],
   );
   const md = (await run(['diff', '--format', 'markdown'], dir)).stdout;
@@ -127,9 +125,9 @@ test('a new cluster (fedrender join): flagged, every object it gets is added, fr
   assert.is((await run(['join', 'ap-1', '--label', 'region=ap'], dir)).code, 0);
   const entry = at('federation.yaml', readFileSync(join(dir, 'federation.yaml'), 'utf8'), 'name: ap-1');
   const j = await diffJson(dir);
-  const added = j.changes.filter((c: Json) => c.action === 'added');
+  const added = j.changes.filter((c) => c.action === 'added');
   assert.equal(
-    added.map((c: Json) => `${c.cluster} ${c.object.kind}/${c.object.name}`),
+    added.map((c) => `${c.cluster} ${c.object.kind}/${c.object.name}`),
     [
       'ap-1 Deployment/api',
       'ap-1 Deployment/web',
@@ -139,7 +137,7 @@ test('a new cluster (fedrender join): flagged, every object it gets is added, fr
     ],
   );
   assert.ok(
-    added.every((c: Json) => c.source === entry),
+    added.every((c) => c.source === entry),
     JSON.stringify(added[0]),
   );
   assert.equal(j.flags[0], {
@@ -148,12 +146,12 @@ test('a new cluster (fedrender join): flagged, every object it gets is added, fr
     clusters: ['ap-1'],
   });
   assert.equal(
-    j.clusters.find((c: Json) => c.cluster === 'ap-1'),
+    j.clusters.find((c) => c.cluster === 'ap-1'),
     { cluster: 'ap-1', added: 5, removed: 0, changed: 0, status: 'added' },
   );
   // web's 3 replicas arrive there; KubeFed's planner (fractions rounded up) leaves api's 8 where they were
   assert.equal(
-    j.replicas.map((r: Json) => [r.object.name, r.total, r.clusters.filter((c: Json) => c.from !== c.to)]),
+    j.replicas.map((r) => [r.object.name, r.total, r.clusters.filter((c) => c.from !== c.to)]),
     [
       [
         'web',
@@ -168,12 +166,12 @@ test('an unjoined cluster: flagged once, its objects marked as pruned, the cause
   const { dir } = fleetRepo();
   assert.is((await run(['unjoin', 'us-1'], dir)).code, 0);
   const j = await diffJson(dir);
-  const removed = j.changes.filter((c: Json) => c.action === 'removed');
+  const removed = j.changes.filter((c) => c.action === 'removed');
   assert.is(removed.length, 5);
   const cause = `HEAD:${at('federation.yaml', FEDERATION, 'name: us-1')}`;
   for (const c of removed) assert.equal([c.cluster, c.prune, c.source], ['us-1', true, cause]);
   assert.equal(
-    j.flags.map((f: Json) => f.kind),
+    j.flags.map((f) => f.kind),
     ['cluster-removed'],
     'a removed cluster is one flag, not one per object (the RSP keeps 8 replicas elsewhere)',
   );
@@ -191,10 +189,10 @@ test('a Secret value change is never printed, in any format', async () => {
     'password: hunter2-head\ndata:\n  token: c2VjcmV0LXRva2Vu',
   );
   const j = await diffJson(dir);
-  const fields = j.changes.find((c: Json) => c.object.kind === 'Secret').fields;
+  const fields = j.changes.find((c) => c.object.kind === 'Secret')!.fields;
   const source = at('manifests/others.yaml', OTHERS, 'hunter2-base');
   assert.equal(
-    fields.find((f: Json) => f.path === '/stringData/password'),
+    fields.find((f) => f.path === '/stringData/password'),
     {
       path: '/stringData/password',
       from: '<redacted, changed>',
@@ -202,7 +200,7 @@ test('a Secret value change is never printed, in any format', async () => {
       source,
     },
   );
-  assert.equal(fields.find((f: Json) => f.path === '/data').to, '<redacted, changed>');
+  assert.equal(fields.find((f) => f.path === '/data')?.to, '<redacted, changed>');
   for (const format of ['json', 'text', 'markdown']) {
     const r = await run(['diff', '--format', format], dir);
     assert.is(r.code, 0);
@@ -225,14 +223,14 @@ test('a placement typo: the workload leaves every cluster, flagged as removed an
   );
   const j = await diffJson(dir);
   const rule = at('federation.yaml', fed, '{clusterSelector: {matchLabels: {region: ue}}}');
-  const removed = j.changes.filter((c: Json) => c.action === 'removed');
+  const removed = j.changes.filter((c) => c.action === 'removed');
   assert.equal(
-    removed.map((c: Json) => [c.cluster, c.object.name, c.source]),
+    removed.map((c) => [c.cluster, c.object.name, c.source]),
     ['eu-1', 'eu-2', 'us-1', 'us-2'].map((c) => [c, 'web', rule]),
   );
   const all = ['eu-1', 'eu-2', 'us-1', 'us-2'];
   assert.equal(
-    j.flags.map((f: Json) => [f.kind, f.clusters]),
+    j.flags.map((f) => [f.kind, f.clusters]),
     [
       ['object-removed', all],
       ['replicas-to-zero', all],
@@ -256,7 +254,7 @@ test('a placement that names an unknown cluster stops the head side: exit 1, lab
   assert.is(r.stdout, '');
   const j = await run(['diff', '--format', 'json'], dir);
   assert.is(j.code, 1);
-  const diags = JSON.parse(j.stdout) as Json[];
+  const diags = parseJson<(Diagnostic & { side: string; revision: string })[]>(j.stdout);
   assert.equal([diags[0].side, diags[0].revision, diags[0].code], ['head', 'worktree', 'UNKNOWN_CLUSTER']);
 });
 
@@ -279,7 +277,7 @@ test('an object moving between clusters is flagged as a move', async () => {
   edit(dir, 'federation.yaml', 'name: eu-1}]', 'name: us-1}]');
   const j = await diffJson(dir);
   assert.equal(
-    j.flags.map((f: Json) => [f.kind, f.message]),
+    j.flags.map((f) => [f.kind, f.message]),
     [
       ['object-removed', 'Service shop/web removed from eu-1 (Argo CD / Flux will prune it)'],
       ['object-moved', 'Service shop/web moves from eu-1 to us-1'],
@@ -296,7 +294,7 @@ test('--base and --head compare two commits and ignore the working tree', async 
   const j = await diffJson(dir, '--base', 'HEAD~1', '--head', 'HEAD');
   assert.equal([j.base, j.head], ['HEAD~1', 'HEAD']);
   assert.equal(
-    j.groups.map((g: Json) => g.fields.map((f: Json) => f.path)),
+    j.groups.map((g) => g.fields.map((f) => f.path)),
     [[IMAGE]],
   );
   const none = await run(['diff', '--base', 'HEAD', '--head', 'HEAD', '--exit-code'], dir);
@@ -324,15 +322,15 @@ test('--cluster limits every part of the report to those clusters', async () => 
   edit(dir, 'manifests/web.yaml', 'nginx:1.25', 'nginx:1.26');
   const j = await diffJson(dir, '--cluster', 'eu-2', '--cluster', 'us-2');
   assert.equal(
-    j.changes.map((c: Json) => c.cluster),
+    j.changes.map((c) => c.cluster),
     ['eu-2'],
   );
   assert.equal(
-    j.groups[0].skipped.map((s: Json) => s.cluster),
+    j.groups[0].skipped.map((s) => s.cluster),
     ['us-2'],
   );
   assert.equal(
-    j.clusters.map((c: Json) => c.cluster),
+    j.clusters.map((c) => c.cluster),
     ['eu-2', 'us-2'],
   );
 });
@@ -362,7 +360,7 @@ test('a base revision without the project: every object is added', async () => {
   const j = await diffJson(join(repo, 'fleet'));
   assert.equal([j.summary.added, j.summary.removed], [20, 0]);
   assert.equal(
-    j.flags.map((f: Json) => f.kind),
+    j.flags.map((f) => f.kind),
     ['cluster-added', 'cluster-added', 'cluster-added', 'cluster-added'],
   );
 });

@@ -100,7 +100,7 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
 }
 
 function median(times: number[]): number {
-  return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? NaN;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fedrender-diff-bench-'));
@@ -127,7 +127,7 @@ try {
     times.validated.push(await timed(() => compile({ config, cwd: dir, emit: false })));
     times.diff.push(await timed(() => diff({ config, cwd: dir })));
   }
-  const [tCompile, tValidated, tDiff] = [times.compile, times.validated, times.diff].map(median);
+  const [tCompile, tValidated, tDiff] = [median(times.compile), median(times.validated), median(times.diff)];
   const s = probe.report.summary;
   console.log(
     `fleet: ${MANIFESTS} manifests x ${CLUSTERS} clusters = ${first.rendered.length} rendered objects per side (median of ${RUNS} runs)`,

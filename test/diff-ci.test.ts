@@ -14,7 +14,7 @@ function diffArgs(script: string, vars: Record<string, string>): string[] {
   for (const [k, v] of Object.entries(vars)) line = line.split(k).join(v);
   const m = /fedrender (diff [^>]*)>/.exec(line);
   if (!m) throw new Error(`no fedrender diff command in: ${script}`);
-  return [...m[1].matchAll(/"([^"]*)"|(\S+)/g)].map((w) => w[1] ?? w[2]);
+  return [...(m[1] ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((w) => w[1] ?? w[2] ?? '');
 }
 
 function scripts(value: unknown): string[] {

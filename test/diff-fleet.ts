@@ -146,6 +146,5 @@ export function at(file: string, text: string, needle: string, offset = 0): stri
 
 /** The CLI's JSON output, typed; the tests assert its fields one by one. */
 export function parseJson<T>(text: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- asserted by the tests
   return JSON.parse(text) as T;
 }

@@ -37,9 +37,9 @@ test('an image bump: one change per cluster, shown once, skipping the cluster an
     })),
   );
   assert.is(j.groups.length, 1);
-  assert.equal(j.groups[0].clusters, ['eu-1', 'eu-2', 'us-1']);
+  assert.equal(j.groups[0]?.clusters, ['eu-1', 'eu-2', 'us-1']);
   const pin = at('federation.yaml', FEDERATION, '{path: "/spec/template/spec/containers/[name=web]/image"');
-  assert.equal(j.groups[0].skipped, [{ cluster: 'us-2', reason: `pinned by the override at ${pin}` }]);
+  assert.equal(j.groups[0]?.skipped, [{ cluster: 'us-2', reason: `pinned by the override at ${pin}` }]);
   assert.equal(j.flags, []);
 
   const text = await run(['diff'], dir);
@@ -82,7 +82,7 @@ replicaScheduling:`,
   assert.equal(j.groups, [
     {
       action: 'changed',
-      object: j.changes[0].object,
+      object: j.changes[0]?.object,
       clusters: ['eu-1', 'eu-2'],
       fields: [field],
       skipped: [{ cluster: 'us-1' }, { cluster: 'us-2' }],
@@ -108,7 +108,7 @@ test('an RSP total change: replicas per cluster before and after, from the sched
     },
   ]);
   assert.is(j.groups.length, 1);
-  assert.equal(j.groups[0].fields, [{ path: '/spec/replicas', from: 2, to: 1, source: rule }]);
+  assert.equal(j.groups[0]?.fields, [{ path: '/spec/replicas', from: 2, to: 1, source: rule }]);
   assert.equal(
     j.flags.map((f) => [f.kind, f.clusters]),
     [['replicas-halved', ['eu-1', 'eu-2', 'us-1', 'us-2']]],
@@ -255,7 +255,7 @@ test('a placement that names an unknown cluster stops the head side: exit 1, lab
   const j = await run(['diff', '--format', 'json'], dir);
   assert.is(j.code, 1);
   const diags = parseJson<(Diagnostic & { side: string; revision: string })[]>(j.stdout);
-  assert.equal([diags[0].side, diags[0].revision, diags[0].code], ['head', 'worktree', 'UNKNOWN_CLUSTER']);
+  assert.equal([diags[0]?.side, diags[0]?.revision, diags[0]?.code], ['head', 'worktree', 'UNKNOWN_CLUSTER']);
 });
 
 test("errors at the base revision are reported as the base's, even when the working tree fixes them", async () => {
@@ -326,7 +326,7 @@ test('--cluster limits every part of the report to those clusters', async () => 
     ['eu-2'],
   );
   assert.equal(
-    j.groups[0].skipped.map((s) => s.cluster),
+    j.groups[0]?.skipped.map((s) => s.cluster),
     ['us-2'],
   );
   assert.equal(

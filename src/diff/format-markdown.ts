@@ -31,9 +31,9 @@ function code(s: string): string {
 /** Rows until `limit`, then a line saying how many were left out. */
 function capped(head: string, rows: string[], limit: number, what: string): string {
   let out = head;
-  for (let i = 0; i < rows.length; i++) {
-    if (out.length + rows[i].length > limit) return out + `\n_…and ${rows.length - i} more ${what}_\n`;
-    out += rows[i];
+  for (const [i, row] of rows.entries()) {
+    if (out.length + row.length > limit) return out + `\n_…and ${rows.length - i} more ${what}_\n`;
+    out += row;
   }
   return out;
 }
@@ -58,8 +58,7 @@ function groupBlock(g: ChangeGroup): string {
  * Objects added to (or removed from) the same clusters for the same reason, as one block: a new
  * cluster's objects are one line of the comment each, not one <details> each.
  */
-function wholeBlock(groups: readonly ChangeGroup[]): string {
-  const first = groups[0];
+function wholeBlock(first: ChangeGroup, groups: readonly ChangeGroup[]): string {
   const title =
     groups.length === 1 ? `<b>${esc(describeObject(first.object))}</b>` : `<b>${groups.length} objects</b>`;
   let head = `<details><summary>${title} ${esc(groupVerb(first))}</summary>\n\n`;
@@ -90,10 +89,12 @@ function blocks(groups: readonly ChangeGroup[]): Block[] {
     const k = JSON.stringify([g.action, g.clusters, g.source]);
     whole.set(k, [...(whole.get(k) ?? []), g]);
   }
-  for (const gs of whole.values()) {
+  for (const [first, ...rest] of whole.values()) {
+    if (!first) continue;
+    const gs = [first, ...rest];
     out.push({
-      text: wholeBlock(gs),
-      size: gs[0].clusters.length * gs.length,
+      text: wholeBlock(first, gs),
+      size: first.clusters.length * gs.length,
       groups: gs,
     });
   }

@@ -10,7 +10,7 @@ import { formatPos } from './provenance.js';
 import { overrideFor } from '../validate/names.js';
 import type { Json } from '../types.js';
 import type { Comparison } from './compare.js';
-import type { Action, ChangeGroup, FieldChange, ObjectChange } from './types.js';
+import type { Action, ChangeGroup, DiffObject, FieldChange, ObjectChange } from './types.js';
 
 const ACTION_ORDER: Record<Action, number> = { removed: 0, added: 1, changed: 2 };
 
@@ -30,20 +30,22 @@ export function groupChanges(changes: readonly ObjectChange[], cmpn: Comparison)
   const groups: ChangeGroup[] = [];
   for (const k of [...byObject.keys()].sort(cmp)) {
     const list = byObject.get(k)!;
-    const objectKey = changeObjectKey(list[0]);
+    const object = list[0]!.object;
+    const objectKey = changeObjectKey(object);
     // added / removed: one group per (action, source)
     const whole = new Map<string, ObjectChange[]>();
     for (const c of list.filter((c) => c.action !== 'changed')) {
       const g = `${c.action}\u0000${c.source ?? ''}`;
       whole.set(g, [...(whole.get(g) ?? []), c]);
     }
-    for (const [, cs] of whole) {
+    for (const cs of whole.values()) {
+      const { action, source } = cs[0]!;
       groups.push({
-        action: cs[0].action,
-        object: cs[0].object,
+        action,
+        object,
         clusters: cs.map((c) => c.cluster).sort(cmp),
         fields: [],
-        ...(cs[0].source ? { source: cs[0].source } : {}),
+        ...(source ? { source } : {}),
         skipped: [],
       });
     }
@@ -73,7 +75,7 @@ export function groupChanges(changes: readonly ObjectChange[], cmpn: Comparison)
         // a cluster where one of these paths changed otherwise is in another group, not skipped
         .filter((cl) => !(changedIn.get(cl)?.fields ?? []).some((f) => paths.has(f.path)))
         .map((cl) => ({ cluster: cl, ...reason(cmpn, objectKey, cl, fields) }));
-      groups.push({ action: 'changed', object: list[0].object, clusters, fields, skipped });
+      groups.push({ action: 'changed', object, clusters, fields, skipped });
     }
   }
   return groups.sort(
@@ -90,9 +92,8 @@ function keyOfGroup(g: ChangeGroup): string {
   return [o.kind, o.namespace ?? '', o.name, o.apiVersion].join('\u0000');
 }
 
-/** compare.ts's key (group, not apiVersion) for an object change. */
-function changeObjectKey(c: ObjectChange): string {
-  const o = c.object;
+/** compare.ts's key (group, not apiVersion) for an object. */
+function changeObjectKey(o: DiffObject): string {
   const slash = o.apiVersion.indexOf('/');
   const group = slash >= 0 ? o.apiVersion.slice(0, slash) : '';
   return [o.kind, o.namespace ?? '', o.name, group].join('\u0000');

@@ -14,7 +14,7 @@ export function isSecret(o: DiffObject): boolean {
 export function redactFields(object: DiffObject, fields: FieldChange[]): FieldChange[] {
   if (!isSecret(object)) return fields;
   return fields.map((f) => {
-    const top = f.path.split('/')[1];
+    const top = f.path.split('/')[1] ?? '';
     if (!SECRET_FIELDS.has(top)) return f;
     return {
       ...f,

@@ -239,6 +239,37 @@ test('a placement typo: the workload leaves every cluster, flagged as removed an
   assert.is(j.groups.length, 1, 'the same removal in four clusters is one group');
 });
 
+test('a namespace leaving clusters: one namespace flag, its objects removed with it, the cause named', async () => {
+  const { dir } = fleetRepo();
+  const fed = edit(
+    dir,
+    'federation.yaml',
+    'overrides:',
+    'placements:\n  - match: {kinds: [Namespace], names: [shop]}\n    placement: {clusterSelector: {matchLabels: {region: eu}}}\noverrides:',
+  );
+  const j = await diffJson(dir);
+  const rule = at('federation.yaml', fed, '{clusterSelector: {matchLabels: {region: eu}}}');
+  assert.equal(
+    j.changes.map((c) => [c.cluster, c.action, c.object.kind, c.source]),
+    ['us-1', 'us-2'].flatMap((cl) =>
+      ['Deployment', 'Deployment', 'Namespace', 'Secret', 'Service'].map((k) => [cl, 'removed', k, rule]),
+    ),
+  );
+  assert.equal(
+    j.flags.map((f) => [f.kind, f.clusters]),
+    [
+      ['namespace-removed', ['us-1', 'us-2']],
+      ['replicas-to-zero', ['us-1', 'us-2']],
+      ['replicas-to-zero', ['us-1', 'us-2']],
+    ],
+  );
+  const md = (await run(['diff', '--format', 'markdown'], dir)).stdout;
+  assert.match(
+    md,
+    '<details><summary><b>5 objects</b> removed from 2 clusters: us-1, us-2 (will be pruned)</summary>',
+  );
+});
+
 test('a placement that names an unknown cluster stops the head side: exit 1, labelled with its revision', async () => {
   const { dir } = fleetRepo();
   const fed = edit(

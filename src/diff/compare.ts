@@ -4,7 +4,7 @@
 // here unredacted (redact.ts).
 import { cmp } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
-import { formatPointer } from '../core/source.js';
+import { formatPointer, type SourceRef } from '../core/source.js';
 import type { Compilation } from '../pipeline.js';
 import type { Cluster, JsonObject, RenderedObject, Resource } from '../types.js';
 import { diffValues } from './object-diff.js';
@@ -114,13 +114,14 @@ export function compare(base: Side, head: Side, only?: string[]): Comparison {
           ...(ref ? { source: refPos(ref) } : {}),
         });
       } else if (o1) {
-        // Why it goes: the cluster left, the placement no longer selects it, or the object is gone.
+        // Why it goes: the cluster left, its namespace no longer goes there, the placement no
+        // longer selects it, or the object is gone.
         const still = headResources.get(key);
         const gone = !headClusters.includes(cluster);
         const source = gone
           ? refPosOr(clusterRef(base, cluster), base.label)
           : still
-            ? refPos(still.placement.ref)
+            ? refPos(namespaceCause(head.compilation, still, cluster) ?? still.placement.ref)
             : refPos(o1.resource.ref, base.label);
         changes.push({
           cluster,
@@ -138,6 +139,17 @@ export function compare(base: Side, head: Side, only?: string[]): Comparison {
   }
   changes.sort((x, y) => cmp(x.cluster, y.cluster));
   return { changes, replicas, baseClusters, headClusters, present, head: h, base: b };
+}
+
+/**
+ * The placement of the resource's namespace, when that is what keeps it from `cluster`: its own
+ * placement still selects the cluster, the namespace bound (as KubeFed's) does not.
+ */
+function namespaceCause(c: Compilation | undefined, r: Resource, cluster: string): SourceRef | undefined {
+  if (!c || r.id.namespace === undefined) return undefined;
+  if (!(c.scheduledPlacement?.get(r) ?? []).includes(cluster)) return undefined;
+  const ns = c.model?.resources.find((n) => n.isNamespace && n.id.name === r.id.namespace);
+  return ns?.placement.ref;
 }
 
 function refPosOr(ref: Parameters<typeof refPos>[0] | undefined, label: string): string | undefined {

@@ -19,6 +19,10 @@ export function describeObject(o: DiffObject): string {
   return `${o.kind} ${o.namespace ? o.namespace + '/' : ''}${o.name}`;
 }
 
+function isNamespace(o: DiffObject): boolean {
+  return o.kind === 'Namespace' && o.apiVersion === 'v1';
+}
+
 function list(names: readonly string[]): string {
   return names.join(', ');
 }
@@ -49,21 +53,28 @@ export function safetyFlags(groups: readonly ChangeGroup[], cmpn: Comparison): S
       arrived.set(k, [...(arrived.get(k) ?? []), ...g.clusters.filter((c) => !addedClusters.includes(c))]);
     }
   }
+  // Objects in a namespace that leaves a cluster go with it: its flag says so, once.
+  const namespaceGone = new Set<string>();
+  for (const g of groups)
+    if (g.action === 'removed' && isNamespace(g.object))
+      for (const c of g.clusters) namespaceGone.add(`${g.object.name}\u0000${c}`);
   for (const g of groups) {
     if (g.action !== 'removed') continue;
     const from = stayed(g.clusters);
     if (from.length === 0) continue;
     const what = describeObject(g.object);
-    const isNamespace = g.object.kind === 'Namespace' && g.object.apiVersion === 'v1';
+    const namespace = isNamespace(g.object);
+    const to = [...new Set(arrived.get(what) ?? [])].sort(cmp);
+    const inGoneNamespace = from.every((c) => namespaceGone.has(`${g.object.namespace ?? ''}\u0000${c}`));
+    if (inGoneNamespace && to.length === 0) continue;
     flags.push({
-      kind: isNamespace ? 'namespace-removed' : 'object-removed',
-      message: isNamespace
+      kind: namespace ? 'namespace-removed' : 'object-removed',
+      message: namespace
         ? `namespace ${g.object.name} removed from ${list(from)}: everything in it will be deleted there`
         : `${what} removed from ${list(from)} (Argo CD / Flux will prune it)`,
       object: g.object,
       clusters: from,
     });
-    const to = [...new Set(arrived.get(what) ?? [])].sort(cmp);
     if (to.length)
       flags.push({
         kind: 'object-moved',

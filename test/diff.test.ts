@@ -396,6 +396,20 @@ test('a base revision without the project: every object is added', async () => {
   );
 });
 
+test('a change that deletes the project: every object is removed; a wrong -c is an input error', async () => {
+  const { repo } = fleetRepo();
+  git(repo, 'rm', '-r', '-q', 'fleet/manifests', 'fleet/federation.yaml');
+  const j = await diffJson(repo, '-c', 'fleet/federation.yaml');
+  assert.equal([j.summary.added, j.summary.removed], [0, 20]);
+  assert.equal(
+    j.flags.map((f) => f.kind),
+    ['cluster-removed', 'cluster-removed', 'cluster-removed', 'cluster-removed'],
+  );
+  const wrong = await run(['diff', '-c', 'nope.yaml'], repo);
+  assert.is(wrong.code, 1);
+  assert.match(wrong.stderr, 'head (worktree) nope.yaml:1:1: error: cannot read federation file');
+});
+
 test('text is coloured on a terminal unless NO_COLOR is set; --color forces it', async () => {
   const { dir } = fleetRepo();
   edit(dir, 'manifests/web.yaml', 'nginx:1.25', 'nginx:1.26');

@@ -69,17 +69,23 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
       return { label, compilation: c };
     };
     const base = await sideAt(baseRev, baseCommit);
-    const head: Side = headCommit
+    let head: Side = headCommit
       ? await sideAt(headRev, headCommit)
-      : {
-          label: headRev,
-          compilation: await compile({
-            config: opts.config,
-            cwd: opts.cwd,
-            strict: opts.strict,
-            emit: false,
-          }),
-        };
+      : existsSync(configPath) || !base.compilation
+        ? {
+            label: headRev,
+            compilation: await compile({
+              config: opts.config,
+              cwd: opts.cwd,
+              strict: opts.strict,
+              emit: false,
+            }),
+          }
+        : // The change deletes the project: every object goes.
+          { label: headRev };
+    // Neither revision has the file: a wrong -c, reported as the head's missing file.
+    if (!base.compilation && !head.compilation)
+      head = { label: headRev, compilation: await compile({ config: opts.config, cwd: opts.cwd }) };
     return finish(base, head, opts.clusters);
   } catch (e) {
     if (e instanceof GitError) return { sides: [], usage: e.message };

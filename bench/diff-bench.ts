@@ -93,14 +93,29 @@ function git(dir: string, ...args: string[]): void {
   });
 }
 
-async function timed(f: () => Promise<unknown>): Promise<number> {
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+async function timed(f: () => Promise<unknown>): Promise<Timing> {
   const t = performance.now();
+  const c = process.cpuUsage();
   await f();
-  return performance.now() - t;
+  const used = process.cpuUsage(c);
+  return { wall: performance.now() - t, cpu: (used.user + used.system) / 1000 };
 }
 
 function median(times: number[]): number {
   return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? NaN;
+}
+
+function medians(ts: Timing[]): Timing {
+  return { wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) };
+}
+
+function show(t: Timing): string {
+  return `${t.wall.toFixed(0).padStart(6)} ms wall ${t.cpu.toFixed(0).padStart(6)} ms cpu`;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fedrender-diff-bench-'));
@@ -120,14 +135,18 @@ try {
   if (first.reporter.hasErrors()) throw new Error(JSON.stringify(first.reporter.diagnostics.slice(0, 3)));
   const probe = await diff({ config, cwd: dir });
   if (!probe.report) throw new Error(probe.usage ?? JSON.stringify(probe.sides));
-  // Interleaved, so that load on a shared machine hits all three alike.
-  const times = { compile: [] as number[], validated: [] as number[], diff: [] as number[] };
+  // Interleaved, so that load on a shared machine hits all three alike. CPU time (this process;
+  // git's children are not counted) is reported beside wall time: it is far less noisy when
+  // other jobs share the cores.
+  const runs = { compile: [] as Timing[], validated: [] as Timing[], diff: [] as Timing[] };
   for (let i = 0; i < RUNS; i++) {
-    times.compile.push(await timed(() => compile({ config, cwd: dir })));
-    times.validated.push(await timed(() => compile({ config, cwd: dir, emit: false })));
-    times.diff.push(await timed(() => diff({ config, cwd: dir })));
+    runs.compile.push(await timed(() => compile({ config, cwd: dir })));
+    runs.validated.push(await timed(() => compile({ config, cwd: dir, emit: false })));
+    runs.diff.push(await timed(() => diff({ config, cwd: dir })));
   }
-  const [tCompile, tValidated, tDiff] = [median(times.compile), median(times.validated), median(times.diff)];
+  const tCompile = medians(runs.compile);
+  const tValidated = medians(runs.validated);
+  const tDiff = medians(runs.diff);
   const s = probe.report.summary;
   console.log(
     `fleet: ${MANIFESTS} manifests x ${CLUSTERS} clusters = ${first.rendered.length} rendered objects per side (median of ${RUNS} runs)`,
@@ -135,11 +154,13 @@ try {
   console.log(
     `change: ${s.changed} objects changed in ${s.clustersChanged} clusters, ${probe.report.groups.length} groups`,
   );
-  console.log(`compile, as build runs it (load..emit):     ${tCompile.toFixed(0)} ms`);
-  console.log(`compile without emit (what diff runs):      ${tValidated.toFixed(0)} ms`);
-  console.log(
-    `diff HEAD..worktree (git + 2 compiles + compare): ${tDiff.toFixed(0)} ms   ratio diff/compile ${(tDiff / tCompile).toFixed(2)}x, diff/compile-without-emit ${(tDiff / tValidated).toFixed(2)}x`,
-  );
+  console.log(`compile, as build runs it (load..emit):  ${show(tCompile)}`);
+  console.log(`compile without emit (what diff runs):   ${show(tValidated)}`);
+  console.log(`diff HEAD..worktree (git + 2 x compile): ${show(tDiff)}`);
+  const ratio = (a: Timing, b: Timing) =>
+    `${(a.wall / b.wall).toFixed(2)}x wall, ${(a.cpu / b.cpu).toFixed(2)}x cpu`;
+  console.log(`diff / compile:                  ${ratio(tDiff, tCompile)}`);
+  console.log(`diff / compile without emit:     ${ratio(tDiff, tValidated)}`);
 } finally {
   // BENCH_KEEP=1 leaves the generated repository for profiling by hand.
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);

@@ -250,10 +250,20 @@ test('a namespace leaving clusters: one namespace flag, its objects removed with
   const j = await diffJson(dir);
   const rule = at('federation.yaml', fed, '{clusterSelector: {matchLabels: {region: eu}}}');
   assert.equal(
-    j.changes.map((c) => [c.cluster, c.action, c.object.kind, c.source]),
+    j.changes.filter((c) => c.action === 'removed').map((c) => [c.cluster, c.object.kind, c.source]),
     ['us-1', 'us-2'].flatMap((cl) =>
-      ['Deployment', 'Deployment', 'Namespace', 'Secret', 'Service'].map((k) => [cl, 'removed', k, rule]),
+      ['Deployment', 'Deployment', 'Namespace', 'Secret', 'Service'].map((k) => [cl, k, rule]),
     ),
+  );
+  // the RSP schedules api over the clusters its namespace still reaches
+  assert.equal(
+    j.replicas.find((r) => r.object.name === 'api')?.clusters.map((c) => [c.cluster, c.from, c.to]),
+    [
+      ['eu-1', 2, 4],
+      ['eu-2', 2, 4],
+      ['us-1', 2, 0],
+      ['us-2', 2, 0],
+    ],
   );
   assert.equal(
     j.flags.map((f) => [f.kind, f.clusters]),

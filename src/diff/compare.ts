@@ -142,14 +142,14 @@ export function compare(base: Side, head: Side, only?: string[]): Comparison {
 }
 
 /**
- * The placement of the resource's namespace, when that is what keeps it from `cluster`: its own
- * placement still selects the cluster, the namespace bound (as KubeFed's) does not.
+ * The placement of the resource's namespace, when that is what keeps it from `cluster`: the
+ * namespace is rendered but not there (KubeFed's namespace bound, which scheduling follows too).
  */
 function namespaceCause(c: Compilation | undefined, r: Resource, cluster: string): SourceRef | undefined {
   if (!c || r.id.namespace === undefined) return undefined;
-  if (!(c.scheduledPlacement?.get(r) ?? []).includes(cluster)) return undefined;
   const ns = c.model?.resources.find((n) => n.isNamespace && n.id.name === r.id.namespace);
-  return ns?.placement.ref;
+  if (!ns || (c.placement?.get(ns) ?? []).includes(cluster)) return undefined;
+  return ns.placement.ref;
 }
 
 function refPosOr(ref: Parameters<typeof refPos>[0] | undefined, label: string): string | undefined {

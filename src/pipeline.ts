@@ -35,6 +35,10 @@ export interface CompileOptions {
   clusters?: string[];
   /** Warnings that SPEC marks "an error with --strict" become errors. */
   strict?: boolean;
+  /** The git repository's root, when the project is a copy of one (diff's base revision). */
+  gitRoot?: string;
+  /** false: check file names but serialize nothing, leaving `files` empty (diff compares objects). */
+  emit?: boolean;
 }
 
 export interface Compilation {
@@ -88,7 +92,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
-  const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
+  const repoPath = gitopsRepoPath(outDir, dir, config, reporter, opts.gitRoot);
   // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
@@ -173,17 +177,24 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
   // emit
   if (!reporter.hasErrors()) {
-    result.files = emitClusters(result.rendered, selected, (kept, dropped, path) => {
-      const id = (o: RenderedObject) =>
-        `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
-      reporter.error(
-        'OUTPUT_CONFLICT',
-        posOf(dropped.resource.ref),
-        `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
-        'rename one of them',
-      );
-    });
-    if (reporter.hasErrors()) result.files = [];
+    // emit: false still names every file, so clashes are reported as a build reports them.
+    const text = opts.emit !== false;
+    result.files = emitClusters(
+      result.rendered,
+      selected,
+      (kept, dropped, path) => {
+        const id = (o: RenderedObject) =>
+          `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
+        reporter.error(
+          'OUTPUT_CONFLICT',
+          posOf(dropped.resource.ref),
+          `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
+          'rename one of them',
+        );
+      },
+      text,
+    );
+    if (reporter.hasErrors() || !text) result.files = [];
     if (config.output.gitops === 'argocd') {
       result.files = [
         ...result.files,
@@ -234,12 +245,13 @@ function gitopsRepoPath(
   dir: string,
   config: FederationConfig,
   reporter: Reporter,
+  gitRoot: string | undefined,
 ): string | undefined {
   const mode = config.output.gitops;
   if (mode === 'none') return undefined;
   const explicit = config.output[mode].path;
   if (explicit !== undefined) return explicit;
-  const root = findGitRoot(dir);
+  const root = gitRoot ?? findGitRoot(dir);
   const path = pathInside(root ?? dir, outDir);
   if (path === undefined) {
     const rel = (p: string) => relative(dir, p).split(sep).join('/') || '.';

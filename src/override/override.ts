@@ -219,7 +219,8 @@ function renderForCluster(
       continue;
     }
     body = result.root;
-    applied.push({ path: op.path, ref: op.ref });
+    // The resolved pointer ([name=x] selectors replaced by indices), so lookups by path find it.
+    applied.push({ path: formatPointer(segments), ref: op.ref });
   }
   return ok ? { resource: r, cluster, body, applied } : undefined;
 }

@@ -13,6 +13,11 @@ export function obj(v: unknown): JsonObject | undefined {
   return isObject(v) ? v : undefined;
 }
 
+/** The value if it is an array, its items unknown. */
+export function arr(v: unknown): unknown[] | undefined {
+  return Array.isArray(v) ? v : undefined;
+}
+
 /**
  * A value as a message prints it: what `${v}` prints for a scalar or a list of scalars, and JSON
  * for a mapping (where `${v}` would print "[object Object]").

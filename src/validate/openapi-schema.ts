@@ -4,6 +4,7 @@
 import type { Ajv } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import { isObject } from '../core/cow.js';
+import { arr } from '../core/json-read.js';
 import { strictSchemaObject } from '../core/k8s-schemas.js';
 import { describeValue as describe } from '../core/schema-check.js';
 import type { JsonPath, PathSegment } from '../core/source.js';
@@ -95,7 +96,7 @@ function convert(s: unknown, path: PathSegment[], branch: boolean, problems: Pro
       continue;
     }
     if (COUNTS.has(key)) {
-      if (Number.isInteger(v) && (v as number) >= 0) o[key] = v;
+      if (typeof v === 'number' && Number.isInteger(v) && v >= 0) o[key] = v;
       else bad(key, 'a non-negative integer', v);
       continue;
     }
@@ -199,11 +200,16 @@ function convert(s: unknown, path: PathSegment[], branch: boolean, problems: Pro
     }
   }
 
-  if (!branch && Array.isArray(o.required) && isObject(s.properties)) {
+  const required = arr(o.required);
+  if (!branch && required && isObject(s.properties)) {
     // The API server applies defaults before it validates: a defaulted field is never missing.
     const props = s.properties;
-    o.required = (o.required as string[]).filter((f) => !(isObject(props[f]) && 'default' in props[f]));
-    if ((o.required as string[]).length === 0) delete o.required;
+    const kept = required.filter((f) => {
+      const p = typeof f === 'string' ? props[f] : undefined;
+      return !(isObject(p) && 'default' in p);
+    });
+    if (kept.length === 0) delete o.required;
+    else o.required = kept;
   }
   if (s['x-kubernetes-int-or-string'] === true && o.type === undefined) o.type = ['integer', 'string'];
   if (s['x-kubernetes-embedded-resource'] === true) embeddedResource(o);
@@ -257,7 +263,7 @@ function embeddedResource(o: Schema): void {
   properties.kind ??= { type: 'string', minLength: 1 };
   properties.metadata = objectMeta(properties.metadata);
   o.properties = properties;
-  o.required = [...new Set([...((o.required as string[] | undefined) ?? []), 'apiVersion', 'kind'])];
+  o.required = [...new Set([...(arr(o.required) ?? []), 'apiVersion', 'kind'])];
 }
 
 /**
@@ -266,12 +272,16 @@ function embeddedResource(o: Schema): void {
  * under `if: not null`.
  */
 export function allowNull(o: Schema): void {
+  const types = arr(o.type);
+  const values = arr(o.enum);
+  const anyOf = arr(o.anyOf);
+  const allOf = arr(o.allOf);
   if (typeof o.type === 'string') o.type = [o.type, 'null'];
-  else if (Array.isArray(o.type) && !o.type.includes('null')) o.type = [...o.type, 'null'];
-  if (Array.isArray(o.enum) && !o.enum.includes(null)) o.enum = [...o.enum, null];
-  if (Array.isArray(o.anyOf)) o.anyOf = [...o.anyOf, { type: 'null' }];
-  if (Array.isArray(o.allOf)) {
-    o.allOf = o.allOf.map((x) => {
+  else if (types && !types.includes('null')) o.type = [...types, 'null'];
+  if (values && !values.includes(null)) o.enum = [...values, null];
+  if (anyOf) o.anyOf = [...anyOf, { type: 'null' }];
+  if (allOf) {
+    o.allOf = allOf.map((x) => {
       if (!isObject(x)) return x;
       const copy = { ...x };
       allowNull(copy);
@@ -286,10 +296,7 @@ export function allowNull(o: Schema): void {
     }
   }
   if (Object.keys(guarded).length)
-    o.allOf = [
-      ...((o.allOf as unknown[] | undefined) ?? []),
-      { if: { not: { type: 'null' } }, then: guarded },
-    ];
+    o.allOf = [...(arr(o.allOf) ?? []), { if: { not: { type: 'null' } }, then: guarded }];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ overrides:
   return dir;
 }
 
-async function median(f: () => Promise<unknown> | unknown): Promise<number> {
+async function median(f: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
@@ -115,7 +115,7 @@ const naive = () => {
   let bytes = 0;
   for (const cl of c.clusters) {
     for (const body of bases) {
-      const copy = structuredClone(body) as JsonObject;
+      const copy = structuredClone<JsonObject>(body);
       if (copy.kind === 'Deployment')
         fjp.applyPatch(copy, [{ op: 'replace', path: '/spec/replicas', value: cl === 'c00' ? 5 : 3 }]);
       bytes += stringify(copy, { sortMapEntries: true, aliasDuplicateObjects: false, lineWidth: 0 }).length;

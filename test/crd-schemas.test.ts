@@ -54,7 +54,7 @@ function outcomes(map: Map<string, CrdSchema>, resources: string): Record<string
     const v = value as { apiVersion: string; kind: string; metadata: { name?: string } | string };
     const crd = map.get(`${v.apiVersion}/${v.kind}`);
     assert.ok(crd, `a schema for ${v.apiVersion}/${v.kind}`);
-    out[typeof v.metadata === 'string' ? v.metadata : v.metadata.name!] = errorsOf(crd!.schema, value);
+    out[typeof v.metadata === 'string' ? v.metadata : v.metadata.name!] = errorsOf(crd.schema, value);
   }
   return out;
 }

@@ -13,7 +13,8 @@ interface Generator {
   federationTypes(schema?: object): Promise<string>;
 }
 
-const generator = (): Promise<Generator> => import(pathToFileURL(join(ROOT, 'scripts', 'gen-types.mjs')).href);
+const generator = (): Promise<Generator> =>
+  import(pathToFileURL(join(ROOT, 'scripts', 'gen-types.mjs')).href);
 
 test('the committed federation types are what npm run gen:types generates from the schema', async () => {
   const gen = await generator();

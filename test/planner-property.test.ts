@@ -115,7 +115,7 @@ function forAll(seed: number, shape: Shape, check: (input: PlanInput, result: Pl
       check(input, planReplicas(input));
     } catch (err) {
       const where = `seed ${seed} case ${i}: ${JSON.stringify(input)}`;
-      throw new Error(`${where}\n${(err as Error).message}`);
+      throw new Error(`${where}\n${(err as Error).message}`, { cause: err });
     }
   }
 }

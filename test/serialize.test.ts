@@ -87,7 +87,7 @@ test('sequences sit flush with their key; maps in sequences start on the dash li
 });
 
 test('cached output for a shared subtree is identical to a fresh serialization', () => {
-  const shared = deepFreeze({ containers: [{ name: 'a', image: 'nginx' }], volumes: [] } as JsonObject);
+  const shared = deepFreeze<JsonObject>({ containers: [{ name: 'a', image: 'nginx' }], volumes: [] });
   const a = serializeDocument({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: shared });
   const b = serializeDocument({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: shared });
   const c = serializeDocument({
@@ -152,7 +152,10 @@ function randomValue(r: () => number, depth: number): Json {
   if (k < 0.7) {
     const o: JsonObject = {};
     const n = Math.floor(r() * 5);
-    for (let i = 0; i < n; i++) o[String(randomValue(r, 9))] = randomValue(r, depth + 1);
+    for (let i = 0; i < n; i++) {
+      const key = randomValue(r, 9);
+      o[typeof key === 'string' ? key : JSON.stringify(key)] = randomValue(r, depth + 1);
+    }
     return o;
   }
   return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));

@@ -67,7 +67,7 @@ test('selectors: NotIn and DoesNotExist match clusters without the label; requir
 });
 
 test("patch: replace of a missing key in an existing object adds it (KubeFed's JSON-patch library)", () => {
-  const base = deepFreeze({ spec: { a: 1 } } as JsonObject);
+  const base = deepFreeze<JsonObject>({ spec: { a: 1 } });
   const r = applyPatch(base, { op: 'replace', segments: ['spec', 'b'], value: 2 });
   assert.ok(r.ok);
   if (r.ok) assert.equal(r.root, { spec: { a: 1, b: 2 } });
@@ -77,10 +77,10 @@ test("patch: replace of a missing key in an existing object adds it (KubeFed's J
 });
 
 test('patch: copy-on-write copies only the spine and leaves the base untouched', () => {
-  const base = deepFreeze({
+  const base = deepFreeze<JsonObject>({
     metadata: { name: 'x', labels: { a: 'b' } },
     spec: { replicas: 1, template: { spec: { containers: [{ name: 'c' }] } } },
-  } as JsonObject);
+  });
   const r = applyPatch(base, { op: 'replace', segments: ['spec', 'replicas'], value: 5 });
   assert.ok(r.ok);
   if (!r.ok) return;

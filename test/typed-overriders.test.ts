@@ -214,7 +214,7 @@ test('imageOverrider: every container and init container of each pod-template ki
     assert.equal(
       ops('imageOverrider', item, deepFreeze(body2)),
       [{ op: 'replace', path, value: 'eu.gcr.io/x' }],
-      String(body2.kind),
+      JSON.stringify(body2.kind),
     );
   // Not a pod-template kind, or no template: left alone, as Karmada.
   assert.equal(ops('imageOverrider', item, deepFreeze({ kind: 'ConfigMap', data: { image: 'x' } })), []);

@@ -1,4 +1,6 @@
-// Stage write: the only module that changes the disk. Its surface is small:
+// Stage write: every file a build writes, replaces or deletes goes through here (besides it,
+// index.ts only makes the output folder, which holds the lock, and federation.yaml edits go
+// through writeFileAtomic below). Its surface is small:
 //   planWrite(fs, trees)   reads the trees, returns what would change (writes nothing; --check)
 //   commitWrite(fs, plan)  applies it: temp file + rename per changed file, stale owned files
 //                          last, under a write-ahead journal; undoes itself on failure

@@ -19,7 +19,7 @@ import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
 import { checkRules } from './model/rule-usage.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
-import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
+import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -169,10 +169,30 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
         ...argoApplications(selected, config.output.argocd, repoPath ?? ''),
       ].sort((a, b) => cmp(a.path, b.path));
     }
-    if (fluxDir)
-      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
+    if (fluxDir) {
+      const flux = withSopsDecryption(config, model, reporter);
+      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '') };
+    }
   }
   return result;
+}
+
+/**
+ * Flux applies SOPS documents only with spec.decryption: when the inputs hold some and
+ * output.flux.decryption is absent, the Kustomizations get `provider: sops`, with a warning.
+ */
+function withSopsDecryption(config: FederationConfig, model: Model, reporter: Reporter): FluxSettings {
+  const flux = config.output.flux;
+  const encrypted = model.resources.filter((r) => r.verbatim !== undefined);
+  if (flux.decryption || encrypted.length === 0) return flux;
+  const first = posOf(encrypted[0].ref);
+  reporter.warning(
+    'CONFIG',
+    posOf(config.ref, ['output', 'gitops']),
+    `${encrypted.length} SOPS-encrypted document${encrypted.length === 1 ? '' : 's'} (the first at ${first.file}:${first.line}) but no output.flux.decryption; the Kustomizations get decryption: {provider: sops}`,
+    'set output.flux.decryption (provider: sops, secretRef.name: the Secret holding the private key, e.g. sops-age)',
+  );
+  return { ...flux, decryption: { provider: 'sops' } };
 }
 
 function isSystemNamespace(r: { id: { name: string } }): boolean {

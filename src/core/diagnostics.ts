@@ -23,6 +23,7 @@ export type DiagnosticCode =
   | 'NAMESPACE_MISMATCH'
   | 'DROPPED_FIELD'
   | 'SECRET_REFUSED'
+  | 'SOPS_MAC'
   | 'RSP_NO_TARGET'
   | 'RSP_INVALID'
   | 'RSP_UNPLACED'

@@ -22,7 +22,8 @@ export function emitClusters(
     for (const o of objects)
       files.push({
         path: `${dir}/${names.get(o)}`,
-        content: serializeDocument(withoutEmptyMetadataMaps(o.body)),
+        // A SOPS-encrypted document goes out as written: reordering its keys breaks its MAC.
+        content: o.resource.verbatim ?? serializeDocument(withoutEmptyMetadataMaps(o.body)),
       });
     files.push({
       path: `${dir}/kustomization.yaml`,

@@ -74,12 +74,19 @@ export function buildModel(
   const resources: Resource[] = [];
   const preferences: SchedulingPreference[] = [];
   const crds: ParsedDoc[] = [];
-  for (const { source, value, at } of objects(docs, reporter)) {
+  for (const { source, value, at, verbatim } of objects(docs, reporter)) {
     const apiVersion = value.apiVersion as string;
     const kind = value.kind as string;
     const group = groupOf(apiVersion);
     if (kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') crds.push({ source, value });
-    if (group === KUBEFED_TYPES_GROUP) {
+    if (verbatim !== undefined && (group === KUBEFED_TYPES_GROUP || group === KUBEFED_SCHEDULING_GROUP)) {
+      reporter.error(
+        'SOPS_MAC',
+        posOf(at, ['sops'], { key: true }),
+        `a SOPS-encrypted ${kind} cannot be rendered: the member object is rebuilt from it, and SOPS's MAC covers the document as written`,
+        'encrypt the plain manifest instead and place it with federation.yaml rules',
+      );
+    } else if (group === KUBEFED_TYPES_GROUP) {
       const r = federatedResource(value, at, types, config, reporter);
       if (r) resources.push(r);
     } else if (group === KUBEFED_SCHEDULING_GROUP && kind === 'ReplicaSchedulingPreference') {
@@ -92,7 +99,7 @@ export function buildModel(
         `${kind} is KubeFed control-plane configuration; fedrender ignores it (clusters and types come from federation.yaml)`,
       );
     } else {
-      const r = plainResource(value, at, scopes, config, reporter);
+      const r = plainResource(value, at, scopes, config, reporter, verbatim);
       if (r) resources.push(r);
     }
   }
@@ -104,7 +111,7 @@ export function buildModel(
 function* objects(
   docs: readonly ParsedDoc[],
   reporter: Reporter,
-): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef }> {
+): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef; verbatim?: string }> {
   for (const d of docs) {
     const root = ref(d.source);
     const v = d.value;
@@ -115,6 +122,15 @@ function* objects(
       Array.isArray(v.items) &&
       !v.metadata?.hasOwnProperty?.('name')
     ) {
+      if (d.verbatim !== undefined) {
+        reporter.error(
+          'SOPS_MAC',
+          posOf(root, ['sops'], { key: true }),
+          `a SOPS-encrypted ${v.kind} cannot be split into its items: SOPS's MAC covers the whole document`,
+          'encrypt each object in a document of its own',
+        );
+        continue;
+      }
       for (let i = 0; i < v.items.length; i++) {
         const item = v.items[i];
         if (checkShape(item, child(root, 'items', i), reporter))
@@ -122,7 +138,8 @@ function* objects(
       }
       continue;
     }
-    if (checkShape(v, root, reporter)) yield { source: d.source, value: v as JsonObject, at: root };
+    if (checkShape(v, root, reporter))
+      yield { source: d.source, value: v as JsonObject, at: root, verbatim: d.verbatim };
   }
 }
 
@@ -204,6 +221,7 @@ function plainResource(
   scopes: ScopeTable,
   config: FederationConfig,
   reporter: Reporter,
+  verbatim?: string,
 ): Resource | undefined {
   const apiVersion = v.apiVersion as string;
   const kind = v.kind as string;
@@ -211,7 +229,9 @@ function plainResource(
   const scope = scopeOf(group, kind, scopes);
   const meta = v.metadata as JsonObject;
   let namespace = meta.namespace as string | undefined;
-  const body = { ...v, metadata: { ...meta } } as JsonObject;
+  if (verbatim !== undefined && !sopsScopeOk(v, at, scope, reporter)) return undefined;
+  const { metadata, allowSecret } = verbatim === undefined ? withoutOptIn(meta, at, reporter) : { metadata: meta };
+  const body = { ...v, metadata: { ...metadata } } as JsonObject;
   if (scope === 'Namespaced' && !namespace) {
     // SPEC: namespaced objects without a namespace render into defaults.namespace, field set.
     namespace = config.defaults.namespace;
@@ -242,6 +262,8 @@ function plainResource(
     placement: { spec: { clusterSelector: {} }, ref: at, from: 'all' },
     overrides: [],
     isNamespace: group === '' && kind === 'Namespace',
+    ...(verbatim !== undefined ? { verbatim } : {}),
+    ...(allowSecret ? { allowSecret } : {}),
   };
   // Placement: the last matching rule wins, else defaults.placement, else every cluster.
   const rule = [...config.placements].reverse().find((p) => ruleMatches(p.match, r));
@@ -254,6 +276,58 @@ function plainResource(
     };
   r.overrides = config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list);
   return r;
+}
+
+/** SPEC §2: the per-object opt-in for a plain Secret; fedrender's own, so never rendered. */
+export const ALLOW_SECRET_ANNOTATION = 'fedrender.io/allow-secret';
+
+/** `metadata` without the opt-in annotation, and whether it said "true". */
+function withoutOptIn(
+  meta: JsonObject,
+  at: SourceRef,
+  reporter: Reporter,
+): { metadata: JsonObject; allowSecret?: boolean } {
+  const annotations = meta.annotations;
+  if (!isObject(annotations) || !(ALLOW_SECRET_ANNOTATION in annotations)) return { metadata: meta };
+  const value = annotations[ALLOW_SECRET_ANNOTATION];
+  if (value !== 'true' && value !== 'false') {
+    reporter.error(
+      'INVALID_OBJECT',
+      posOf(at, ['metadata', 'annotations', ALLOW_SECRET_ANNOTATION]),
+      `${ALLOW_SECRET_ANNOTATION} must be "true" or "false", found ${JSON.stringify(value)}`,
+    );
+  }
+  const rest = { ...annotations };
+  delete rest[ALLOW_SECRET_ANNOTATION];
+  return { metadata: { ...meta, annotations: rest }, allowSecret: value === 'true' };
+}
+
+/**
+ * A SOPS document is emitted as written, so the namespace fedrender would set or drop must
+ * already be right: defaulting or dropping it would break the MAC.
+ */
+function sopsScopeOk(v: JsonObject, at: SourceRef, scope: Resource['scope'], reporter: Reporter): boolean {
+  const meta = v.metadata as JsonObject;
+  const hint = 'decrypt it, fix metadata.namespace and encrypt it again (sops edit does both)';
+  if (scope === 'Namespaced' && !meta.namespace) {
+    reporter.error(
+      'SOPS_MAC',
+      posOf(at, ['metadata'], { key: true }),
+      `SOPS-encrypted ${String(v.kind)} ${String(meta.name)} has no metadata.namespace; setting it would break the document's MAC, so Flux could not decrypt it`,
+      hint,
+    );
+    return false;
+  }
+  if (scope === 'Cluster' && meta.namespace !== undefined) {
+    reporter.error(
+      'SOPS_MAC',
+      posOf(at, ['metadata', 'namespace']),
+      `SOPS-encrypted ${String(v.kind)} ${String(meta.name)} is cluster-scoped; dropping its metadata.namespace would break the document's MAC`,
+      hint,
+    );
+    return false;
+  }
+  return true;
 }
 
 function scopeOf(group: string, kind: string, scopes: ScopeTable): 'Namespaced' | 'Cluster' {
@@ -310,7 +384,9 @@ function federatedResource(
   } else {
     namespace = undefined;
   }
-  const tmeta = isObject(template.metadata) ? { ...template.metadata } : {};
+  const optIn = withoutOptIn(meta, at, reporter).allowSecret;
+  const own = withoutOptIn(isObject(template.metadata) ? template.metadata : {}, templateRef, reporter);
+  const tmeta: JsonObject = { ...own.metadata };
   // KubeFed's sync controller never propagated template annotations or finalizers; overrides
   // may still add annotations.
   for (const field of ['annotations', 'finalizers'] as const) {
@@ -354,15 +430,16 @@ function federatedResource(
     placement: { spec: placement, ref: child(specRef, 'placement'), from: 'object' },
     overrides: [],
     isNamespace,
+    ...(optIn || own.allowSecret ? { allowSecret: true } : {}),
   };
   if (isNamespace) r.id.namespace = undefined;
-  const own = readOverrideList(
+  const ownOverrides = readOverrideList(
     Array.isArray(spec.overrides) ? spec.overrides : undefined,
     child(specRef, 'overrides'),
     'object',
     reporter,
   );
-  for (const e of own.entries) {
+  for (const e of ownOverrides.entries) {
     if ('clusterSelector' in e.target)
       reporter.error(
         'INVALID_PATCH',
@@ -370,7 +447,7 @@ function federatedResource(
         'KubeFed overrides target a clusterName; clusterSelector is only for federation.yaml rules',
       );
   }
-  r.overrides = [own, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
+  r.overrides = [ownOverrides, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
   if (
     !Array.isArray(placement.clusters) &&
     (placement.clusterSelector === undefined || placement.clusterSelector === null)

@@ -5,6 +5,7 @@
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import { checkSchema } from '../core/schema-check.js';
+import { decryptedShape } from '../core/sops.js';
 import { child, posOf, ref, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/kubefed-types.js';
@@ -144,7 +145,8 @@ function checkObject(
     );
     return;
   }
-  checkSchema(hit.validate, withoutNulls(o.body), r.bodyRef, reporter, {
+  const body = r.verbatim !== undefined ? decryptedShape(o.body) : o.body;
+  checkSchema(hit.validate, withoutNulls(body), r.bodyRef, reporter, {
     subject,
     unknownFieldsAsWarnings: !config.validation.strict,
     locate: (path, key) => locate(o, path, key),
@@ -192,14 +194,16 @@ function name(v: JsonObject): string {
 function refuseSecrets(model: Model, config: FederationConfig, reporter: Reporter): void {
   if (config.output.allowSecrets) return;
   for (const r of model.resources) {
-    if (r.id.kind !== 'Secret' || r.id.group !== '') continue;
+    // Encrypted (SOPS) or opted in per object with fedrender.io/allow-secret: "true".
+    if (r.id.kind !== 'Secret' || r.id.group !== '' || r.verbatim !== undefined || r.allowSecret) continue;
     const field = ['data', 'stringData'].find(
       (f) => isObject(r.body[f]) && Object.keys(r.body[f] as object).length > 0,
     );
     if (!field) continue;
     const at: SourceRef = r.bodyRef;
     const message = `Secret ${r.id.namespace}/${r.id.name} has ${field}; rendered output is committed to git`;
-    const hint = 'use a SealedSecret or ExternalSecret, or set output.allowSecrets: true';
+    const hint =
+      'encrypt it with SOPS, use a SealedSecret or ExternalSecret, or opt in with the annotation fedrender.io/allow-secret: "true" (or output.allowSecrets: true for all)';
     if (r.origin === 'plain')
       reporter.error(
         'SECRET_REFUSED',

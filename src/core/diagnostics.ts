@@ -24,6 +24,7 @@ export type DiagnosticCode =
   | 'DROPPED_FIELD'
   | 'SECRET_REFUSED'
   | 'SOPS_MAC'
+  | 'CEL_RULE'
   | 'RSP_NO_TARGET'
   | 'RSP_INVALID'
   | 'RSP_UNPLACED'

@@ -18,6 +18,8 @@ export interface SchemaHit {
   validate: ValidateFunction;
   /** Where the schema comes from, for messages: `Kubernetes 1.32`, `CRD crontabs.stable.example.com`. */
   source: string;
+  /** A CRD's schema: its CEL rules (x-kubernetes-validations), compiled when first asked for. */
+  crd?: CrdSchema;
 }
 
 export interface RegistryOptions {
@@ -80,7 +82,7 @@ export class SchemaRegistry {
       if (found) return { validate: this.ajv.compile(found.schema), source: found.file };
     }
     const crd = this.opts.crds.get(key3(apiVersion, kind));
-    if (crd) return { validate: this.ajv.compile(crd.schema), source: `CRD of ${kind}` };
+    if (crd) return { validate: this.ajv.compile(crd.schema), source: `CRD of ${kind}`, crd };
     const own =
       KUBEFED_SCHEMAS[`${apiVersion}/${kind}`] ??
       (kind.startsWith('Federated') ? KUBEFED_SCHEMAS[apiVersion] : undefined);

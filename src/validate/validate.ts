@@ -6,12 +6,13 @@ import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import { checkSchema } from '../core/schema-check.js';
 import { decryptedShape } from '../core/sops.js';
-import { child, posOf, ref, type SourceRef } from '../core/source.js';
+import { child, formatPointer, posOf, ref, type JsonPath, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/kubefed-types.js';
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
-import { crdSchemas } from './crd-schemas.js';
+import { compileCelRules, type CelRules } from './cel-rules.js';
+import { crdSchemas, type CrdSchema } from './crd-schemas.js';
 import { checkNames, clusterSuffix, locate } from './names.js';
 import { checkReferences } from './references.js';
 import { pickKubernetesVersion, SchemaRegistry } from './schema-registry.js';
@@ -145,13 +146,68 @@ function checkObject(
     );
     return;
   }
-  const body = r.verbatim !== undefined ? decryptedShape(o.body) : o.body;
-  checkSchema(hit.validate, withoutNulls(body), r.bodyRef, reporter, {
+  const body = withoutNulls(r.verbatim !== undefined ? decryptedShape(o.body) : o.body);
+  const valid = checkSchema(hit.validate, body, r.bodyRef, reporter, {
     subject,
     unknownFieldsAsWarnings: !config.validation.strict,
     locate: (path, key) => locate(o, path, key),
     suffix: (path) => clusterSuffix(o, path),
   });
+  // As the API server, CEL rules run only over a value its schema accepts.
+  const rules = hit.crd && valid ? celRulesOf(hit.crd, reporter) : undefined;
+  rules?.check(body as JsonObject, (path, message) => {
+    const key = path.length > 0 && isCollection(valueAt(body, path));
+    const where = path.length ? `${formatPointer(path)}: ` : '';
+    reporter.error('CEL_RULE', locate(o, path, key), `${subject}: ${where}${message}${clusterSuffix(o, path)}`);
+  });
+}
+
+/** Compiled CEL rules per CRD version, and CRDs whose skipped rules were already reported. */
+const celCache = new WeakMap<CrdSchema, CelRules | null>();
+const reportedSkips = new WeakMap<Reporter, Set<string>>();
+
+/** The CRD's rules; the ones that cannot be evaluated are summed up in one warning per CRD. */
+function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
+  let rules = celCache.get(crd);
+  if (rules === undefined) {
+    rules = compileCelRules(crd.openAPI) ?? null;
+    celCache.set(crd, rules);
+  }
+  if (!rules) return undefined;
+  let seen = reportedSkips.get(reporter);
+  if (!seen) reportedSkips.set(reporter, (seen = new Set()));
+  if (rules.skipped.length && !seen.has(crd.crd || crd.kind)) {
+    seen.add(crd.crd || crd.kind);
+    const count = (reason: string) => rules.skipped.filter((s) => s.reason === reason).length;
+    const functions = [
+      ...new Set(rules.skipped.flatMap((s) => (s.reason === 'unsupported' ? s.detail!.split(', ') : []))),
+    ].sort();
+    const parts = [
+      count('transition') && `${count('transition')} compare with the stored object (oldSelf)`,
+      count('unsupported') && `${count('unsupported')} call functions fedrender does not implement (${functions.join(', ')})`,
+      count('invalid') && `${count('invalid')} do not parse`,
+    ].filter(Boolean);
+    reporter.warning(
+      'CEL_RULE',
+      posOf(crd.ref, rules.skipped[0].schemaPath),
+      `CustomResourceDefinition ${crd.crd || crd.kind}: ${rules.skipped.length} of ${rules.total} CEL rules are not checked: ${parts.join('; ')}`,
+    );
+  }
+  return rules;
+}
+
+function isCollection(v: unknown): boolean {
+  return typeof v === 'object' && v !== null;
+}
+
+function valueAt(v: Json, path: JsonPath): Json | undefined {
+  let cur: Json | undefined = v;
+  for (const seg of path) {
+    if (Array.isArray(cur)) cur = cur[Number(seg)];
+    else if (isObject(cur)) cur = cur[String(seg)];
+    else return undefined;
+  }
+  return cur;
 }
 
 /** validation.skipKinds takes `Kind` or `apiVersion/Kind`; ignoreMissingSchemas skips all. */

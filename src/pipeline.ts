@@ -19,6 +19,7 @@ import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
 import { checkRules } from './model/rule-usage.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
+import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
 import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
@@ -158,7 +159,10 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
 
   // validate
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
+  const wellKnown = await loadWellKnownSchemas(
+    model.resources.filter((r) => wellKnownPackage(r.id.apiVersion)).map((r) => `${r.id.apiVersion}/${r.id.kind}`),
+  );
+  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown);
 
   // emit
   if (!reporter.hasErrors()) {
@@ -172,6 +176,17 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     if (fluxDir) {
       const flux = withSopsDecryption(config, model, reporter);
       result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '') };
+    }
+    if (config.output.gitops !== 'none') {
+      const generated =
+        config.output.gitops === 'argocd'
+          ? result.files.filter((f) => f.path.startsWith(`${ARGOCD_DIR}/`))
+          : (result.flux?.files ?? []);
+      await checkGeneratedGitops(generated, posOf(config.ref, ['output', 'gitops']), reporter);
+      if (reporter.hasErrors()) {
+        result.files = [];
+        result.flux = undefined;
+      }
     }
   }
   return result;

@@ -25,6 +25,7 @@ import {
   isBuiltinClusterScoped,
 } from '../core/kubefed-types.js';
 import { ruleMatches } from './match.js';
+import { isWellKnownClusterScoped } from '../core/well-known-kinds.js';
 
 /** A ReplicaSchedulingPreference object, or a native replicaScheduling rule bound to a target. */
 export interface SchedulingPreference {
@@ -332,7 +333,7 @@ function sopsScopeOk(v: JsonObject, at: SourceRef, scope: Resource['scope'], rep
 
 function scopeOf(group: string, kind: string, scopes: ScopeTable): 'Namespaced' | 'Cluster' {
   if (isBuiltinClusterScoped(group, kind)) return 'Cluster';
-  return scopes.get(`${group}/${kind}`) ?? 'Namespaced';
+  return scopes.get(`${group}/${kind}`) ?? (isWellKnownClusterScoped(group, kind) ? 'Cluster' : 'Namespaced');
 }
 
 function federatedResource(

@@ -2,6 +2,7 @@
 // checks no schema expresses: names and labels as the API server checks them, Secrets that would
 // land in git, references that dangle in some clusters. Errors point at the source node a value
 // came from, or at the override operation that put it there, naming the cluster.
+import type { ValidateFunction } from 'ajv';
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import { checkSchema } from '../core/schema-check.js';
@@ -23,11 +24,12 @@ export function validateRendered(
   config: FederationConfig,
   docs: readonly ParsedDoc[],
   reporter: Reporter,
+  wellKnown?: Map<string, ValidateFunction>,
 ): void {
   refuseSecrets(model, config, reporter);
   checkNames(rendered, reporter);
   checkReferences(rendered, reporter);
-  const registry = createRegistry(config, docs, reporter);
+  const registry = createRegistry(config, docs, reporter, wellKnown);
   checkKubefedInputs(docs, registry, config, reporter);
   // Each distinct body once: clusters that did not patch an object share its base body.
   const seen = new WeakSet<object>();
@@ -54,6 +56,7 @@ function createRegistry(
   config: FederationConfig,
   docs: readonly ParsedDoc[],
   reporter: Reporter,
+  wellKnown: Map<string, ValidateFunction> | undefined,
 ): SchemaRegistry {
   const { version, exact } = pickKubernetesVersion(config.validation.kubernetesVersion);
   if (!exact) {
@@ -69,6 +72,7 @@ function createRegistry(
     schemaLocations: config.validation.schemaLocations,
     baseDir: config.dir,
     crds: crdSchemas(docs, reporter),
+    wellKnown,
     onLocationProblem: (location, message) => {
       const i = config.validation.schemaLocations.indexOf(location);
       reporter.warning(

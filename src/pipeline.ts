@@ -160,7 +160,9 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
   // validate
   const wellKnown = await loadWellKnownSchemas(
-    model.resources.filter((r) => wellKnownPackage(r.id.apiVersion)).map((r) => `${r.id.apiVersion}/${r.id.kind}`),
+    model.resources
+      .filter((r) => wellKnownPackage(r.id.apiVersion))
+      .map((r) => `${r.id.apiVersion}/${r.id.kind}`),
   );
   validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown);
 

@@ -12,7 +12,11 @@ import { compileCelRules } from '../src/validate/cel-rules.js';
 import { project, ROOT, run } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
-const CRDS = ['gateway-httproutes.yaml', 'cert-manager-issuers.yaml', 'prometheus-operator-prometheuses.yaml'];
+const CRDS = [
+  'gateway-httproutes.yaml',
+  'cert-manager-issuers.yaml',
+  'prometheus-operator-prometheuses.yaml',
+];
 
 function celProject(manifest: string): string {
   const dir = project({
@@ -29,7 +33,13 @@ function celProject(manifest: string): string {
 test('custom resources that keep every CEL rule validate cleanly', async () => {
   const dir = celProject('valid.yaml');
   const r = await run(['validate', '-c', join(dir, 'federation.yaml')], dir);
-  assert.is(r.stderr.split('\n').filter((l) => / (error|warning): /.test(l)).join('\n'), '');
+  assert.is(
+    r.stderr
+      .split('\n')
+      .filter((l) => / (error|warning): /.test(l))
+      .join('\n'),
+    '',
+  );
   assert.is(r.code, 0);
 });
 
@@ -52,13 +62,18 @@ test('each CEL violation is an error at its field with the rule message, and not
   for (const e of expected) {
     const [where, ...msg] = e.split(' ');
     assert.ok(
-      r.stderr.split('\n').some((l) => l.startsWith(where + ':') && l.includes(msg.join(' ')) && l.endsWith('[CEL_RULE]')),
+      r.stderr
+        .split('\n')
+        .some((l) => l.startsWith(where + ':') && l.includes(msg.join(' ')) && l.endsWith('[CEL_RULE]')),
       `expected at ${where}: ${msg.join(' ')}\n${r.stderr}`,
     );
   }
   // One error per marker, except the two rules broken by one ReplaceFullPath path.
   assert.is(found.length, expected.length + 1, r.stderr);
-  assert.ok(found.every((f) => expected.some((e) => e.startsWith(f + ' '))), r.stderr);
+  assert.ok(
+    found.every((f) => expected.some((e) => e.startsWith(f + ' '))),
+    r.stderr,
+  );
 });
 
 test('transition rules and unknown functions are skipped with one warning per CRD', async () => {
@@ -100,8 +115,14 @@ spec:
   assert.is(r.code, 1);
   const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:'));
   assert.is(warnings.length, 1, r.stderr);
-  assert.match(warnings[0], /^manifests\/crd\.yaml:19:\d+: warning: .*2 of 3 CEL rules are not checked: 1 .*oldSelf.*; 1 .*\(isCIDR\)/);
-  assert.match(r.stderr, /manifests\/widgets\.yaml:4:\d+: error: Widget default\/a: \/spec: size must be at most 10 \[CEL_RULE\]/);
+  assert.match(
+    warnings[0],
+    /^manifests\/crd\.yaml:19:\d+: warning: .*2 of 3 CEL rules are not checked: 1 .*oldSelf.*; 1 .*\(isCIDR\)/,
+  );
+  assert.match(
+    r.stderr,
+    /manifests\/widgets\.yaml:4:\d+: error: Widget default\/a: \/spec: size must be at most 10 \[CEL_RULE\]/,
+  );
   assert.not.match(r.stderr, 'Widget default/b');
 });
 
@@ -130,7 +151,10 @@ test('rules see integers as CEL ints, schema defaults and escaped property names
         type: 'object',
         'x-kubernetes-validations': [
           { rule: 'self.replicas == 1 && self.mode == "auto"', message: 'defaults apply' },
-          { rule: "self.__namespace__ == 'shop' && self.tls__dash__mode == 'strict'", message: 'escaped names' },
+          {
+            rule: "self.__namespace__ == 'shop' && self.tls__dash__mode == 'strict'",
+            message: 'escaped names',
+          },
           { rule: "self.labels['app.kubernetes.io/name'] == 'web'", message: 'map keys as written' },
         ],
         properties: {

@@ -11,7 +11,8 @@ import { checkGeneratedGitops } from '../src/validate/well-known-crds.js';
 import { project, readTree, ROOT, run } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'well-known');
-const FED = 'apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n  - name: eu-1\nresources: [manifests/*.yaml]\n';
+const FED =
+  'apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n  - name: eu-1\nresources: [manifests/*.yaml]\n';
 
 function fixtureProject(file: string, extra: Record<string, string> = {}): string {
   const dir = project({ 'federation.yaml': FED, ...extra });
@@ -96,7 +97,10 @@ test('a generated Kustomization that Flux would refuse is reported as a fedrende
   const bad = ok.replace('prune: true', 'prune: true, decryption: {provider: vault}');
   await checkGeneratedGitops([{ path: 'eu-1/fedrender.yaml', content: bad }], at, reporter);
   assert.is(reporter.diagnostics.length, 1);
-  assert.match(reporter.diagnostics[0].message, /^internal error: fedrender generated eu-1\/fedrender\.yaml.*\/spec\/decryption\/provider.*fedrender bug/);
+  assert.match(
+    reporter.diagnostics[0].message,
+    /^internal error: fedrender generated eu-1\/fedrender\.yaml.*\/spec\/decryption\/provider.*fedrender bug/,
+  );
 });
 
 test.run();

@@ -50,4 +50,3 @@ export function isWellKnownClusterScoped(group: string, kind: string): boolean {
 export function wellKnownPackage(apiVersion: string): string | undefined {
   return PACKAGES[groupOf(apiVersion)];
 }
-

@@ -61,7 +61,11 @@ export function parseYamlFile(
     if (doc.contents === null) return;
     const value = doc.toJS({ maxAliasCount: 100 }) as Json;
     if (value === null || value === undefined) return;
-    out.push(isSopsDocument(value) ? { source, value, verbatim: documentText(text, list, index) } : { source, value });
+    out.push(
+      isSopsDocument(value)
+        ? { source, value, verbatim: documentText(text, list, index) }
+        : { source, value },
+    );
   });
   return out;
 }

@@ -231,7 +231,8 @@ function plainResource(
   const meta = v.metadata as JsonObject;
   let namespace = meta.namespace as string | undefined;
   if (verbatim !== undefined && !sopsScopeOk(v, at, scope, reporter)) return undefined;
-  const { metadata, allowSecret } = verbatim === undefined ? withoutOptIn(meta, at, reporter) : { metadata: meta };
+  const { metadata, allowSecret } =
+    verbatim === undefined ? withoutOptIn(meta, at, reporter) : { metadata: meta };
   const body = { ...v, metadata: { ...metadata } } as JsonObject;
   if (scope === 'Namespaced' && !namespace) {
     // SPEC: namespaced objects without a namespace render into defaults.namespace, field set.

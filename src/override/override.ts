@@ -56,7 +56,8 @@ function unpatched(
 ): boolean {
   const refs = new Set<SourceRef>();
   for (const cluster of clusters)
-    for (const p of opsFor(r, cluster, scheduled?.get(cluster.name))) refs.add('typed' in p ? p.ref : p.op.ref);
+    for (const p of opsFor(r, cluster, scheduled?.get(cluster.name)))
+      refs.add('typed' in p ? p.ref : p.op.ref);
   for (const at of refs) {
     reporter.error(
       'SOPS_MAC',

@@ -111,7 +111,7 @@ export function kubernetesCelEnvironment(): Environment {
   env.registerType('URL', KubernetesURL);
   env.registerType('Quantity', KubernetesQuantity);
   const fn = (signature: string, handler: (...args: never[]) => unknown) =>
-    env.registerFunction(signature, handler as (...args: unknown[]) => unknown);
+    env.registerFunction(signature, handler);
 
   // lists
   fn('list.isSorted(): bool', (l: Value[]) => l.every((x, i) => i === 0 || compare(l[i - 1], x) <= 0));
@@ -188,13 +188,28 @@ export function kubernetesCelEnvironment(): Environment {
     if (q.value.num % q.value.den !== 0n) throw new Error('cannot convert value to integer');
     return q.value.num / q.value.den;
   });
-  fn('Quantity.asApproximateFloat(): double', (q: KubernetesQuantity) => Number(q.value.num) / Number(q.value.den));
+  fn(
+    'Quantity.asApproximateFloat(): double',
+    (q: KubernetesQuantity) => Number(q.value.num) / Number(q.value.den),
+  );
   for (const other of ['Quantity', 'int']) {
-    fn(`Quantity.isGreaterThan(${other}): bool`, (q: KubernetesQuantity, o: KubernetesQuantity | bigint) => q.compare(o) > 0n);
-    fn(`Quantity.isLessThan(${other}): bool`, (q: KubernetesQuantity, o: KubernetesQuantity | bigint) => q.compare(o) < 0n);
-    fn(`Quantity.compareTo(${other}): int`, (q: KubernetesQuantity, o: KubernetesQuantity | bigint) => q.compare(o));
-    fn(`Quantity.add(${other}): Quantity`, (q: KubernetesQuantity, o: KubernetesQuantity | bigint) => q.plus(o, 1n));
-    fn(`Quantity.sub(${other}): Quantity`, (q: KubernetesQuantity, o: KubernetesQuantity | bigint) => q.plus(o, -1n));
+    fn(
+      `Quantity.isGreaterThan(${other}): bool`,
+      (q: KubernetesQuantity, o: KubernetesQuantity | bigint) => q.compare(o) > 0n,
+    );
+    fn(
+      `Quantity.isLessThan(${other}): bool`,
+      (q: KubernetesQuantity, o: KubernetesQuantity | bigint) => q.compare(o) < 0n,
+    );
+    fn(`Quantity.compareTo(${other}): int`, (q: KubernetesQuantity, o: KubernetesQuantity | bigint) =>
+      q.compare(o),
+    );
+    fn(`Quantity.add(${other}): Quantity`, (q: KubernetesQuantity, o: KubernetesQuantity | bigint) =>
+      q.plus(o, 1n),
+    );
+    fn(`Quantity.sub(${other}): Quantity`, (q: KubernetesQuantity, o: KubernetesQuantity | bigint) =>
+      q.plus(o, -1n),
+    );
   }
   return env;
 }

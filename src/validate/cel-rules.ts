@@ -11,6 +11,10 @@ import type { Json, JsonObject } from '../types.js';
 import { kubernetesCelEnvironment } from './cel-library.js';
 
 type Schema = Record<string, unknown>;
+
+function isSchema(v: unknown): v is Schema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 /** A value as CEL rules see it: JSON with integers as bigint. */
 type CelValue = unknown;
 type Evaluate = (self: CelValue) => unknown;
@@ -56,7 +60,7 @@ export function compileCelRules(openAPI: object): CelRules | undefined {
   env ??= kubernetesCelEnvironment();
   const skipped: SkippedRule[] = [];
   const counter = { total: 0 };
-  const root = compileNode(openAPI as Schema, [], env, skipped, counter);
+  const root = isSchema(openAPI) ? compileNode(openAPI, [], env, skipped, counter) : undefined;
   if (counter.total === 0) return undefined;
   return {
     total: counter.total,
@@ -78,33 +82,33 @@ function compileNode(
   const list = schema['x-kubernetes-validations'];
   if (Array.isArray(list)) {
     list.forEach((r: unknown, i) => {
-      if (!isObject(r as Json) || typeof (r as Schema).rule !== 'string') return;
+      if (!isSchema(r) || typeof r.rule !== 'string') return;
       counter.total++;
-      const compiled = compileRule(r as Schema, env);
-      if ('reason' in compiled) skipped.push({ schemaPath: [...at, 'x-kubernetes-validations', i], ...compiled });
+      const compiled = compileRule(r, r.rule, env);
+      if ('reason' in compiled)
+        skipped.push({ schemaPath: [...at, 'x-kubernetes-validations', i], ...compiled });
       else rules.push(compiled);
     });
   }
   const properties = new Map<string, RuleNode>();
-  if (isObject(schema.properties as Json)) {
-    for (const [k, s] of Object.entries(schema.properties as Schema)) {
-      if (!isObject(s as Json)) continue;
-      const n = compileNode(s as Schema, [...at, 'properties', k], env, skipped, counter);
+  if (isSchema(schema.properties)) {
+    for (const [k, s] of Object.entries(schema.properties)) {
+      if (!isSchema(s)) continue;
+      const n = compileNode(s, [...at, 'properties', k], env, skipped, counter);
       if (n) properties.set(k, n);
     }
   }
-  const items = isObject(schema.items as Json)
-    ? compileNode(schema.items as Schema, [...at, 'items'], env, skipped, counter)
+  const items = isSchema(schema.items)
+    ? compileNode(schema.items, [...at, 'items'], env, skipped, counter)
     : undefined;
-  const additional = isObject(schema.additionalProperties as Json)
-    ? compileNode(schema.additionalProperties as Schema, [...at, 'additionalProperties'], env, skipped, counter)
+  const additional = isSchema(schema.additionalProperties)
+    ? compileNode(schema.additionalProperties, [...at, 'additionalProperties'], env, skipped, counter)
     : undefined;
   if (!rules.length && !properties.size && !items && !additional) return undefined;
   return { schema, rules, properties, items, additional };
 }
 
-function compileRule(r: Schema, env: Environment): Rule | Omit<SkippedRule, 'schemaPath'> {
-  const text = r.rule as string;
+function compileRule(r: Schema, text: string, env: Environment): Rule | Omit<SkippedRule, 'schemaPath'> {
   const compiled = compileExpression(text, env);
   if ('reason' in compiled) return compiled;
   // A messageExpression that cannot run falls back to the message, as the API server does.
@@ -139,12 +143,15 @@ function compileExpression(
   const checked = parsed.check();
   if (!checked.valid) {
     const m = /no matching overload for '(?:[\w<>, ]+\.)?(\w+)\(/.exec(firstLine(checked.error));
-    return m ? { reason: 'unsupported', detail: m[1] } : { reason: 'invalid', detail: firstLine(checked.error) };
+    return m
+      ? { reason: 'unsupported', detail: m[1] }
+      : { reason: 'invalid', detail: firstLine(checked.error) };
   }
   return {
     evaluate: (self) => {
       try {
-        return parsed({ self } as never) as unknown;
+        const result: unknown = parsed({ self });
+        return result;
       } catch (e) {
         return new EvaluationFailure(firstLine(e));
       }
@@ -225,7 +232,8 @@ function visit(
     }
   }
   if (isObject(value)) {
-    for (const [k, child] of node.properties) if (k in value) visit(child, value[k], [...path, k], false, fail);
+    for (const [k, child] of node.properties)
+      if (k in value) visit(child, value[k], [...path, k], false, fail);
     if (node.additional)
       for (const [k, v] of Object.entries(value))
         if (!node.properties.has(k)) visit(node.additional, v, [...path, k], false, fail);
@@ -254,23 +262,24 @@ function rootView(value: Json): Json {
  * A value as CEL sees it, following its schema: integers are CEL ints (bigint), schema defaults
  * are filled in (the API server defaults before it validates), everything else is as in JSON.
  */
-function toCel(value: Json, schema: Schema | undefined): CelValue {
+function toCel(value: unknown, schema: Schema | undefined): CelValue {
   if (Array.isArray(value)) {
-    const items = isObject(schema?.items as Json) ? (schema!.items as Schema) : undefined;
+    const items = isSchema(schema?.items) ? schema.items : undefined;
     return value.map((v) => toCel(v, items));
   }
   if (isObject(value)) {
-    const props = isObject(schema?.properties as Json) ? (schema!.properties as Record<string, Schema>) : {};
-    const additional = isObject(schema?.additionalProperties as Json)
-      ? (schema!.additionalProperties as Schema)
-      : undefined;
+    const props = isSchema(schema?.properties) ? schema.properties : {};
+    const additional = isSchema(schema?.additionalProperties) ? schema.additionalProperties : undefined;
     // Declared properties are CEL fields, escaped as the API server does; map keys stay as written.
-    const name = isObject(schema?.properties as Json) ? escapeProperty : (k: string) => k;
+    const name = isSchema(schema?.properties) ? escapeProperty : (k: string) => k;
     const out: Record<string, CelValue> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[name(k)] = toCel(v, props[k] ?? additional);
+    for (const [k, v] of Object.entries(value)) {
+      const sub = props[k];
+      if (v !== null) out[name(k)] = toCel(v, isSchema(sub) ? sub : additional);
+    }
     for (const [k, s] of Object.entries(props))
-      if (!(k in value) && isObject(s as Json) && 'default' in s && s.default !== null)
-        out[name(k)] = toCel(s.default as Json, s);
+      if (!(k in value) && isSchema(s) && s.default !== undefined && s.default !== null)
+        out[name(k)] = toCel(s.default, s);
     return out;
   }
   if (typeof value === 'number') {

@@ -163,7 +163,15 @@ function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter
       converted.set(v.openAPI, schema);
     }
     if (schema)
-      out.push({ apiVersion: `${g}/${v.name}`, kind: k, scope, schema, ref: v.ref, crd: name, openAPI: v.openAPI });
+      out.push({
+        apiVersion: `${g}/${v.name}`,
+        kind: k,
+        scope,
+        schema,
+        ref: v.ref,
+        crd: name,
+        openAPI: v.openAPI,
+      });
   }
   return out;
 }

@@ -162,7 +162,11 @@ function checkObject(
   rules?.check(body as JsonObject, (path, message) => {
     const key = path.length > 0 && isCollection(valueAt(body, path));
     const where = path.length ? `${formatPointer(path)}: ` : '';
-    reporter.error('CEL_RULE', locate(o, path, key), `${subject}: ${where}${message}${clusterSuffix(o, path)}`);
+    reporter.error(
+      'CEL_RULE',
+      locate(o, path, key),
+      `${subject}: ${where}${message}${clusterSuffix(o, path)}`,
+    );
   });
 }
 
@@ -188,7 +192,8 @@ function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
     ].sort();
     const parts = [
       count('transition') && `${count('transition')} compare with the stored object (oldSelf)`,
-      count('unsupported') && `${count('unsupported')} call functions fedrender does not implement (${functions.join(', ')})`,
+      count('unsupported') &&
+        `${count('unsupported')} call functions fedrender does not implement (${functions.join(', ')})`,
       count('invalid') && `${count('invalid')} do not parse`,
     ].filter(Boolean);
     reporter.warning(

@@ -35,16 +35,20 @@ export async function loadWellKnownSchemas(kinds: Iterable<string>): Promise<Map
     let mod = modules.get(specifier);
     if (!mod) {
       mod = import(specifier).then(
-        (m) => m as Record<string, unknown>,
+        (m: Record<string, unknown>) => m,
         () => undefined,
       );
       modules.set(specifier, mod);
     }
-    const cls = (await mod)?.[kind] as ModelClass | undefined;
-    if (typeof cls === 'function' && cls.apiVersion === apiVersion && cls.kind === kind)
-      out.set(key, validatorOf(cls, `${pkg} ${apiVersion} ${kind}`));
+    const cls = (await mod)?.[kind];
+    if (isModelClass(cls, apiVersion, kind)) out.set(key, validatorOf(cls, `${pkg} ${apiVersion} ${kind}`));
   }
   return out;
+}
+
+function isModelClass(v: unknown, apiVersion: string, kind: string): v is ModelClass {
+  const c = v as Partial<ModelClass> | undefined;
+  return typeof v === 'function' && c?.apiVersion === apiVersion && c.kind === kind;
 }
 
 /** The model's own check as an ajv ValidateFunction: the same errors, instancePath and all. */
@@ -74,14 +78,16 @@ export async function checkGeneratedGitops(
   at: SourcePos,
   reporter: Reporter,
 ): Promise<void> {
-  const objects = files
-    .filter((f) => !f.path.endsWith('/kustomization.yaml'))
-    .map((f) => ({ path: f.path, value: parse(f.content) as Json }))
-    .filter((o) => isObject(o.value) && typeof o.value.apiVersion === 'string');
-  const keyOf = (v: JsonObject) => `${String(v.apiVersion)}/${String(v.kind)}`;
-  const validators = await loadWellKnownSchemas(objects.map((o) => keyOf(o.value as JsonObject)));
+  const objects = files.flatMap((f) => {
+    const value: unknown = parse(f.content);
+    return isObject(value as Json) && typeof (value as JsonObject).apiVersion === 'string'
+      ? [{ path: f.path, value: value as JsonObject }]
+      : [];
+  });
+  const keyOf = (v: JsonObject) => `${v.apiVersion as string}/${v.kind as string}`;
+  const validators = await loadWellKnownSchemas(objects.map((o) => keyOf(o.value)));
   for (const o of objects) {
-    const validate = validators.get(keyOf(o.value as JsonObject));
+    const validate = validators.get(keyOf(o.value));
     if (!validate || validate(o.value)) continue;
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
     reporter.error(

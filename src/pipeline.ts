@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
@@ -151,7 +152,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
   for (const r of model.resources) {
-    if (r.isNamespace && isSystemNamespace(r)) continue;
+    if (r.isNamespace && SYSTEM_NAMESPACES.has(r.id.name)) continue;
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
     result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
   }
@@ -201,7 +202,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 function withSopsDecryption(config: FederationConfig, model: Model, reporter: Reporter): FluxSettings {
   const flux = config.output.flux;
   const encrypted = model.resources.filter((r) => r.verbatim !== undefined);
-  if (flux.decryption || encrypted.length === 0) return flux;
+  if (flux.decryption || !encrypted[0]) return flux;
   const first = posOf(encrypted[0].ref);
   reporter.warning(
     'CONFIG',
@@ -210,10 +211,6 @@ function withSopsDecryption(config: FederationConfig, model: Model, reporter: Re
     'set output.flux.decryption (provider: sops, secretRef.name: the Secret holding the private key, e.g. sops-age)',
   );
   return { ...flux, decryption: { provider: 'sops' } };
-}
-
-function isSystemNamespace(r: { id: { name: string } }): boolean {
-  return ['default', 'kube-system', 'kube-public'].includes(r.id.name);
 }
 
 function selectClusters(config: FederationConfig, names: string[] | undefined) {

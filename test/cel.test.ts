@@ -116,7 +116,7 @@ spec:
   const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:'));
   assert.is(warnings.length, 1, r.stderr);
   assert.match(
-    warnings[0],
+    warnings[0] ?? '',
     /^manifests\/crd\.yaml:19:\d+: warning: .*2 of 3 CEL rules are not checked: 1 .*oldSelf.*; 1 .*\(isCIDR\)/,
   );
   assert.match(

@@ -52,7 +52,7 @@ test('a CRLF checkout renders the SOPS documents byte for byte like an LF one', 
     builds.push(readTree(join(dir, 'out')));
   }
   assert.equal(builds[1], builds[0]);
-  const secret = builds[0]['eu-1/shop/secret-db-credentials.yaml'];
+  const secret = builds[0]?.['eu-1/shop/secret-db-credentials.yaml'] ?? '';
   assert.ok(secret.includes('\n    name: db-credentials\n'), 'SOPS indentation kept');
   assert.ok(secret.endsWith('    version: 3.9.4\n'), 'sops stays last');
 });

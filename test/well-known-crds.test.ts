@@ -29,7 +29,8 @@ test('documented custom resources of every family render without their CRDs', as
   assert.not.match(r.stderr, / (error|warning): /, r.stderr);
   const tree = readTree(out);
   // Cluster-scoped kinds get no namespace; namespaced ones keep theirs.
-  assert.not.match(tree['eu-1/_cluster/clusterissuer-letsencrypt.yaml'], 'namespace:');
+  assert.not.match(tree['eu-1/_cluster/clusterissuer-letsencrypt.yaml'] ?? '', 'namespace:');
+  assert.ok(tree['eu-1/_cluster/clusterissuer-letsencrypt.yaml']);
   assert.ok(tree['eu-1/_cluster/clustersecretstore-vault.yaml']);
   assert.ok(tree['eu-1/shop/sealedsecret-db-credentials.yaml']);
 });
@@ -41,7 +42,7 @@ test('mistakes in well-known custom resources are errors at their line', async (
   const lines = readFileSync(join(FIXTURES, 'broken.yaml'), 'utf8').split('\n');
   const expected = lines.flatMap((l, i) => {
     const m = / # expect: (.*)$/.exec(l);
-    return m ? [{ line: i + 1, text: m[1] }] : [];
+    return m?.[1] ? [{ line: i + 1, text: m[1] }] : [];
   });
   const errors = r.stderr.split('\n').filter((l) => / error: /.test(l));
   assert.is(errors.length, expected.length, r.stderr);
@@ -98,7 +99,7 @@ test('a generated Kustomization that Flux would refuse is reported as a fedrende
   await checkGeneratedGitops([{ path: 'eu-1/fedrender.yaml', content: bad }], at, reporter);
   assert.is(reporter.diagnostics.length, 1);
   assert.match(
-    reporter.diagnostics[0].message,
+    reporter.diagnostics[0]?.message ?? '',
     /^internal error: fedrender generated eu-1\/fedrender\.yaml.*\/spec\/decryption\/provider.*fedrender bug/,
   );
 });

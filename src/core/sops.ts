@@ -18,8 +18,8 @@ export function isSopsDocument(value: Json): value is JsonObject {
  * the MAC covers, and normalizing them keeps the output byte-identical across checkouts.
  */
 export function documentText(text: string, docs: readonly Document[], index: number): string {
-  const start = index === 0 ? 0 : (docs[index - 1].range?.[2] ?? 0);
-  const end = docs[index].range?.[2] ?? text.length;
+  const start = index === 0 ? 0 : (docs[index - 1]?.range?.[2] ?? 0);
+  const end = docs[index]?.range?.[2] ?? text.length;
   const lines = text.slice(start, end).replace(/\r\n?/g, '\n').split('\n');
   const body: string[] = [];
   let started = false;
@@ -34,7 +34,7 @@ export function documentText(text: string, docs: readonly Document[], index: num
     if (/^\.\.\.(\s|$)/.test(line)) break;
     body.push(line);
   }
-  while (body.length && body[body.length - 1].trim() === '') body.pop();
+  while (body.length && body[body.length - 1]?.trim() === '') body.pop();
   return body.join('\n') + '\n';
 }
 

@@ -71,7 +71,7 @@ export function parseYamlFile(
 }
 
 function reportYamlError(e: YAMLError, source: SourceDoc, reporter: Reporter): void {
-  const message = lowerFirst(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+  const message = lowerFirst(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   reporter.error('YAML_SYNTAX', atOffset(source, e.pos[0]), message);
 }
 

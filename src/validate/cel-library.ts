@@ -37,14 +37,14 @@ export class KubernetesURL {
 
   static parse(s: string): KubernetesURL | undefined {
     if (s.startsWith('/')) {
-      const [path, query = ''] = s.split('?', 2);
+      const [path = s, query = ''] = s.split('?', 2);
       return new KubernetesURL('', '', '', '', path, query);
     }
     if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(s)) return undefined;
     try {
       const u = new URL(s);
       // WHATWG adds a `/` path to a bare host; Go keeps it empty.
-      const path = /^[^:]+:\/\/[^/?#]*$/.test(s.split(/[?#]/)[0]) ? '' : u.pathname;
+      const path = /^[^:]+:\/\/[^/?#]*$/.test(s.split(/[?#]/)[0] ?? s) ? '' : u.pathname;
       return new KubernetesURL(
         u.protocol.slice(0, -1),
         u.host,
@@ -75,13 +75,14 @@ export class KubernetesQuantity {
   static parse(s: string): KubernetesQuantity | undefined {
     const m = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(s);
     if (!m) return undefined;
-    const [, sign, digits, exp, suffix = ''] = m;
-    const [int, frac = ''] = digits.split('.');
+    const [, sign, digits = '', exp, suffix = ''] = m;
+    const [int = '', frac = ''] = digits.split('.');
     let num = BigInt(int + frac || '0');
     let den = 10n ** BigInt(frac.length);
     if (sign === '-') num = -num;
-    const e = exp ? Number(exp.slice(1)) : suffix in BINARY ? 0 : DECIMAL[suffix];
-    if (suffix in BINARY) num *= 1024n ** BINARY[suffix];
+    const binary = BINARY[suffix];
+    const e = exp ? Number(exp.slice(1)) : binary !== undefined ? 0 : (DECIMAL[suffix] ?? 0);
+    if (binary !== undefined) num *= 1024n ** binary;
     if (e >= 0) num *= 10n ** BigInt(e);
     else den *= 10n ** BigInt(-e);
     return new KubernetesQuantity({ num, den });

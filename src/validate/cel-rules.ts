@@ -176,7 +176,7 @@ class EvaluationFailure {
 }
 
 function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 }
 
 function usesIdent(ast: unknown, name: string): boolean {
@@ -204,7 +204,7 @@ function parseFieldPath(p: string): JsonPath {
   let m: RegExpExecArray | null;
   let end = 0;
   while ((m = re.exec(p))) {
-    out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3].replace(/\\(.)/g, '$1')));
+    out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (m[3] ?? '').replace(/\\(.)/g, '$1')));
     end = re.lastIndex;
   }
   return end === p.length ? out : [];
@@ -233,7 +233,7 @@ function visit(
   }
   if (isObject(value)) {
     for (const [k, child] of node.properties)
-      if (k in value) visit(child, value[k], [...path, k], false, fail);
+      if (value[k] !== undefined) visit(child, value[k], [...path, k], false, fail);
     if (node.additional)
       for (const [k, v] of Object.entries(value))
         if (!node.properties.has(k)) visit(node.additional, v, [...path, k], false, fail);
@@ -254,7 +254,10 @@ function messageOf(r: Rule, self: CelValue): string {
 function rootView(value: Json): Json {
   if (!isObject(value) || !isObject(value.metadata)) return value;
   const meta: JsonObject = {};
-  for (const k of ['name', 'generateName']) if (k in value.metadata) meta[k] = value.metadata[k];
+  for (const k of ['name', 'generateName']) {
+    const v = value.metadata[k];
+    if (v !== undefined) meta[k] = v;
+  }
   return { ...value, metadata: meta };
 }
 

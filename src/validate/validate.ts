@@ -184,7 +184,8 @@ function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
   if (!rules) return undefined;
   let seen = reportedSkips.get(reporter);
   if (!seen) reportedSkips.set(reporter, (seen = new Set()));
-  if (rules.skipped.length && !seen.has(crd.crd || crd.kind)) {
+  const firstSkipped = rules.skipped[0];
+  if (firstSkipped && !seen.has(crd.crd || crd.kind)) {
     seen.add(crd.crd || crd.kind);
     const count = (reason: string) => rules.skipped.filter((s) => s.reason === reason).length;
     const functions = [
@@ -198,7 +199,7 @@ function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
     ].filter(Boolean);
     reporter.warning(
       'CEL_RULE',
-      posOf(crd.ref, rules.skipped[0].schemaPath),
+      posOf(crd.ref, firstSkipped.schemaPath),
       `CustomResourceDefinition ${crd.crd || crd.kind}: ${rules.skipped.length} of ${rules.total} CEL rules are not checked: ${parts.join('; ')}`,
     );
   }

@@ -31,7 +31,8 @@ export async function loadWellKnownSchemas(kinds: Iterable<string>): Promise<Map
     const kind = key.slice(slash + 1);
     const pkg = wellKnownPackage(apiVersion);
     if (!pkg || !apiVersion.includes('/')) continue;
-    const specifier = `${pkg}/${apiVersion}`;
+    // One module per kind (`<package>/<group>/<version>/<Kind>`): only its validator loads.
+    const specifier = `${pkg}/${apiVersion}/${kind}`;
     let mod = modules.get(specifier);
     if (!mod) {
       mod = import(specifier).then(

@@ -7,7 +7,7 @@ import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { isObject } from '../core/cow.js';
 import type { Reporter, SourcePos } from '../core/diagnostics.js';
-import type { Json, JsonObject, OutputFile } from '../types.js';
+import type { OutputFile } from '../types.js';
 import { wellKnownPackage } from '../core/well-known-kinds.js';
 
 export { wellKnownPackage };
@@ -48,21 +48,28 @@ export async function loadWellKnownSchemas(kinds: Iterable<string>): Promise<Map
 }
 
 function isModelClass(v: unknown, apiVersion: string, kind: string): v is ModelClass {
-  const c = v as Partial<ModelClass> | undefined;
-  return typeof v === 'function' && c?.apiVersion === apiVersion && c.kind === kind;
+  return (
+    typeof v === 'function' &&
+    'apiVersion' in v &&
+    v.apiVersion === apiVersion &&
+    'kind' in v &&
+    v.kind === kind
+  );
 }
 
 /** The model's own check as an ajv ValidateFunction: the same errors, instancePath and all. */
 function validatorOf(cls: ModelClass, source: string): ValidateFunction {
-  const validate = ((data: unknown) => {
+  // checkSchema reads only the call and `errors` of a ValidateFunction; this has both.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion
+  const validate = ((data: unknown): boolean => {
     try {
       new cls(data).validate();
       validate.errors = null;
       return true;
     } catch (e) {
-      const errors = (e as { errors?: ValidateFunction['errors'] }).errors;
-      if (!Array.isArray(errors)) throw e;
-      validate.errors = errors;
+      // ValidationError of @kubernetes-models/validate carries ajv's errors.
+      if (!(e instanceof Error) || !('errors' in e) || !Array.isArray(e.errors)) throw e;
+      validate.errors = e.errors;
       return false;
     }
   }) as ValidateFunction;
@@ -81,14 +88,13 @@ export async function checkGeneratedGitops(
 ): Promise<void> {
   const objects = files.flatMap((f) => {
     const value: unknown = parse(f.content);
-    return isObject(value as Json) && typeof (value as JsonObject).apiVersion === 'string'
-      ? [{ path: f.path, value: value as JsonObject }]
+    return isObject(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string'
+      ? [{ path: f.path, value, key: `${value.apiVersion}/${value.kind}` }]
       : [];
   });
-  const keyOf = (v: JsonObject) => `${v.apiVersion as string}/${v.kind as string}`;
-  const validators = await loadWellKnownSchemas(objects.map((o) => keyOf(o.value)));
+  const validators = await loadWellKnownSchemas(objects.map((o) => o.key));
   for (const o of objects) {
-    const validate = validators.get(keyOf(o.value));
+    const validate = validators.get(o.key);
     if (!validate || validate(o.value)) continue;
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
     reporter.error(

@@ -2,7 +2,7 @@
 // line ends aside), their encrypted values validate as the type SOPS recorded, a CRLF checkout
 // renders the same bytes, an explicit output.flux.decryption is written as given, and the
 // per-object opt-in annotation of plain Secrets never reaches the output.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -41,13 +41,17 @@ test('a CRLF checkout renders the SOPS documents byte for byte like an LF one', 
   for (const crlf of [false, true]) {
     const dir = tempDir();
     copyDir(input, dir);
+    mkdirSync(join(dir, '.git'));
     if (crlf) {
       for (const f of ['federation.yaml', 'manifests/api.yaml', 'manifests/config.yaml']) {
-        const p = join(dir, f);
-        project({ [f]: readFileSync(p, 'utf8').replace(/\n/g, '\r\n') }, dir);
+        const p = join(dir, 'platform', f);
+        writeFileSync(p, readFileSync(p, 'utf8').replace(/\n/g, '\r\n'));
       }
     }
-    const r = await run(['build', '-c', join(dir, 'federation.yaml'), '-o', join(dir, 'out')], dir);
+    const r = await run(
+      ['build', '-c', join(dir, 'platform', 'federation.yaml'), '-o', join(dir, 'out')],
+      dir,
+    );
     assert.is(r.code, 0, r.stderr);
     builds.push(readTree(join(dir, 'out')));
   }

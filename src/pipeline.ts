@@ -22,7 +22,8 @@ import { kubefedClusters } from './model/kubefed-clusters.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
-import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
+import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
+import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -172,7 +173,12 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
 
   // validate
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
+  const wellKnown = await loadWellKnownSchemas(
+    model.resources
+      .filter((r) => wellKnownPackage(r.id.apiVersion))
+      .map((r) => `${r.id.apiVersion}/${r.id.kind}`),
+  );
+  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown);
 
   // emit
   if (!reporter.hasErrors()) {
@@ -200,10 +206,41 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
         ...argoApplications(selected, config.output.argocd, repoPath ?? ''),
       ].sort((a, b) => cmp(a.path, b.path));
     }
-    if (fluxDir)
-      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
+    if (fluxDir) {
+      const flux = withSopsDecryption(config, model, reporter);
+      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '') };
+    }
+    if (config.output.gitops !== 'none') {
+      const generated =
+        config.output.gitops === 'argocd'
+          ? result.files.filter((f) => f.path.startsWith(`${ARGOCD_DIR}/`))
+          : (result.flux?.files ?? []);
+      await checkGeneratedGitops(generated, posOf(config.ref, ['output', 'gitops']), reporter);
+      if (reporter.hasErrors()) {
+        result.files = [];
+        result.flux = undefined;
+      }
+    }
   }
   return result;
+}
+
+/**
+ * Flux applies SOPS documents only with spec.decryption: when the inputs hold some and
+ * output.flux.decryption is absent, the Kustomizations get `provider: sops`, with a warning.
+ */
+function withSopsDecryption(config: FederationConfig, model: Model, reporter: Reporter): FluxSettings {
+  const flux = config.output.flux;
+  const encrypted = model.resources.filter((r) => r.verbatim !== undefined);
+  if (flux.decryption || !encrypted[0]) return flux;
+  const first = posOf(encrypted[0].ref);
+  reporter.warning(
+    'CONFIG',
+    posOf(config.ref, ['output', 'gitops']),
+    `${encrypted.length} SOPS-encrypted document${encrypted.length === 1 ? '' : 's'} (the first at ${first.file}:${first.line}) but no output.flux.decryption; the Kustomizations get decryption: {provider: sops}`,
+    'set output.flux.decryption (provider: sops, secretRef.name: the Secret holding the private key, e.g. sops-age)',
+  );
+  return { ...flux, decryption: { provider: 'sops' } };
 }
 
 /** Namespaces every member has (KubeFed's own included): never emitted as Namespace objects. */

@@ -10,6 +10,7 @@ import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
+import { withSyncWaves } from './emit/sync-waves.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
 import { expandGlobs, loadDocuments, stripBom } from './load/resources.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
@@ -85,6 +86,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
   if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
+  if (config.output.gitops !== 'none') checkGitopsNames(config, reporter);
   const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
   // Nothing fedrender writes is read back as input (its staging and swap folders included).
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
@@ -162,15 +164,23 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
   // emit
   if (!reporter.hasErrors()) {
-    result.files = emitClusters(result.rendered, selected);
+    const { name } = config.output;
+    const objects =
+      config.output.gitops === 'argocd'
+        ? withSyncWaves(result.rendered, config.output.argocd.syncWaves)
+        : result.rendered;
+    result.files = emitClusters(objects, selected);
     if (config.output.gitops === 'argocd') {
       result.files = [
         ...result.files,
-        ...argoApplications(selected, config.output.argocd, repoPath ?? ''),
+        ...argoApplications(selected, config.output.argocd, repoPath ?? '', name, config.clusters),
       ].sort((a, b) => cmp(a.path, b.path));
     }
     if (fluxDir)
-      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
+      result.flux = {
+        dir: fluxDir,
+        files: fluxKustomizations(selected, config.output.flux, repoPath ?? '', name),
+      };
   }
   return result;
 }
@@ -200,6 +210,25 @@ function checkArgoClusterNames(config: FederationConfig, reporter: Reporter): vo
       'CONFIG',
       posOf(clash.ref, ['name']),
       `cluster "${ARGOCD_DIR}" would render into the folder of the Argo CD Applications (output.gitops: argocd); rename the cluster`,
+    );
+  }
+}
+
+/**
+ * Generated names must be valid: `<namePrefix><cluster>` a DNS-1123 subdomain of at most 253
+ * characters (Application names), and an ApplicationSet's clusters all with a server or none.
+ */
+function checkGitopsNames(config: FederationConfig, reporter: Reporter): void {
+  const s = config.output.argocd;
+  if (config.output.gitops !== 'argocd' || s.mode !== 'applicationset') return;
+  const withServer = config.clusters.filter((c) => c.server !== undefined);
+  if (withServer.length > 0 && withServer.length < config.clusters.length) {
+    const without = config.clusters.find((c) => c.server === undefined)!;
+    reporter.error(
+      'CONFIG',
+      posOf(without.ref, ['name']),
+      `cluster "${without.name}" has no server, but ${withServer[0].name} has one: the ApplicationSet's template has one destination field (output.argocd.mode: applicationset)`,
+      'give every cluster a server, or none (then Argo CD finds each cluster by its registered name)',
     );
   }
 }

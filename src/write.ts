@@ -23,9 +23,12 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { cmp } from './core/diagnostics.js';
 import { serializeDocument } from './core/serialize.js';
-import type { OutputFile } from './types.js';
+import type { JsonObject, OutputFile } from './types.js';
 
 export const RECORD_FILE = '.fedrender-owned.yaml';
+/** A project's record in a shared Flux directory: `.fedrender-owned-<project>.yaml`. */
+export const recordFileOf = (project: string) => `.fedrender-owned-${project}.yaml`;
+export const isRecordFile = (path: string) => /^\.fedrender-owned(-[a-z0-9-]+)?\.yaml$/.test(path);
 const RECORD_HEADER = '# Written by fedrender: the files it owns in this directory. It deletes only these.\n';
 
 export interface WriteScope {
@@ -33,6 +36,13 @@ export interface WriteScope {
   clusters?: readonly string[];
   /** Files computed from the whole new tree, carried files included (an index of them). */
   derive?: (files: readonly OutputFile[]) => OutputFile[];
+  /**
+   * The ownership record of one project in a directory several projects share (a Flux fleet
+   * directory): its file name (default RECORD_FILE), what the record says about its owner
+   * (project name, federation.yaml, GitOps objects), and an older record to take over (owned
+   * paths read from it, the file itself deleted).
+   */
+  record?: { file: string; owner?: JsonObject; adopt?: string };
 }
 
 export interface WritePlan {
@@ -61,7 +71,9 @@ export async function planWrite(
   scope: WriteScope = {},
 ): Promise<WritePlan> {
   await recoverInterruptedSwap(outDir);
-  const old = await readRecord(outDir);
+  const recordFile = scope.record?.file ?? RECORD_FILE;
+  const adopted = scope.record?.adopt ? await readRecord(outDir, scope.record.adopt) : [];
+  const old = [...new Set([...(await readRecord(outDir, recordFile)), ...adopted])].sort(cmp);
   const inScope = (p: string) => !scope.clusters || scope.clusters.includes(p.split('/')[0]);
   const keptOwned = old.filter((p) => !inScope(p));
   const owned = new Set(old);
@@ -80,13 +92,17 @@ export async function planWrite(
     .concat(derived)
     .sort((a, b) => cmp(a.path, b.path));
   const newPaths = new Set(all.map((f) => f.path));
-  const stale = old.filter((p) => inScope(p) && !newPaths.has(p) && existing.includes(p));
-  const unowned = existing.filter((p) => !owned.has(p) && p !== RECORD_FILE && !newPaths.has(p));
+  const adopt = scope.record?.adopt;
+  if (adopt && existing.includes(adopt)) owned.add(adopt);
+  const stale = old
+    .concat(adopt && existing.includes(adopt) ? [adopt] : [])
+    .filter((p) => inScope(p) && !newPaths.has(p) && existing.includes(p));
+  const unowned = existing.filter((p) => !owned.has(p) && p !== recordFile && !newPaths.has(p));
   const conflicts = existing.filter((p) => !owned.has(p) && newPaths.has(p));
-  const record: OutputFile = { path: RECORD_FILE, content: recordText(all) };
+  const record: OutputFile = { path: recordFile, content: recordText(all, scope.record?.owner) };
   const current = new Map<string, string>();
-  for (const p of [...new Set([...old, ...newPaths, RECORD_FILE])]) {
-    if (existing.includes(p) || p === RECORD_FILE) {
+  for (const p of [...new Set([...old, ...newPaths, recordFile])]) {
+    if (existing.includes(p) || p === recordFile) {
       try {
         current.set(p, await readFile(join(outDir, p), 'utf8'));
       } catch {
@@ -135,10 +151,10 @@ async function recoverInterruptedSwap(outDir: string): Promise<void> {
   await rm(`${outDir}.fedrender-stage`, { recursive: true, force: true });
 }
 
-async function readRecord(outDir: string): Promise<string[]> {
+async function readRecord(outDir: string, file: string): Promise<string[]> {
   let text: string;
   try {
-    text = await readFile(join(outDir, RECORD_FILE), 'utf8');
+    text = await readFile(join(outDir, file), 'utf8');
   } catch {
     return [];
   }
@@ -148,14 +164,14 @@ async function readRecord(outDir: string): Promise<string[]> {
   return (rec?.files ?? []).map((f) => f.path).filter((p) => typeof p === 'string' && isSafeRelative(p));
 }
 
-function recordText(files: readonly OutputFile[]): string {
+function recordText(files: readonly OutputFile[], owner: JsonObject = {}): string {
   const list = files.map((f) => ({
     path: f.path,
     sha256: createHash('sha256').update(f.content).digest('hex'),
   }));
   return (
     RECORD_HEADER +
-    serializeDocument({ apiVersion: 'fedrender.io/v1alpha1', kind: 'OwnedFiles', files: list })
+    serializeDocument({ apiVersion: 'fedrender.io/v1alpha1', kind: 'OwnedFiles', ...owner, files: list })
   );
 }
 

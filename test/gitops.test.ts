@@ -16,8 +16,9 @@ const CLUSTERS = `clusters:
     server: https://east.example:6443
   - name: west
 `;
-const fed = (output: string, clusters = CLUSTERS) =>
-  `apiVersion: fedrender.io/v1alpha1\nkind: Federation\n${clusters}resources:\n  - manifests/*.yaml\noutput:\n${output}`;
+/** federation.yaml; output.name is `fedrender` unless `name` is null (then the folder's name). */
+const fed = (output: string, clusters = CLUSTERS, name: string | null = 'fedrender') =>
+  `apiVersion: fedrender.io/v1alpha1\nkind: Federation\n${clusters}resources:\n  - manifests/*.yaml\noutput:\n${output}${name === null ? '' : `  name: ${name}\n`}`;
 const CM = (v = '1') =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default\ndata:\n  v: "${v}"\n`;
 const ARGO = '  gitops: argocd\n  argocd: {repoURL: https://github.com/example/fleet.git}\n';
@@ -26,12 +27,12 @@ const FLUX = '  gitops: flux\n';
 /** A repository (an empty .git) with federation.yaml in `sub/`, or at its root. */
 function repo(
   output: string,
-  opts: { sub?: string; git?: boolean; extra?: Record<string, string> } = {},
+  opts: { sub?: string; git?: boolean; extra?: Record<string, string>; name?: string | null } = {},
 ): { root: string; dir: string } {
   const sub = opts.sub ?? '';
   const at = (p: string) => (sub ? `${sub}/${p}` : p);
   const root = project({
-    [at('federation.yaml')]: fed(output),
+    [at('federation.yaml')]: fed(output, CLUSTERS, opts.name === undefined ? 'fedrender' : opts.name),
     [at('manifests/a.yaml')]: CM(),
     ...opts.extra,
   });
@@ -42,7 +43,7 @@ function repo(
 const yamlAt = (path: string) => parse(readFileSync(path, 'utf8'));
 
 test('argocd: one Application per cluster with the defaults, and a kustomization listing them', async () => {
-  const { root, dir } = repo(ARGO, { sub: 'fleet' });
+  const { root, dir } = repo(ARGO, { sub: 'fleet', name: null });
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'rendered'));
@@ -53,7 +54,8 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
   assert.equal(parse(tree['argocd/east.yaml']), {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: 'east', namespace: 'argocd' },
+    // <output.name>-<cluster>, output.name defaulting to the folder's name
+    metadata: { name: 'fleet-east', namespace: 'argocd' },
     spec: {
       destination: { server: 'https://east.example:6443' },
       project: 'default',
@@ -77,16 +79,19 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
   assert.not.ok(existsSync(join(root, 'clusters')));
 });
 
-test('flux: one Kustomization per cluster in clusters/<cluster>/fedrender.yaml, with the defaults', async () => {
-  const { dir } = repo(FLUX, { sub: 'fleet' });
+test('flux: one Kustomization per cluster in clusters/<cluster>/<project>.yaml, with the defaults', async () => {
+  const { dir } = repo(FLUX, { sub: 'fleet', name: null });
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
-  assert.equal(Object.keys(tree), ['.fedrender-owned.yaml', 'east/fedrender.yaml', 'west/fedrender.yaml']);
-  assert.equal(parse(tree['west/fedrender.yaml']), {
+  // output.name defaults to the folder's name: it names the files, the objects and the record
+  assert.equal(Object.keys(tree), ['.fedrender-owned-fleet.yaml', 'east/fleet.yaml', 'west/fleet.yaml']);
+  assert.match(tree['.fedrender-owned-fleet.yaml'], /\nfederation: \.\.\/federation\.yaml\n/);
+  assert.match(tree['.fedrender-owned-fleet.yaml'], /\nproject: fleet\n/);
+  assert.equal(parse(tree['west/fleet.yaml']), {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: { name: 'fedrender', namespace: 'flux-system' },
+    metadata: { name: 'fleet', namespace: 'flux-system' },
     spec: {
       interval: '10m',
       path: './fleet/rendered/west',
@@ -229,19 +234,19 @@ test('flux: files fedrender did not write are left alone, unreported; resources 
   assert.not.match(r.stderr, /: warning:/, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
   assert.equal(Object.keys(tree), [
-    '.fedrender-owned.yaml',
+    '.fedrender-owned-fedrender.yaml',
     'east/apps.yaml',
     'east/fedrender.yaml',
     'east/flux-system/gotk-components.yaml',
     'west/fedrender.yaml',
   ]);
   assert.is(tree['east/flux-system/gotk-components.yaml'], components);
-  assert.not.match(tree['.fedrender-owned.yaml'], /flux-system|apps\.yaml/);
+  assert.not.match(tree['.fedrender-owned-fedrender.yaml'], /path: .*(flux-system|apps\.yaml)/);
   // A cluster leaves: its Kustomization goes, the user's files stay.
   writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, 'clusters:\n  - name: west\n'));
   assert.is((await run(['build'], dir)).code, 0);
   assert.equal(Object.keys(readTree(join(dir, 'clusters'))), [
-    '.fedrender-owned.yaml',
+    '.fedrender-owned-fedrender.yaml',
     'east/apps.yaml',
     'east/flux-system/gotk-components.yaml',
     'west/fedrender.yaml',
@@ -333,7 +338,7 @@ test('flux --cluster: only that Kustomization is rebuilt; the others stay owned'
   assert.is(yamlAt(join(dir, 'clusters/east/fedrender.yaml')).spec.interval, '2m');
   assert.is(readFileSync(join(dir, 'clusters/west/fedrender.yaml'), 'utf8'), west);
   assert.match(
-    readFileSync(join(dir, 'clusters/.fedrender-owned.yaml'), 'utf8'),
+    readFileSync(join(dir, 'clusters/.fedrender-owned-fedrender.yaml'), 'utf8'),
     /path: west\/fedrender\.yaml/,
   );
 });

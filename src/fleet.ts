@@ -1,0 +1,109 @@
+// Several fedrender projects in one fleet repository (SPEC §5). Each project's ownership records
+// say which project wrote them (its name and federation.yaml) and which GitOps objects it
+// generates; before a build writes, the records of the other projects in the repository are read,
+// and an object both would generate is an error naming both projects. Reads, never writes.
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { globby } from 'globby';
+import { parse } from 'yaml';
+import type { Cluster, FederationConfig } from './types.js';
+
+/** A GitOps object as a key: `Application argocd/shop-east`, `Kustomization east:flux-system/shop`. */
+export function gitopsObjects(config: FederationConfig, clusters: readonly Cluster[]): string[] {
+  const { gitops, name, argocd, flux } = config.output;
+  if (gitops === 'argocd') {
+    // Applications live in Argo CD's namespace; an ApplicationSet generates them for every cluster.
+    const apps = (argocd.mode === 'applicationset' ? config.clusters : clusters).map(
+      (c) => `Application ${argocd.namespace}/${argocd.namePrefix}${c.name}`,
+    );
+    return [...(argocd.mode === 'applicationset' ? [`ApplicationSet ${argocd.namespace}/${name}`] : []), ...apps].sort();
+  }
+  // A Kustomization lives in the cluster whose Flux applies its folder.
+  if (gitops === 'flux') return clusters.map((c) => `Kustomization ${c.name}:${flux.namespace}/${name}`).sort();
+  return [];
+}
+
+/**
+ * What a record says about its owner: its federation.yaml relative to the record's folder, when
+ * both are in `root` (the repository: a path leaving it would differ between machines), its
+ * project name and GitOps objects.
+ */
+export function ownerFields(config: FederationConfig, recordDir: string, objects: string[], root: string) {
+  const inRoot = (p: string) => p === root || p.startsWith(root + sep);
+  const federation = resolve(config.dir, config.file);
+  return {
+    project: config.output.name,
+    ...(inRoot(recordDir) && inRoot(federation)
+      ? { federation: relative(recordDir, federation).split(sep).join('/') }
+      : {}),
+    objects,
+  };
+}
+
+interface OtherRecord {
+  file: string;
+  project: string;
+  federation?: string;
+  objects: string[];
+}
+
+/**
+ * The records of every project under `roots` (the git repository, or else this project's folder
+ * and its Flux directory), without node_modules and .git.
+ */
+async function readRecords(roots: readonly string[]): Promise<OtherRecord[]> {
+  const files = new Set<string>();
+  for (const root of roots) {
+    const found = await globby(['**/.fedrender-owned*.yaml'], {
+      cwd: root,
+      dot: true,
+      absolute: true,
+      followSymbolicLinks: false,
+      ignore: ['**/node_modules/**', '**/.git/**', '**/*.fedrender-stage/**', '**/*.fedrender-old/**'],
+    }).catch(() => []);
+    for (const f of found) files.add(f);
+  }
+  const out: OtherRecord[] = [];
+  for (const file of [...files].sort()) {
+    try {
+      const rec = parse(await readFile(file, 'utf8')) as Partial<OtherRecord> | null;
+      if (!rec || typeof rec.project !== 'string') continue;
+      out.push({
+        file,
+        project: rec.project,
+        ...(typeof rec.federation === 'string' ? { federation: resolve(dirname(file), rec.federation) } : {}),
+        objects: Array.isArray(rec.objects) ? rec.objects.filter((o) => typeof o === 'string') : [],
+      });
+    } catch {
+      // an unreadable or hand-broken record names no project: nothing to compare with
+    }
+  }
+  return out;
+}
+
+export interface FleetConflict {
+  object: string;
+  project: string;
+  /** The other project's federation.yaml, or its record when that does not say. */
+  where: string;
+}
+
+/** GitOps objects of this project that another project's records say it generates too. */
+export async function fleetConflicts(
+  config: FederationConfig,
+  objects: readonly string[],
+  roots: readonly string[],
+  ownRecords: readonly string[],
+): Promise<FleetConflict[]> {
+  const self = resolve(config.dir, config.file);
+  const mine = new Set(objects);
+  const out: FleetConflict[] = [];
+  for (const rec of await readRecords(roots)) {
+    // Ours: it names our federation.yaml, or (written outside the repository) it is our record.
+    if (rec.federation === self || (rec.federation === undefined && ownRecords.includes(rec.file))) continue;
+    for (const o of rec.objects) {
+      if (mine.has(o)) out.push({ object: o, project: rec.project, where: rec.federation ?? rec.file });
+    }
+  }
+  return out;
+}

@@ -16,10 +16,14 @@ export function gitopsObjects(config: FederationConfig, clusters: readonly Clust
     const apps = (argocd.mode === 'applicationset' ? config.clusters : clusters).map(
       (c) => `Application ${argocd.namespace}/${argocd.namePrefix}${c.name}`,
     );
-    return [...(argocd.mode === 'applicationset' ? [`ApplicationSet ${argocd.namespace}/${name}`] : []), ...apps].sort();
+    return [
+      ...(argocd.mode === 'applicationset' ? [`ApplicationSet ${argocd.namespace}/${name}`] : []),
+      ...apps,
+    ].sort();
   }
   // A Kustomization lives in the cluster whose Flux applies its folder.
-  if (gitops === 'flux') return clusters.map((c) => `Kustomization ${c.name}:${flux.namespace}/${name}`).sort();
+  if (gitops === 'flux')
+    return clusters.map((c) => `Kustomization ${c.name}:${flux.namespace}/${name}`).sort();
   return [];
 }
 

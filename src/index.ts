@@ -111,7 +111,10 @@ async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResul
     trees.push({
       dir: c.flux.dir,
       files: c.flux.files,
-      scope: { ...clusters, record: { file, owner: owner(c.flux.dir), ...(legacy ? { adopt: legacy } : {}) } },
+      scope: {
+        ...clusters,
+        record: { file, owner: owner(c.flux.dir), ...(legacy ? { adopt: legacy } : {}) },
+      },
       reportUnowned: false,
     });
   }

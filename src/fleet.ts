@@ -2,6 +2,7 @@
 // say which project wrote them (its name and federation.yaml) and which GitOps objects it
 // generates; before a build writes, the records of the other projects in the repository are read,
 // and an object both would generate is an error naming both projects. Reads, never writes.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
@@ -47,7 +48,7 @@ export function ownerFields(config: FederationConfig, recordDir: string, objects
 interface OtherRecord {
   file: string;
   project: string;
-  federation?: string;
+  federation: string;
   objects: string[];
 }
 
@@ -71,11 +72,15 @@ async function readRecords(roots: readonly string[]): Promise<OtherRecord[]> {
   for (const file of [...files].sort()) {
     try {
       const rec = parse(await readFile(file, 'utf8')) as Partial<OtherRecord> | null;
-      if (!rec || typeof rec.project !== 'string') continue;
+      // A record counts when its project is there to ask: one written from outside the repository,
+      // or a copy (a test's expected tree, a backup) whose federation.yaml is not beside it, does not.
+      if (!rec || typeof rec.project !== 'string' || typeof rec.federation !== 'string') continue;
+      const federation = resolve(dirname(file), rec.federation);
+      if (!existsSync(federation)) continue;
       out.push({
         file,
         project: rec.project,
-        ...(typeof rec.federation === 'string' ? { federation: resolve(dirname(file), rec.federation) } : {}),
+        federation,
         objects: Array.isArray(rec.objects) ? rec.objects.filter((o) => typeof o === 'string') : [],
       });
     } catch {
@@ -88,7 +93,7 @@ async function readRecords(roots: readonly string[]): Promise<OtherRecord[]> {
 export interface FleetConflict {
   object: string;
   project: string;
-  /** The other project's federation.yaml, or its record when that does not say. */
+  /** The other project's federation.yaml. */
   where: string;
 }
 
@@ -97,16 +102,14 @@ export async function fleetConflicts(
   config: FederationConfig,
   objects: readonly string[],
   roots: readonly string[],
-  ownRecords: readonly string[],
 ): Promise<FleetConflict[]> {
   const self = resolve(config.dir, config.file);
   const mine = new Set(objects);
   const out: FleetConflict[] = [];
   for (const rec of await readRecords(roots)) {
-    // Ours: it names our federation.yaml, or (written outside the repository) it is our record.
-    if (rec.federation === self || (rec.federation === undefined && ownRecords.includes(rec.file))) continue;
+    if (rec.federation === self) continue;
     for (const o of rec.objects) {
-      if (mine.has(o)) out.push({ object: o, project: rec.project, where: rec.federation ?? rec.file });
+      if (mine.has(o)) out.push({ object: o, project: rec.project, where: rec.federation });
     }
   }
   return out;

@@ -3,7 +3,7 @@
 // to the caller.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join as joinPath, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { filePos, posOf } from './core/source.js';
@@ -121,8 +121,7 @@ async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResul
   // Another project of the fleet repository generating one of our GitOps objects: both would
   // fight over it in the cluster (and one's prune would delete the other's objects).
   const roots = gitRoot ? [gitRoot] : [config.dir, ...(c.flux ? [c.flux.dir] : [])];
-  const ownRecords = trees.map((t) => joinPath(t.dir, t.scope.record?.file ?? RECORD_FILE));
-  for (const x of await fleetConflicts(config, objects, roots, ownRecords)) {
+  for (const x of await fleetConflicts(config, objects, roots)) {
     const other = relative(config.dir, x.where).split('\\').join('/');
     c.reporter.error(
       'OUTPUT_CONFLICT',
@@ -200,15 +199,34 @@ export async function plan(opts: CompileOptions): Promise<BuildResult & { plan?:
 /** Why KIND/NAME lands where it lands, per cluster; undefined text when nothing matches. */
 export async function explain(
   opts: CompileOptions & ExplainQuery,
-): Promise<BuildResult & { text?: string; matches: number }> {
+): Promise<BuildResult & { text?: string; matches: number; objects: ExplainedObject[] }> {
   const c = await compile(opts);
   const result = finish(baseResult(c), c);
   const found = findResources(c, opts);
+  const texts = found.map((r) => explainResource(c, r));
   return {
     ...result,
     matches: found.length,
-    text: found.length ? found.map((r) => explainResource(c, r)).join('\n') : undefined,
+    text: found.length ? texts.join('\n') : undefined,
+    objects: found.map((r, i) => ({
+      apiVersion: r.id.apiVersion,
+      kind: r.id.kind,
+      ...(r.id.namespace !== undefined ? { namespace: r.id.namespace } : {}),
+      name: r.id.name,
+      clusters: [...(c.placement?.get(r) ?? [])].sort(),
+      explanation: texts[i].split('\n').filter(Boolean),
+    })),
   };
+}
+
+/** One object `explain --format json` describes: where it lands, and the text's lines. */
+export interface ExplainedObject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  clusters: string[];
+  explanation: string[];
 }
 
 export interface EditOutcome {

@@ -128,8 +128,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           config: args.config,
           cwd: io.cwd,
           strict: args.strict,
-          kind: m[1],
-          name: m[2],
+          kind: m[1]!,
+          name: m[2]!,
           namespace: args.namespace,
         });
         // --format json: stdout holds one JSON document, the diagnostics go to stderr as JSON

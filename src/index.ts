@@ -209,12 +209,13 @@ export async function explain(
     matches: found.length,
     text: found.length ? texts.join('\n') : undefined,
     objects: found.map((r, i) => ({
+      // texts[i] exists: one text per found object
       apiVersion: r.id.apiVersion,
       kind: r.id.kind,
       ...(r.id.namespace !== undefined ? { namespace: r.id.namespace } : {}),
       name: r.id.name,
       clusters: [...(c.placement?.get(r) ?? [])].sort(),
-      explanation: texts[i].split('\n').filter(Boolean),
+      explanation: texts[i]!.split('\n').filter(Boolean),
     })),
   };
 }

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
@@ -152,7 +153,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
   for (const r of model.resources) {
-    if (r.isNamespace && isSystemNamespace(r)) continue;
+    if (r.isNamespace && SYSTEM_NAMESPACES.has(r.id.name)) continue;
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
     result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
   }
@@ -183,10 +184,6 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       };
   }
   return result;
-}
-
-function isSystemNamespace(r: { id: { name: string } }): boolean {
-  return ['default', 'kube-system', 'kube-public'].includes(r.id.name);
 }
 
 function selectClusters(config: FederationConfig, names: string[] | undefined) {
@@ -227,7 +224,7 @@ function checkGitopsNames(config: FederationConfig, reporter: Reporter): void {
     reporter.error(
       'CONFIG',
       posOf(without.ref, ['name']),
-      `cluster "${without.name}" has no server, but ${withServer[0].name} has one: the ApplicationSet's template has one destination field (output.argocd.mode: applicationset)`,
+      `cluster "${without.name}" has no server, but ${withServer[0]!.name} has one: the ApplicationSet's template has one destination field (output.argocd.mode: applicationset)`,
       'give every cluster a server, or none (then Argo CD finds each cluster by its registered name)',
     );
   }

@@ -74,7 +74,7 @@ export async function planWrite(
   const recordFile = scope.record?.file ?? RECORD_FILE;
   const adopted = scope.record?.adopt ? await readRecord(outDir, scope.record.adopt) : [];
   const old = [...new Set([...(await readRecord(outDir, recordFile)), ...adopted])].sort(cmp);
-  const inScope = (p: string) => !scope.clusters || scope.clusters.includes(p.split('/')[0]);
+  const inScope = (p: string) => !scope.clusters || scope.clusters.includes(p.split('/')[0]!);
   const keptOwned = old.filter((p) => !inScope(p));
   const owned = new Set(old);
   const existing = await listTree(outDir);

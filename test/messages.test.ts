@@ -88,7 +88,7 @@ test('explain --format json prints one JSON document on stdout, also when nothin
     [['ConfigMap', 'a', ['east', 'west']]],
   );
   assert.match(
-    doc.objects[0].explanation[0],
+    doc.objects[0]!.explanation[0]!,
     /^ConfigMap default\/a \(v1\), from manifest at manifests\/a\.yaml:1:1$/,
   );
   const none = await run(['explain', 'configmap/zz', '--format', 'json'], dir);

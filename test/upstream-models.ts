@@ -80,22 +80,24 @@ export function modelDefinitions(
 function parseDeclarations(text: string): Map<string, ModelDefinition> {
   const out = new Map<string, ModelDefinition>();
   const aliases = new Map<string, string>();
-  for (const m of text.matchAll(/export type \{ (\w+) as I(\w+),/g)) aliases.set(m[1], m[2]);
+  for (const m of text.matchAll(/export type \{ (\w+) as I(\w+),/g)) aliases.set(m[1]!, m[2]!);
   const lines = text.split('\n').filter((l) => !/^\s*(\/\*\*|\*)/.test(l));
   for (let i = 0; i < lines.length; i++) {
-    const head = /^export interface (\w+)(?: extends [\w, ]+)? \{$/.exec(lines[i]);
+    const head = /^export interface (\w+)(?: extends [\w, ]+)? \{$/.exec(lines[i]!);
     if (!head) continue;
-    const name = aliases.get(head[1]) ?? (head[1].startsWith('I') ? head[1].slice(1) : head[1]);
+    const local = head[1]!;
+    const name = aliases.get(local) ?? (local.startsWith('I') ? local.slice(1) : local);
     const properties = new Map<string, { type: TypeShape; required: boolean }>();
     let j = i + 1;
     for (; j < lines.length && lines[j] !== '}'; j++) {
-      const prop = /^ {4}"([^"]+)"(\?)?: (.*)$/.exec(lines[j]);
+      const prop = /^ {4}"([^"]+)"(\?)?: (.*)$/.exec(lines[j]!);
       if (!prop) continue;
-      let type = prop[3];
+      let type = prop[3]!;
       // a multi-line object type: `{`, `[key: string]: T;`, `};`
       const open = (t: string) => (t.match(/[{<]/g) ?? []).length - (t.match(/[}>]/g) ?? []).length;
-      while ((open(type) > 0 || !type.endsWith(';')) && j + 1 < lines.length) type += ' ' + lines[++j].trim();
-      properties.set(prop[1], { type: shapeOf(type.replace(/;$/, '').trim(), aliases), required: !prop[2] });
+      while ((open(type) > 0 || !type.endsWith(';')) && j + 1 < lines.length)
+        type += ' ' + lines[++j]!.trim();
+      properties.set(prop[1]!, { type: shapeOf(type.replace(/;$/, '').trim(), aliases), required: !prop[2] });
     }
     out.set(name, { properties });
     i = j;
@@ -110,10 +112,10 @@ function shapeOf(ts: string, aliases: Map<string, string>): TypeShape {
   if (t === 'boolean') return 'boolean';
   if (t === 'any' || t === 'unknown' || t === 'object' || t === '{}') return 'any';
   const arr = /^Array<(.*)>$/.exec(t);
-  if (arr) return `array<${shapeOf(arr[1], aliases)}>`;
+  if (arr) return `array<${shapeOf(arr[1]!, aliases)}>`;
   const map = /^\{ \[key: string\]: (.*?);? \}$/.exec(t);
   if (!map && t.startsWith('{')) return 'inline-object';
-  if (map) return `map<${shapeOf(map[1], aliases)}>`;
+  if (map) return `map<${shapeOf(map[1]!, aliases)}>`;
   const ref = /^I(\w+)$/.exec(t);
   // a self-reference uses the file's local name (IJSONSchemaProps)
   if (ref) return `ref:${aliases.get(t) ?? ref[1]}`;
@@ -186,8 +188,8 @@ export async function modelErrors(
     if (v === null || typeof v !== 'object') return;
     const arr = /^array<(.*)>$/.exec(shape);
     const map = /^map<(.*)>$/.exec(shape);
-    if (arr && Array.isArray(v)) v.forEach((x, i) => walk(arr[1], x, `${at}/${i}`));
-    else if (map) for (const [k, x] of Object.entries(v)) walk(map[1], x, `${at}/${k}`);
+    if (arr && Array.isArray(v)) v.forEach((x, i) => walk(arr[1]!, x, `${at}/${i}`));
+    else if (map) for (const [k, x] of Object.entries(v)) walk(map[1]!, x, `${at}/${k}`);
     else if (shape.startsWith('ref:')) {
       const def = defs.get(shape.slice(4));
       if (!def || def.properties.size === 0) return; // free-form (RawExtension, JSON)

@@ -4,6 +4,7 @@
 // the strict variant (unknown fields are errors, as kubeconform -strict) is derived once per bundle.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isObject } from './cow.js';
 import { packageRoot } from './package-files.js';
 
 export interface KubernetesSchemaSet {
@@ -28,7 +29,13 @@ const derived = new WeakMap<KubernetesSchemaSet, { lax: Variant; strict?: Varian
 
 interface Variant {
   definitions: Record<string, Schema>;
-  kindSchemas: Map<string, object>;
+  kindSchemas: Map<string, KindSchema>;
+}
+
+/** `{ $ref: '#/definitions/<name>', definitions }`: self-contained for ajv. */
+export interface KindSchema {
+  $ref: string;
+  definitions: Record<string, Schema>;
 }
 
 function bundleDir(): string {
@@ -99,13 +106,23 @@ export function kindSchema(
   opts: { strict: boolean },
 ): object | undefined {
   const name = set.kinds.get(`${apiVersion}/${kind}`);
-  if (name === undefined) return undefined;
+  return name === undefined ? undefined : definitionSchema(set, name, opts);
+}
+
+/** The same for one definition, e.g. ObjectMeta to check a custom resource's metadata with. */
+export function definitionSchema(
+  set: KubernetesSchemaSet,
+  name: string,
+  opts: { strict: boolean },
+): KindSchema | undefined {
+  if (!(name in set.definitions)) return undefined;
   const variant = variantOf(set, opts.strict);
   let schema = variant.kindSchemas.get(name);
   if (!schema) {
     const definitions: Record<string, Schema> = {};
     for (const reached of reachableDefinitions(name, variant.definitions)) {
-      definitions[reached] = variant.definitions[reached];
+      const definition = variant.definitions[reached];
+      if (definition) definitions[reached] = definition;
     }
     schema = { $ref: `#/definitions/${name}`, definitions };
     variant.kindSchemas.set(name, schema);
@@ -164,7 +181,7 @@ function reachableDefinitions(root: string, definitions: Record<string, Schema>)
   const seen = new Set([root]);
   const queue = [root];
   for (let i = 0; i < queue.length; i++) {
-    for (const ref of refsIn(definitions[queue[i]])) {
+    for (const ref of refsIn(definitions[queue[i]!])) {
       if (!seen.has(ref)) {
         if (!(ref in definitions))
           throw new Error(`fedrender: Kubernetes schema ${queue[i]} refers to missing ${ref}`);
@@ -189,8 +206,4 @@ function refsIn(value: unknown, out: string[] = []): string[] {
     }
   }
   return out;
-}
-
-function isObject(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ import type { Ajv, ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import {
   availableKubernetesVersions,
+  definitionSchema,
   kindSchema,
   loadKubernetesSchemas,
   type KubernetesSchemaSet,
@@ -68,6 +69,39 @@ export class SchemaRegistry {
       .sort();
   }
 
+  /** Kind -> the apiVersions it is known under (built-ins and CRDs), for did-you-mean. */
+  knownKinds(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const key of [...(this.set?.kinds.keys() ?? []), ...this.opts.crds.keys()]) {
+      const slash = key.lastIndexOf('/');
+      const kind = key.slice(slash + 1);
+      out.set(kind, [...(out.get(kind) ?? []), key.slice(0, slash)]);
+    }
+    return out;
+  }
+
+  /** ObjectMeta of the built-in set, for the metadata of custom resources: validates `{ metadata }`. */
+  objectMetaValidator(): ValidateFunction | undefined {
+    if (!this.set) return undefined;
+    const cacheKey = `${this.set.kubernetesVersion}|${this.opts.strict}|ObjectMeta`;
+    let validate = builtinCache.get(cacheKey);
+    if (validate === undefined) {
+      const schema = definitionSchema(this.set, 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
+        strict: this.opts.strict,
+      });
+      builtinAjv ??= createAjv();
+      // Checks `{metadata}`, so errors carry the paths they have in the object (/metadata/...).
+      const wrapper = schema && {
+        type: 'object',
+        properties: { metadata: { $ref: schema.$ref } },
+        definitions: schema.definitions,
+      };
+      validate = wrapper ? builtinAjv.compile(wrapper) : null;
+      builtinCache.set(cacheKey, validate);
+    }
+    return validate ?? undefined;
+  }
+
   private resolve(apiVersion: string, kind: string): SchemaHit | undefined {
     const { strict } = this.opts;
     if (this.opts.schemaLocations.length) {
@@ -114,7 +148,7 @@ function key3(apiVersion: string, kind: string): string {
  */
 export function pickKubernetesVersion(requested: string): { version: string; exact: boolean } {
   const shipped = availableKubernetesVersions();
-  if (!requested) return { version: shipped[shipped.length - 1], exact: true };
+  if (!requested) return { version: shipped[shipped.length - 1]!, exact: true };
   const m = /^v?(\d+)\.(\d+)/.exec(requested);
   const minor = m ? Number(m[2]) : NaN;
   const exact = shipped.find((v) => v === `${m?.[1]}.${m?.[2]}`);
@@ -123,6 +157,6 @@ export function pickKubernetesVersion(requested: string): { version: string; exa
     (a, b) =>
       Math.abs(Number(a.split('.')[1]) - minor) - Math.abs(Number(b.split('.')[1]) - minor) ||
       (a < b ? 1 : -1),
-  )[0];
+  )[0]!;
   return { version: nearest, exact: false };
 }

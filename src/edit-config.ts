@@ -10,7 +10,6 @@ import {
   visit,
   YAMLMap,
   type Document,
-  type Scalar,
 } from 'yaml';
 
 export const STARTER = `# fedrender federation: \`fedrender build\` renders rendered/<cluster>/ from this file.
@@ -86,10 +85,11 @@ function namingLines(text: string, name: string): { line: number; what: string }
   };
   visit(doc, {
     Pair(_, pair, path) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (!isScalar(pair.key)) return;
+      const key = String(pair.key.value);
       if ((key === 'name' || key === 'clusterName') && isScalar(pair.value) && pair.value.value === name) {
         // the cluster list itself no longer has it; anything else naming it is a rule
-        at(pair.key as Scalar, '');
+        at(pair.key, '');
       }
       const parent = path.at(-2);
       const grand = path.at(-5);
@@ -102,7 +102,7 @@ function namingLines(text: string, name: string): { line: number; what: string }
         isScalar(grand.key) &&
         grand.key.value === 'replicaScheduling'
       ) {
-        at(pair.key as Scalar, ' (replicaScheduling weights)');
+        at(pair.key, ' (replicaScheduling weights)');
       }
     },
   });

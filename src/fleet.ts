@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
 import { parse } from 'yaml';
+import { isObject } from './core/cow.js';
 import type { Cluster, FederationConfig } from './types.js';
 
 /** A GitOps object as a key: `Application argocd/shop-east`, `Kustomization east:flux-system/shop`. */
@@ -71,7 +72,8 @@ async function readRecords(roots: readonly string[]): Promise<OtherRecord[]> {
   const out: OtherRecord[] = [];
   for (const file of [...files].sort()) {
     try {
-      const rec = parse(await readFile(file, 'utf8')) as Partial<OtherRecord> | null;
+      const parsed: unknown = parse(await readFile(file, 'utf8'));
+      const rec = isObject(parsed) ? (parsed as Partial<OtherRecord>) : undefined;
       // A record counts when its project is there to ask: one written from outside the repository,
       // or a copy (a test's expected tree, a backup) whose federation.yaml is not beside it, does not.
       if (!rec || typeof rec.project !== 'string' || typeof rec.federation !== 'string') continue;

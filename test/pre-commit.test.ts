@@ -70,7 +70,7 @@ test(`pre-commit try-repo installs and runs fedrender-validate and fedrender-che
   assert.is(stale.status, 1, said);
   assert.match(said, /fedrender validate\.+Passed/);
   assert.match(said, /fedrender build --check\.+Failed/);
-  assert.match(said, /\+  v: "2"/);
+  assert.match(said, /\+ {2}v: "2"/);
 });
 
 test.run();

@@ -1,14 +1,16 @@
-// Several fedrender projects in one fleet repository (SPEC §5). Each project's ownership records
-// say which project wrote them (its name and federation.yaml) and which GitOps objects it
-// generates; before a build writes, the records of the other projects in the repository are read,
-// and an object both would generate is an error naming both projects. Reads, never writes.
+// Several fedrender projects in one fleet repository (SPEC §5). Each project's output directory
+// holds `.fedrender-project.yaml`, written (and owned) like any rendered file: the project's name,
+// its federation.yaml and the GitOps objects it generates. Before a build writes, those of the
+// other projects in the repository are read, and an object both would generate is an error
+// naming both projects. Pure but for that read.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
 import { parse } from 'yaml';
 import { isObject } from './core/cow.js';
-import type { Cluster, FederationConfig } from './types.js';
+import { serializeDocument } from './core/serialize.js';
+import type { Cluster, FederationConfig, OutputFile } from './types.js';
 
 /** A GitOps object as a key: `Application argocd/shop-east`, `Kustomization east:flux-system/shop`. */
 export function gitopsObjects(config: FederationConfig, clusters: readonly Cluster[]): string[] {
@@ -29,20 +31,29 @@ export function gitopsObjects(config: FederationConfig, clusters: readonly Clust
   return [];
 }
 
+export const PROJECT_FILE = '.fedrender-project.yaml';
+
 /**
- * What a record says about its owner: its federation.yaml relative to the record's folder, when
- * both are in `root` (the repository: a path leaving it would differ between machines), its
- * project name and GitOps objects.
+ * `<output dir>/.fedrender-project.yaml`: the project's name, its federation.yaml relative to the
+ * output directory when both are in `root` (the repository: a path leaving it would differ
+ * between machines), and its GitOps objects.
  */
-export function ownerFields(config: FederationConfig, recordDir: string, objects: string[], root: string) {
+export function projectFile(config: FederationConfig, outDir: string, root: string): OutputFile {
   const inRoot = (p: string) => p === root || p.startsWith(root + sep);
   const federation = resolve(config.dir, config.file);
   return {
-    project: config.output.name,
-    ...(inRoot(recordDir) && inRoot(federation)
-      ? { federation: relative(recordDir, federation).split(sep).join('/') }
-      : {}),
-    objects,
+    path: PROJECT_FILE,
+    content:
+      '# Written by fedrender: this project, for the other fedrender projects of the repository.\n' +
+      serializeDocument({
+        apiVersion: 'fedrender.io/v1alpha1',
+        kind: 'Project',
+        name: config.output.name,
+        ...(inRoot(outDir) && inRoot(federation)
+          ? { federation: relative(outDir, federation).split(sep).join('/') }
+          : {}),
+        objects: gitopsObjects(config, config.clusters),
+      }),
   };
 }
 
@@ -60,7 +71,7 @@ interface OtherRecord {
 async function readRecords(roots: readonly string[]): Promise<OtherRecord[]> {
   const files = new Set<string>();
   for (const root of roots) {
-    const found = await globby(['**/.fedrender-owned*.yaml'], {
+    const found = await globby([`**/${PROJECT_FILE}`], {
       cwd: root,
       dot: true,
       absolute: true,
@@ -73,15 +84,15 @@ async function readRecords(roots: readonly string[]): Promise<OtherRecord[]> {
   for (const file of [...files].sort()) {
     try {
       const parsed: unknown = parse(await readFile(file, 'utf8'));
-      const rec = isObject(parsed) ? (parsed as Partial<OtherRecord>) : undefined;
-      // A record counts when its project is there to ask: one written from outside the repository,
+      const rec = isObject(parsed) ? (parsed as Partial<OtherRecord> & { name?: string }) : undefined;
+      // A file counts when its project is there to ask: one written from outside the repository,
       // or a copy (a test's expected tree, a backup) whose federation.yaml is not beside it, does not.
-      if (!rec || typeof rec.project !== 'string' || typeof rec.federation !== 'string') continue;
+      if (!rec || typeof rec.name !== 'string' || typeof rec.federation !== 'string') continue;
       const federation = resolve(dirname(file), rec.federation);
       if (!existsSync(federation)) continue;
       out.push({
         file,
-        project: rec.project,
+        project: rec.name,
         federation,
         objects: Array.isArray(rec.objects) ? rec.objects.filter((o) => typeof o === 'string') : [],
       });

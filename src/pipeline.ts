@@ -5,13 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
-import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
+import { realPathLoose, within } from './core/real-path.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { withSyncWaves } from './emit/sync-waves.js';
+import { projectFile } from './fleet.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
 import { expandGlobs, loadDocuments, stripBom } from './load/resources.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
@@ -19,6 +20,8 @@ import { renderResource } from './override/override.js';
 import { boundByNamespace, placeResources, type PlacementMap } from './place.js';
 import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
 import { checkRules } from './model/rule-usage.js';
+import { kubefedClusters } from './model/kubefed-clusters.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
 import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
@@ -89,7 +92,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
   if (config.output.gitops !== 'none') checkGitopsNames(config, reporter);
   const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
-  // Nothing fedrender writes is read back as input (its staging and swap folders included).
+  // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
@@ -109,6 +112,10 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     reporter,
     { exclude },
   );
+
+  // A dump of a live KubeFed brings its member clusters along.
+  config.clusters.push(...kubefedClusters(docs, config.clusters, reporter));
+  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
 
   // model
   const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), reporter);
@@ -153,9 +160,13 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
   for (const r of model.resources) {
-    if (r.isNamespace && SYSTEM_NAMESPACES.has(r.id.name)) continue;
+    if (r.isNamespace && isSystemNamespace(r, config)) continue;
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
-    result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
+    result.rendered.push(
+      ...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter, {
+        managedLabel: config.managedLabel,
+      }),
+    );
   }
   if (!opts.clusters?.length && !reporter.hasErrors())
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
@@ -170,12 +181,26 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       config.output.gitops === 'argocd'
         ? withSyncWaves(result.rendered, config.output.argocd.syncWaves)
         : result.rendered;
-    result.files = emitClusters(objects, selected);
+    result.files = emitClusters(objects, selected, (kept, dropped, path) => {
+      const id = (o: RenderedObject) =>
+        `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
+      reporter.error(
+        'OUTPUT_CONFLICT',
+        posOf(dropped.resource.ref),
+        `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
+        'rename one of them',
+      );
+    });
+    if (reporter.hasErrors()) result.files = [];
     if (config.output.gitops === 'argocd') {
       result.files = [
         ...result.files,
         ...argoApplications(selected, config.output.argocd, repoPath ?? '', name, config.clusters),
       ].sort((a, b) => cmp(a.path, b.path));
+    }
+    if (config.output.gitops !== 'none' && result.files.length) {
+      const root = findGitRoot(dir) ?? dirname(dir);
+      result.files = [...result.files, projectFile(config, outDir, root)].sort((a, b) => cmp(a.path, b.path));
     }
     if (fluxDir)
       result.flux = {
@@ -186,17 +211,20 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   return result;
 }
 
+/** Namespaces every member has (KubeFed's own included): never emitted as Namespace objects. */
+function isSystemNamespace(r: { id: { name: string } }, config: FederationConfig): boolean {
+  return SYSTEM_NAMESPACES.has(r.id.name) || r.id.name === config.kubefedNamespace;
+}
+
 function selectClusters(config: FederationConfig, names: string[] | undefined) {
   if (!names || names.length === 0) return config.clusters;
   return config.clusters.filter((c) => names.includes(c.name));
 }
 
-/** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */
+/** A folder under the project, as globs exclude it. */
 function excluded(dir: string, target: string): string[] {
   const rel = relative(dir, target).split(sep).join('/');
-  return rel.startsWith('..') || isAbsolute(rel)
-    ? []
-    : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`, `${rel}.fedrender-lock`];
+  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel];
 }
 
 /** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */
@@ -262,7 +290,7 @@ function gitopsRepoPath(
   return path;
 }
 
-/** The Flux directory is swapped whole like the output directory: it may hold neither. */
+/** The Flux directory may hold neither federation.yaml nor the output directory, nor lie in it. */
 function checkFluxDir(
   fluxDir: string,
   outDir: string,
@@ -270,12 +298,14 @@ function checkFluxDir(
   config: FederationConfig,
   reporter: Reporter,
 ): boolean {
-  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer + sep);
-  const problem = within(dir, fluxDir)
+  const realDir = realPathLoose(dir);
+  const realFlux = realPathLoose(fluxDir);
+  const realOut = realPathLoose(outDir);
+  const problem = within(realDir, realFlux)
     ? 'contains federation.yaml'
-    : within(fluxDir, outDir)
+    : within(realFlux, realOut)
       ? 'is inside the output directory'
-      : within(outDir, fluxDir)
+      : within(realOut, realFlux)
         ? 'contains the output directory'
         : undefined;
   if (!problem) return true;
@@ -288,9 +318,9 @@ function checkFluxDir(
   return false;
 }
 
-/** The output directory must not hold the inputs: a build swaps it whole. */
+/** The output directory must not hold the inputs (compared as real paths: `/`, symlinks). */
 function checkOutputDir(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
-  if (outDir === dir || (dir + sep).startsWith(outDir + sep)) {
+  if (within(realPathLoose(dir), realPathLoose(outDir))) {
     reporter.error(
       'OUTPUT_CONFLICT',
       posOf(config.ref, ['output', 'dir']),

@@ -75,7 +75,7 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
     kind: 'Kustomization',
     resources: ['east.yaml', 'west.yaml'],
   });
-  assert.match(tree['.fedrender-owned.yaml']!, /path: argocd\/kustomization\.yaml/);
+  assert.match(tree['.fedrender-owned.yaml']!, /^  argocd\/kustomization\.yaml$/m);
   assert.not.ok(existsSync(join(root, 'clusters')));
 });
 
@@ -84,10 +84,12 @@ test('flux: one Kustomization per cluster in clusters/<cluster>/<project>.yaml, 
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
-  // output.name defaults to the folder's name: it names the files, the objects and the record
-  assert.equal(Object.keys(tree), ['.fedrender-owned-fleet.yaml', 'east/fleet.yaml', 'west/fleet.yaml']);
-  assert.match(tree['.fedrender-owned-fleet.yaml']!, /\nfederation: \.\.\/federation\.yaml\n/);
-  assert.match(tree['.fedrender-owned-fleet.yaml']!, /\nproject: fleet\n/);
+  // output.name defaults to the folder's name: it names the files and the objects
+  assert.equal(Object.keys(tree), ['east/fleet.yaml', 'west/fleet.yaml']);
+  const projectFile = readFileSync(join(dir, 'rendered/.fedrender-project.yaml'), 'utf8');
+  assert.match(projectFile, /\nfederation: \.\.\/federation\.yaml\n/);
+  assert.match(projectFile, /\nname: fleet\n/);
+  assert.match(projectFile, /\n- Kustomization east:flux-system\/fleet\n/);
   assert.equal(parse(tree['west/fleet.yaml']!), {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
@@ -234,19 +236,20 @@ test('flux: files fedrender did not write are left alone, unreported; resources 
   assert.not.match(r.stderr, /: warning:/, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
   assert.equal(Object.keys(tree), [
-    '.fedrender-owned-fedrender.yaml',
     'east/apps.yaml',
     'east/fedrender.yaml',
     'east/flux-system/gotk-components.yaml',
     'west/fedrender.yaml',
   ]);
   assert.is(tree['east/flux-system/gotk-components.yaml'], components);
-  assert.not.match(tree['.fedrender-owned-fedrender.yaml']!, /path: .*(flux-system|apps\.yaml)/);
+  assert.not.match(
+    readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'),
+    /flux-system|apps\.yaml/,
+  );
   // A cluster leaves: its Kustomization goes, the user's files stay.
   writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, 'clusters:\n  - name: west\n'));
   assert.is((await run(['build'], dir)).code, 0);
   assert.equal(Object.keys(readTree(join(dir, 'clusters'))), [
-    '.fedrender-owned-fedrender.yaml',
     'east/apps.yaml',
     'east/flux-system/gotk-components.yaml',
     'west/fedrender.yaml',
@@ -259,7 +262,7 @@ test('flux: an unowned file where a Kustomization goes stops the build before ei
   assert.is(r.code, 1);
   assert.match(
     r.stderr,
-    /clusters\/west\/fedrender\.yaml:1:1: error: west\/fedrender\.yaml exists but was not written by fedrender/,
+    /clusters\/west\/fedrender\.yaml:1:1: error: clusters\/west\/fedrender\.yaml exists but was not written by fedrender/,
   );
   assert.not.ok(existsSync(join(dir, 'rendered')));
   assert.equal(readTree(join(dir, 'clusters')), { 'west/fedrender.yaml': 'mine\n' });
@@ -319,7 +322,7 @@ test('argocd --cluster: only that Application is rebuilt; the others stay owned 
   assert.is(yamlAt(join(dir, 'rendered/argocd/east.yaml')).spec.source.targetRevision, 'main');
   assert.is(readFileSync(join(dir, 'rendered/argocd/west.yaml'), 'utf8'), west);
   assert.equal(yamlAt(join(dir, 'rendered/argocd/kustomization.yaml')).resources, ['east.yaml', 'west.yaml']);
-  assert.match(readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'), /path: argocd\/west\.yaml/);
+  assert.match(readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'), /^  argocd\/west\.yaml$/m);
   // Unchanged since: a --cluster build and a --check of the whole tree agree on the index.
   assert.is((await run(['build', '--cluster', 'west', '--check'], dir)).code, 3);
   assert.is((await run(['build'], dir)).code, 0);
@@ -328,6 +331,31 @@ test('argocd --cluster: only that Application is rebuilt; the others stay owned 
   writeFileSync(join(dir, 'federation.yaml'), fed(ARGO, 'clusters:\n  - name: east\n'));
   assert.is((await run(['build'], dir)).code, 0);
   assert.equal(Object.keys(readTree(join(dir, 'rendered/argocd'))), ['east.yaml', 'kustomization.yaml']);
+});
+
+test('flux: the 0.1 record in the Flux folder is read (its files stay owned) and then removed', async () => {
+  const { dir } = repo(FLUX);
+  assert.is((await run(['build'], dir)).code, 0);
+  // What fedrender 0.1 left: a record in each folder, with hashes.
+  const legacy = (paths: string[]) =>
+    'apiVersion: fedrender.io/v1alpha1\nkind: OwnedFiles\nfiles:\n' +
+    paths.map((p) => `- path: ${p}\n  sha256: 00\n`).join('');
+  writeFileSync(
+    join(dir, 'clusters/.fedrender-owned.yaml'),
+    legacy(['east/fedrender.yaml', 'west/fedrender.yaml']),
+  );
+  const rendered = readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8');
+  const files = /^files: \|\n((?:  .*\n)*)/m
+    .exec(rendered)![1]!
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.trim());
+  writeFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), legacy(files));
+  writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, 'clusters:\n  - name: east\n'));
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(Object.keys(readTree(join(dir, 'clusters'))), ['east/fedrender.yaml']);
+  assert.match(readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'), /^flux:$/m);
 });
 
 test('flux --cluster: only that Kustomization is rebuilt; the others stay owned', async () => {
@@ -339,8 +367,8 @@ test('flux --cluster: only that Kustomization is rebuilt; the others stay owned'
   assert.is(yamlAt(join(dir, 'clusters/east/fedrender.yaml')).spec.interval, '2m');
   assert.is(readFileSync(join(dir, 'clusters/west/fedrender.yaml'), 'utf8'), west);
   assert.match(
-    readFileSync(join(dir, 'clusters/.fedrender-owned-fedrender.yaml'), 'utf8'),
-    /path: west\/fedrender\.yaml/,
+    readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'),
+    /^flux:\n  dir: "\.\.\/clusters"\n  files: \|\n    east\/fedrender\.yaml\n    west\/fedrender\.yaml$/m,
   );
 });
 
@@ -452,7 +480,7 @@ test("flux fleet: two projects share clusters/, and neither build touches the ot
   const root = fleet({ shop: out, books: out });
   assert.is((await run(['build'], join(root, 'shop'))).code, 0);
   const shop = readTree(join(root, 'clusters'));
-  assert.equal(Object.keys(shop), ['.fedrender-owned-shop.yaml', 'east/shop.yaml', 'west/shop.yaml']);
+  assert.equal(Object.keys(shop), ['east/shop.yaml', 'west/shop.yaml']);
   assert.is((await run(['build'], join(root, 'books'))).code, 0);
   const both = readTree(join(root, 'clusters'));
   for (const [p, text] of Object.entries(shop)) assert.is(both[p], text, p);
@@ -485,7 +513,7 @@ test('argocd fleet: default names differ per project; a prefix that makes them m
   assert.equal(readTree(root), { ...before, 'books/federation.yaml': clash });
 });
 
-test('flux: a record from before projects had names is taken over, and its Kustomizations replaced', async () => {
+test('flux: a Flux-folder record of fedrender 0.1 is taken over, and its Kustomizations replaced', async () => {
   const { dir } = repo(FLUX);
   const legacy =
     '# Written by fedrender: the files it owns in this directory. It deletes only these.\napiVersion: fedrender.io/v1alpha1\nkind: OwnedFiles\nfiles:\n- path: east/fedrender.yaml\n  sha256: x\n- path: west/fedrender.yaml\n  sha256: x\n';
@@ -502,7 +530,6 @@ test('flux: a record from before projects had names is taken over, and its Kusto
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   assert.equal(Object.keys(readTree(join(dir, 'clusters'))), [
-    '.fedrender-owned-shop.yaml',
     'east/flux-system/x.yaml',
     'east/shop.yaml',
     'west/shop.yaml',

@@ -12,6 +12,8 @@ import { findGitRoot, pathInside } from './core/git-root.js';
 import { realPathLoose, within } from './core/real-path.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
+import { withSyncWaves } from './emit/sync-waves.js';
+import { projectFile } from './fleet.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
 import { expandGlobs, loadDocuments, stripBom } from './load/resources.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
@@ -23,7 +25,8 @@ import { kubefedClusters } from './model/kubefed-clusters.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
-import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
+import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
+import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -92,6 +95,8 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
+  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
+  if (config.output.gitops !== 'none') checkGitopsNames(config, reporter);
   const repoPath = gitopsRepoPath(outDir, dir, config, reporter, opts.gitRoot);
   // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
@@ -173,14 +178,24 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
 
   // validate
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
+  const wellKnown = await loadWellKnownSchemas(
+    model.resources
+      .filter((r) => wellKnownPackage(r.id.apiVersion))
+      .map((r) => `${r.id.apiVersion}/${r.id.kind}`),
+  );
+  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown);
 
   // emit
   if (!reporter.hasErrors()) {
+    const { name } = config.output;
+    const objects =
+      config.output.gitops === 'argocd'
+        ? withSyncWaves(result.rendered, config.output.argocd.syncWaves)
+        : result.rendered;
     // emit: false still names every file, so clashes are reported as a build reports them.
     const text = opts.emit !== false;
     result.files = emitClusters(
-      result.rendered,
+      objects,
       selected,
       (kept, dropped, path) => {
         const id = (o: RenderedObject) =>
@@ -198,13 +213,48 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     if (config.output.gitops === 'argocd') {
       result.files = [
         ...result.files,
-        ...argoApplications(selected, config.output.argocd, repoPath ?? ''),
+        ...argoApplications(selected, config.output.argocd, repoPath ?? '', name, config.clusters),
       ].sort((a, b) => cmp(a.path, b.path));
     }
-    if (fluxDir)
-      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
+    if (config.output.gitops !== 'none' && result.files.length) {
+      const root = opts.gitRoot ?? findGitRoot(dir) ?? dirname(dir);
+      result.files = [...result.files, projectFile(config, outDir, root)].sort((a, b) => cmp(a.path, b.path));
+    }
+    if (fluxDir) {
+      const flux = withSopsDecryption(config, model, reporter);
+      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '', name) };
+    }
+    if (config.output.gitops !== 'none') {
+      const generated =
+        config.output.gitops === 'argocd'
+          ? result.files.filter((f) => f.path.startsWith(`${ARGOCD_DIR}/`))
+          : (result.flux?.files ?? []);
+      await checkGeneratedGitops(generated, posOf(config.ref, ['output', 'gitops']), reporter);
+      if (reporter.hasErrors()) {
+        result.files = [];
+        result.flux = undefined;
+      }
+    }
   }
   return result;
+}
+
+/**
+ * Flux applies SOPS documents only with spec.decryption: when the inputs hold some and
+ * output.flux.decryption is absent, the Kustomizations get `provider: sops`, with a warning.
+ */
+function withSopsDecryption(config: FederationConfig, model: Model, reporter: Reporter): FluxSettings {
+  const flux = config.output.flux;
+  const encrypted = model.resources.filter((r) => r.verbatim !== undefined);
+  if (flux.decryption || !encrypted[0]) return flux;
+  const first = posOf(encrypted[0].ref);
+  reporter.warning(
+    'CONFIG',
+    posOf(config.ref, ['output', 'gitops']),
+    `${encrypted.length} SOPS-encrypted document${encrypted.length === 1 ? '' : 's'} (the first at ${first.file}:${first.line}) but no output.flux.decryption; the Kustomizations get decryption: {provider: sops}`,
+    'set output.flux.decryption (provider: sops, secretRef.name: the Secret holding the private key, e.g. sops-age)',
+  );
+  return { ...flux, decryption: { provider: 'sops' } };
 }
 
 /** Namespaces every member has (KubeFed's own included): never emitted as Namespace objects. */
@@ -231,6 +281,25 @@ function checkArgoClusterNames(config: FederationConfig, reporter: Reporter): vo
       'CONFIG',
       posOf(clash.ref, ['name']),
       `cluster "${ARGOCD_DIR}" would render into the folder of the Argo CD Applications (output.gitops: argocd); rename the cluster`,
+    );
+  }
+}
+
+/**
+ * Generated names must be valid: `<namePrefix><cluster>` a DNS-1123 subdomain of at most 253
+ * characters (Application names), and an ApplicationSet's clusters all with a server or none.
+ */
+function checkGitopsNames(config: FederationConfig, reporter: Reporter): void {
+  const s = config.output.argocd;
+  if (config.output.gitops !== 'argocd' || s.mode !== 'applicationset') return;
+  const withServer = config.clusters.filter((c) => c.server !== undefined);
+  if (withServer.length > 0 && withServer.length < config.clusters.length) {
+    const without = config.clusters.find((c) => c.server === undefined)!;
+    reporter.error(
+      'CONFIG',
+      posOf(without.ref, ['name']),
+      `cluster "${without.name}" has no server, but ${withServer[0]!.name} has one: the ApplicationSet's template has one destination field (output.argocd.mode: applicationset)`,
+      'give every cluster a server, or none (then Argo CD finds each cluster by its registered name)',
     );
   }
 }

@@ -126,19 +126,48 @@ type FileArgoCd = NonNullable<FileOutput['argocd']>;
 type FileFlux = NonNullable<FileOutput['flux']>;
 type FileSourceRef = NonNullable<FileFlux['sourceRef']>;
 
+// Settings read as written (no default) and those written into the GitOps objects as plain JSON;
+// every other field of the schema gets a default, so a new one must be given one in config.ts.
+type ArgoCdOptional = 'repoURL' | 'path' | 'syncOptions' | 'labels' | 'annotations';
+type ArgoCdJson = 'ignoreDifferences' | 'retry';
+type FluxOptional =
+  | 'path'
+  | 'decryption'
+  | 'dependsOn'
+  | 'wait'
+  | 'timeout'
+  | 'retryInterval'
+  | 'targetNamespace'
+  | 'labels'
+  | 'annotations';
+type FluxJson = 'postBuild';
+
 /** output.argocd: how each cluster's Argo CD Application reads its rendered directory. */
 export interface ArgoCdSettings
-  extends Required<Omit<FileArgoCd, 'repoURL' | 'path'>>, Pick<FileArgoCd, 'repoURL'> {
+  extends
+    Required<Omit<FileArgoCd, ArgoCdOptional | ArgoCdJson>>,
+    Pick<FileArgoCd, Exclude<ArgoCdOptional, 'path'>> {
   /** The output directory's path in the repository, normalized ('' = its root); unset = computed. */
   path?: string;
+  ignoreDifferences?: JsonObject[];
+  retry?: JsonObject;
 }
 
 /** output.flux: where each cluster's Flux Kustomization is written and what it reads. */
-export interface FluxSettings extends Required<Omit<FileFlux, 'sourceRef' | 'path'>> {
+export interface FluxSettings
+  extends
+    Required<Omit<FileFlux, 'sourceRef' | FluxOptional | FluxJson>>,
+    Pick<FileFlux, Exclude<FluxOptional, 'path' | 'decryption'>> {
   sourceRef: Required<Omit<FileSourceRef, 'namespace'>> & Pick<FileSourceRef, 'namespace'>;
   /** As ArgoCdSettings.path. */
   path?: string;
+  /** spec.decryption: Flux decrypts SOPS documents with it (set by the pipeline when needed). */
+  decryption?: FluxDecryption;
+  postBuild?: JsonObject;
 }
+
+/** Flux's Kustomization spec.decryption (kustomize.toolkit.fluxcd.io/v1). */
+export type FluxDecryption = NonNullable<FileFlux['decryption']>;
 
 export interface OutputSettings extends Required<Omit<FileOutput, 'argocd' | 'flux'>> {
   argocd: ArgoCdSettings;
@@ -195,6 +224,10 @@ export interface Resource {
   overrides: OverrideList[];
   /** Set on a FederatedNamespace / Namespace: resources in it go only where it goes. */
   isNamespace: boolean;
+  /** A SOPS-encrypted manifest's text: emitted as written, never patched (core/sops.ts). */
+  verbatim?: string;
+  /** The object opted in with `fedrender.io/allow-secret: "true"` (removed from the body). */
+  allowSecret?: boolean;
 }
 
 /** Scheduled replicas for one resource in one cluster, with the preference that set them. */

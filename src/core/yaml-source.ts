@@ -2,13 +2,16 @@
 // later stage can point at a node. Syntax errors and duplicate keys are reported at their line.
 import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Reporter } from './diagnostics.js';
-import { text } from './json-read.js';
+import { text as valueText } from './json-read.js';
+import { documentText, isSopsDocument } from './sops.js';
 import { atOffset, type SourceDoc } from './source.js';
 import type { Json } from '../types.js';
 
 export interface ParsedDoc {
   source: SourceDoc;
   value: Json;
+  /** A SOPS-encrypted document's own text (core/sops.ts): it is emitted as written. */
+  verbatim?: string;
 }
 
 export interface ParseOptions {
@@ -77,7 +80,11 @@ export function parseYamlFile(
     // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above
     const value = doc.toJS({ maxAliasCount: 100 }) as Json;
     if (value === null || value === undefined) return;
-    out.push({ source, value });
+    out.push(
+      isSopsDocument(value)
+        ? { source, value, verbatim: documentText(text, list, index) }
+        : { source, value },
+    );
   });
   return out;
 }
@@ -113,8 +120,8 @@ function reportDuplicateKeys(source: SourceDoc, reporter: Reporter, asWarnings: 
 
 /** A key as duplicates compare: a scalar's value, anything else (null, a collection) as written. */
 function keyText(key: unknown): string {
-  if (isScalar(key) && key.value !== null && key.value !== undefined) return text(key.value);
-  return isNode(key) ? key.toString() : text(key);
+  if (isScalar(key) && key.value !== null && key.value !== undefined) return valueText(key.value);
+  return isNode(key) ? key.toString() : valueText(key);
 }
 
 function lowerFirst(s: string): string {

@@ -31,7 +31,8 @@ export function emitClusters(
       if (!names.has(o)) continue;
       files.push({
         path: `${dir}/${names.get(o)}`,
-        content: serializeDocument(withoutEmptyMetadataMaps(o.body)),
+        // A SOPS-encrypted document goes out as written: reordering its keys breaks its MAC.
+        content: o.resource.verbatim ?? serializeDocument(withoutEmptyMetadataMaps(o.body)),
       });
     }
     files.push({

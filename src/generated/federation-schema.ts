@@ -19,6 +19,10 @@ export type LabelSelector = {
       }[]
     | null;
 } | null;
+/**
+ * a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)
+ */
+export type Dns1123Subdomain = string;
 
 /**
  * federation.yaml: the clusters of a federation and how plain manifests and KubeFed objects are placed, patched and scheduled onto them.
@@ -103,11 +107,19 @@ export interface FederationFile {
      */
     gitops?: 'none' | 'argocd' | 'flux';
     /**
+     * a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)
+     */
+    name?: string;
+    /**
+     * clusters (default): every cluster folder holds all of its objects. shared: an object identical in every cluster that has it is written once under <output dir>/_shared/ and each cluster's kustomization.yaml lists it from there; `kubectl kustomize <output dir>/<cluster>` still yields exactly that cluster's objects.
+     */
+    layout?: 'clusters' | 'shared';
+    /**
      * Render plain Secrets with data or stringData (they end up in git); default false.
      */
     allowSecrets?: boolean;
     /**
-     * Settings of the Argo CD Applications (output.gitops: argocd): <output dir>/argocd/<cluster>.yaml, listed by <output dir>/argocd/kustomization.yaml.
+     * Settings of the Argo CD objects (output.gitops: argocd): one Application per cluster, <output dir>/argocd/<cluster>.yaml, or one ApplicationSet (mode: applicationset), listed by <output dir>/argocd/kustomization.yaml.
      */
     argocd?: {
       /**
@@ -131,7 +143,7 @@ export interface FederationFile {
        */
       path?: string;
       /**
-       * Prefix of each Application's name, <namePrefix><cluster>; default empty.
+       * Prefix of each Application's name, <namePrefix><cluster>; default <output.name>-.
        */
       namePrefix?: string;
       /**
@@ -142,9 +154,58 @@ export interface FederationFile {
        * spec.syncPolicy.automated.selfHeal: revert changes made in the cluster; default true.
        */
       selfHeal?: boolean;
+      /**
+       * application (default): one Application per cluster. applicationset: one ApplicationSet named <output.name> with a list generator over the clusters, generating the same Applications.
+       */
+      mode?: 'application' | 'applicationset';
+      /**
+       * spec.syncPolicy.syncOptions of every Application, e.g. [ServerSideApply=true, CreateNamespace=true].
+       */
+      syncOptions?: string[];
+      /**
+       * spec.ignoreDifferences of every Application: fields Argo CD ignores when comparing live and desired state.
+       */
+      ignoreDifferences?: {
+        group?: string;
+        kind: string;
+        name?: string;
+        namespace?: string;
+        jsonPointers?: string[];
+        jqPathExpressions?: string[];
+        managedFieldsManagers?: string[];
+      }[];
+      /**
+       * spec.syncPolicy.retry of every Application: how failed syncs are retried.
+       */
+      retry?: {
+        /**
+         * Maximum number of attempts; a negative number retries for ever.
+         */
+        limit?: number;
+        /**
+         * Retry when a new revision is detected.
+         */
+        refresh?: boolean;
+        backoff?: {
+          /**
+           * e.g. 5s, or a number of seconds as a string
+           */
+          duration?: string;
+          factor?: number;
+          maxDuration?: string;
+        };
+      };
+      /**
+       * argocd.argoproj.io/sync-wave annotation per object kind, set on the rendered objects (an object that has the annotation keeps its own); lower waves are applied and healthy before higher ones, unannotated objects are in wave 0. Default {Namespace: -1, CustomResourceDefinition: -1}: namespaces and CRDs before what lives in them; {} sets none.
+       */
+      syncWaves?: {
+        [k: string]: number;
+      };
+      labels?: StringMap;
+      annotations?: StringMap1;
     };
     /**
-     * Settings of the Flux Kustomizations (output.gitops: flux): <dir>/<cluster>/fedrender.yaml, one per cluster.
+     * Settings of the Flux Kustomizations (output.gitops: flux): <dir>/<cluster>/<output.name>.yaml, one per cluster, named <output.name>.
      */
     flux?: {
       /**
@@ -180,6 +241,58 @@ export interface FederationFile {
        * As output.argocd.path; written with a leading ./ as Flux paths are.
        */
       path?: string;
+      /**
+       * spec.decryption of each Kustomization: Flux decrypts SOPS-encrypted documents before applying them. Set to provider: sops automatically, with a warning, when the inputs hold SOPS documents.
+       */
+      decryption?: {
+        /**
+         * The decryption engine; Flux knows only sops.
+         */
+        provider: 'sops';
+        /**
+         * The Secret in the Kustomization's namespace holding the private keys (age, OpenPGP or a cloud KMS credential), e.g. sops-age.
+         */
+        secretRef?: {
+          name: Dns1123Subdomain;
+        };
+        /**
+         * a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)
+         */
+        serviceAccountName?: string;
+      };
+      /**
+       * spec.dependsOn: Kustomizations (in each cluster) to be ready before this one is applied.
+       */
+      dependsOn?: {
+        name: Dns1123Subdomain;
+        namespace?: Dns1123Label;
+      }[];
+      /**
+       * spec.wait: wait for every applied object to be ready.
+       */
+      wait?: boolean;
+      /**
+       * spec.timeout of apply and health checks.
+       */
+      timeout?: string;
+      /**
+       * spec.retryInterval after a failed reconciliation.
+       */
+      retryInterval?: string;
+      /**
+       * a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)
+       */
+      targetNamespace?: string;
+      /**
+       * spec.postBuild: variables Flux substitutes (${var}) in the rendered manifests.
+       */
+      postBuild?: {
+        substitute?: {
+          [k: string]: string;
+        };
+      };
+      labels?: StringMap2;
+      annotations?: StringMap3;
     };
   };
   validation?: {
@@ -281,4 +394,28 @@ export interface ClusterPreference {
   weight?: number;
   minReplicas?: number;
   maxReplicas?: number | null;
+}
+/**
+ * metadata.labels of the generated Applications (and ApplicationSet).
+ */
+export interface StringMap {
+  [k: string]: string;
+}
+/**
+ * metadata.annotations of the generated Applications (and ApplicationSet).
+ */
+export interface StringMap1 {
+  [k: string]: string;
+}
+/**
+ * metadata.labels of the generated Kustomizations.
+ */
+export interface StringMap2 {
+  [k: string]: string;
+}
+/**
+ * metadata.annotations of the generated Kustomizations.
+ */
+export interface StringMap3 {
+  [k: string]: string;
 }

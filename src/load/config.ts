@@ -1,7 +1,7 @@
 // Stage load/config: federation.yaml text -> FederationConfig. The file is checked against
 // schemas/federation.schema.json first (errors at their node), then read into typed rules that
 // keep a SourceRef for every rule, entry and operation, so later stages can point at them.
-import { posix } from 'node:path';
+import { basename, posix } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
@@ -13,6 +13,7 @@ import { child, filePos, posOf, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
 import { KUBEFED_TYPES, KUBEFED_TYPES_GROUP } from '../core/kubefed-types.js';
 import { isObject } from '../core/cow.js';
+import { obj } from '../core/json-read.js';
 import type * as File from '../generated/federation-schema.js';
 import {
   TYPED_OVERRIDERS,
@@ -107,7 +108,7 @@ function readConfig(
     kubefedScope: v.kubefed?.scope ?? 'Cluster',
     kubefedNamespace: v.kubefed?.namespace ?? 'kube-federation-system',
     managedLabel: v.kubefed?.managedLabel ?? false,
-    output: readOutput(v.output ?? {}, child(root, 'output'), reporter),
+    output: readOutput(v.output ?? {}, child(root, 'output'), dir, reporter),
     validation: {
       kubernetesVersion: (validation.kubernetesVersion ?? '').replace(/^v/, ''),
       crds: validation.crds ?? [],
@@ -154,9 +155,19 @@ function checkConfigSelectors(v: File.FederationFile, root: SourceRef, reporter:
 function readOutput(
   output: NonNullable<File.FederationFile['output']>,
   at: SourceRef,
+  dir: string,
   reporter: Reporter,
 ): OutputSettings {
   const gitops = output.gitops ?? 'none';
+  const name = output.name ?? defaultProjectName(dir);
+  if (gitops !== 'none' && name === '') {
+    reporter.error(
+      'CONFIG',
+      posOf(at, ['gitops']),
+      `the folder of federation.yaml gives no project name for the GitOps objects; set output.name`,
+      'e.g. output: {name: shop}',
+    );
+  }
   const argocd = output.argocd ?? {};
   const flux = output.flux ?? {};
   const sourceRef = flux.sourceRef ?? {};
@@ -170,6 +181,8 @@ function readOutput(
   }
   return {
     dir: output.dir ?? 'rendered',
+    name,
+    layout: output.layout ?? 'clusters',
     gitops,
     allowSecrets: output.allowSecrets ?? false,
     argocd: {
@@ -178,9 +191,19 @@ function readOutput(
       project: argocd.project ?? 'default',
       namespace: argocd.namespace ?? 'argocd',
       ...readRepoPath(argocd.path, child(at, 'argocd', 'path'), reporter),
-      namePrefix: argocd.namePrefix ?? '',
+      namePrefix: argocd.namePrefix ?? (name ? `${name}-` : ''),
       prune: argocd.prune ?? true,
       selfHeal: argocd.selfHeal ?? true,
+      mode: argocd.mode ?? 'application',
+      syncWaves: argocd.syncWaves ?? DEFAULT_SYNC_WAVES,
+      ...copied({
+        syncOptions: argocd.syncOptions,
+        labels: argocd.labels,
+        annotations: argocd.annotations,
+        // Written into each Application as is: plain JSON objects, which isObject tells the type checker.
+        ignoreDifferences: argocd.ignoreDifferences?.filter(isObject),
+        retry: obj(argocd.retry),
+      }),
     },
     flux: {
       dir: flux.dir ?? 'clusters',
@@ -192,8 +215,42 @@ function readOutput(
       },
       interval: flux.interval ?? '10m',
       ...readRepoPath(flux.path, child(at, 'flux', 'path'), reporter),
+      ...copied({
+        decryption: flux.decryption,
+        dependsOn: flux.dependsOn,
+        wait: flux.wait,
+        timeout: flux.timeout,
+        retryInterval: flux.retryInterval,
+        targetNamespace: flux.targetNamespace,
+        postBuild: obj(flux.postBuild),
+        labels: flux.labels,
+        annotations: flux.annotations,
+      }),
     },
   };
+}
+
+/** Namespaces and CRDs in a wave before everything else: what lives in them waits until they are healthy. */
+const DEFAULT_SYNC_WAVES: Record<string, number> = { Namespace: -1, CustomResourceDefinition: -1 };
+
+/** The folder name as a DNS-1123 label: `Shop_Front` -> `shop-front`; '' when nothing is left. */
+export function defaultProjectName(dir: string): string {
+  return basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
+
+/** The fields that are set, each a copy of what federation.yaml wrote (no shared objects). */
+function copied<T extends object>(fields: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k in fields) {
+    const v = fields[k];
+    if (v !== undefined) out[k] = structuredClone(v);
+  }
+  return out;
 }
 
 /** A path inside the git repository: `/`-separated, without `./`, `..` or a trailing `/`; '' is its root. */

@@ -7,20 +7,14 @@ import { deepFreeze, isObject } from '../core/cow.js';
 import { child, posOf, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { readOverrideList } from '../load/config.js';
-import type {
-  FederationConfig,
-  JsonObject,
-  ObjectId,
-  PlacementSpec,
-  Resource,
-  SchedulingSpec,
-} from '../types.js';
+import type { FederationConfig, JsonObject, ObjectId, PlacementSpec, Resource } from '../types.js';
 import { KUBEFED_SCHEDULING_GROUP, groupOf, isBuiltinClusterScoped } from '../core/kubefed-types.js';
 import { ruleMatches } from './match.js';
 import { isWellKnownClusterScoped } from '../core/well-known-kinds.js';
 import { checkSelector } from '../core/selector-check.js';
 import { federatedTypes, typeKey, type TypeTable } from './federated-types.js';
 import { inputObjects } from './input-objects.js';
+import { obj, str, text } from '../core/json-read.js';
 import { stripServerFields, type DumpedFields } from './server-fields.js';
 
 /** A ReplicaSchedulingPreference object, or a native replicaScheduling rule bound to a target. */
@@ -28,7 +22,8 @@ export interface SchedulingPreference {
   namespace: string;
   name: string;
   targetKind: string;
-  spec: SchedulingSpec;
+  /** As written; the schedule stage checks it (checkSpec) before it reads it. */
+  spec: JsonObject;
   ref: SourceRef;
 }
 
@@ -47,15 +42,15 @@ export type ScopeTable = Map<string, 'Namespaced' | 'Cluster'>;
 export function crdScopes(docs: readonly ParsedDoc[]): ScopeTable {
   const scopes: ScopeTable = new Map();
   for (const d of docs) {
-    const v = d.value as JsonObject;
+    const v = d.value;
     if (
       !isObject(v) ||
       v.kind !== 'CustomResourceDefinition' ||
-      groupOf(String(v.apiVersion)) !== 'apiextensions.k8s.io'
+      groupOf(text(v.apiVersion)) !== 'apiextensions.k8s.io'
     )
       continue;
-    const spec = (v.spec ?? {}) as JsonObject;
-    const kind = (spec.names as JsonObject | undefined)?.kind;
+    const spec = obj(v.spec) ?? {};
+    const kind = obj(spec.names)?.kind;
     if (typeof spec.group === 'string' && typeof kind === 'string') {
       scopes.set(`${spec.group}/${kind}`, spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced');
     }
@@ -79,8 +74,7 @@ export function buildModel(
   for (const { source, value: raw, at, verbatim } of inputObjects(docs, reporter)) {
     // A SOPS document is emitted as written: nothing is stripped from it.
     const value = verbatim === undefined ? stripServerFields(raw, at, dumped) : raw;
-    const apiVersion = value.apiVersion as string;
-    const kind = value.kind as string;
+    const { apiVersion, kind } = identity(value);
     const group = groupOf(apiVersion);
     if (kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') crds.push({ source, value });
     if (verbatim !== undefined && (federatedGroups.has(group) || group === KUBEFED_SCHEDULING_GROUP)) {
@@ -134,34 +128,33 @@ function plainResource(
   reporter: Reporter,
   verbatim?: string,
 ): Resource | undefined {
-  const apiVersion = v.apiVersion as string;
-  const kind = v.kind as string;
+  const { apiVersion, kind, meta, name } = identity(v);
+  let namespace = identity(v).namespace;
   const group = groupOf(apiVersion);
   const scope = scopeOf(group, kind, scopes);
-  const meta = v.metadata as JsonObject;
-  let namespace = meta.namespace as string | undefined;
   if (verbatim !== undefined && !sopsScopeOk(v, at, scope, reporter)) return undefined;
   const { metadata, allowSecret } =
     verbatim === undefined ? withoutOptIn(meta, at, reporter) : { metadata: meta };
-  const body = { ...v, metadata: { ...metadata } } as JsonObject;
+  const bodyMeta: JsonObject = { ...metadata };
+  const body: JsonObject = { ...v, metadata: bodyMeta };
   if (scope === 'Namespaced' && !namespace) {
     // SPEC: namespaced objects without a namespace render into defaults.namespace, field set.
     namespace = config.defaults.namespace;
-    (body.metadata as JsonObject).namespace = namespace;
+    bodyMeta.namespace = namespace;
   } else if (scope === 'Cluster' && namespace !== undefined) {
     reporter.warning(
       'INVALID_OBJECT',
       posOf(at, ['metadata', 'namespace']),
       `${kind} is cluster-scoped; metadata.namespace "${namespace}" is dropped`,
     );
-    delete (body.metadata as JsonObject).namespace;
+    delete bodyMeta.namespace;
     namespace = undefined;
   }
   const id: ObjectId = {
     apiVersion,
     group,
     kind,
-    name: meta.name as string,
+    name,
     ...(namespace !== undefined ? { namespace } : {}),
   };
   const r: Resource = {
@@ -219,13 +212,13 @@ function withoutOptIn(
  * already be right: defaulting or dropping it would break the MAC.
  */
 function sopsScopeOk(v: JsonObject, at: SourceRef, scope: Resource['scope'], reporter: Reporter): boolean {
-  const meta = v.metadata as JsonObject;
+  const { kind, meta, name } = identity(v);
   const hint = 'decrypt it, fix metadata.namespace and encrypt it again (sops edit does both)';
   if (scope === 'Namespaced' && !meta.namespace) {
     reporter.error(
       'SOPS_MAC',
       posOf(at, ['metadata'], { key: true }),
-      `SOPS-encrypted ${String(v.kind)} ${String(meta.name)} has no metadata.namespace; setting it would break the document's MAC, so Flux could not decrypt it`,
+      `SOPS-encrypted ${kind} ${name} has no metadata.namespace; setting it would break the document's MAC, so Flux could not decrypt it`,
       hint,
     );
     return false;
@@ -234,7 +227,7 @@ function sopsScopeOk(v: JsonObject, at: SourceRef, scope: Resource['scope'], rep
     reporter.error(
       'SOPS_MAC',
       posOf(at, ['metadata', 'namespace']),
-      `SOPS-encrypted ${String(v.kind)} ${String(meta.name)} is cluster-scoped; dropping its metadata.namespace would break the document's MAC`,
+      `SOPS-encrypted ${kind} ${name} is cluster-scoped; dropping its metadata.namespace would break the document's MAC`,
       hint,
     );
     return false;
@@ -255,8 +248,8 @@ function federatedResource(
   reporter: Reporter,
   disabled: Set<string>,
 ): Resource | undefined {
-  const fedKind = v.kind as string;
-  const fedGroup = groupOf(v.apiVersion as string);
+  const { kind: fedKind, meta, name } = identity(v);
+  const fedGroup = groupOf(identity(v).apiVersion);
   const type = types.get(typeKey(fedGroup, fedKind));
   if (!type) {
     const kinds = [...types.values()]
@@ -274,21 +267,16 @@ function federatedResource(
     return undefined;
   }
   if (type.disabled) {
-    const ns =
-      typeof (v.metadata as JsonObject).namespace === 'string' ? (v.metadata as JsonObject).namespace : '';
-    disabled.add(
-      `${fedKind}\u0000${typeof ns === 'string' && ns ? ns : config.defaults.namespace}\u0000${String((v.metadata as JsonObject).name)}`,
-    );
+    const ns = identity(v).namespace;
+    disabled.add(`${fedKind}\u0000${ns ? ns : config.defaults.namespace}\u0000${name}`);
     const p = type.ref ? posOf(type.ref) : undefined;
     reporter.warning(
       'UNKNOWN_TYPE',
       posOf(at, ['kind']),
-      `${fedKind} ${String((v.metadata as JsonObject).name)} is not rendered: its FederatedTypeConfig${p ? ` (${p.file}:${p.line})` : ''} has propagation: Disabled`,
+      `${fedKind} ${name} is not rendered: its FederatedTypeConfig${p ? ` (${p.file}:${p.line})` : ''} has propagation: Disabled`,
     );
     return undefined;
   }
-  const meta = v.metadata as JsonObject;
-  const name = meta.name as string;
   const spec = isObject(v.spec) ? v.spec : {};
   const specRef = child(at, 'spec');
   const templateRef = child(specRef, 'template');
@@ -296,9 +284,9 @@ function federatedResource(
     reporter.error('INVALID_OBJECT', posOf(templateRef), `${fedKind} spec.template must be an object`);
     return undefined;
   }
-  const template = (spec.template ?? {}) as JsonObject;
+  const template = spec.template ?? {};
   const isNamespace = type.kind === 'Namespace' && groupOf(type.apiVersion) === '';
-  let namespace = meta.namespace as string | undefined;
+  let namespace = identity(v).namespace;
   if (isNamespace) {
     // KubeFed federates a namespace with a FederatedNamespace named after it, inside it.
     if (namespace !== undefined && namespace !== name) {
@@ -343,7 +331,7 @@ function federatedResource(
   const body: JsonObject = { ...template, apiVersion, kind: type.kind, metadata: tmeta };
   const group = groupOf(apiVersion);
   const placementRaw = spec.placement;
-  const placement: PlacementSpec = isObject(placementRaw) ? (placementRaw as PlacementSpec) : {};
+  const placement: PlacementSpec = isObject(placementRaw) ? placementRaw : {};
   const r: Resource = {
     id: {
       apiVersion,
@@ -407,17 +395,17 @@ function preference(
   config: FederationConfig,
   reporter: Reporter,
 ): SchedulingPreference | undefined {
-  const meta = v.metadata as JsonObject;
+  const { name, namespace } = identity(v);
   const spec = isObject(v.spec) ? v.spec : undefined;
   if (!spec) {
     reporter.error('RSP_INVALID', posOf(at), 'ReplicaSchedulingPreference has no spec');
     return undefined;
   }
   return {
-    namespace: (meta.namespace as string | undefined) ?? config.defaults.namespace,
-    name: meta.name as string,
-    targetKind: String(spec.targetKind ?? ''),
-    spec: spec as unknown as SchedulingSpec,
+    namespace: namespace ?? config.defaults.namespace,
+    name,
+    targetKind: text(spec.targetKind ?? ''),
+    spec,
     ref: at,
   };
 }
@@ -483,4 +471,26 @@ function suggestApiVersion(kind: string): string {
     StorageClass: 'storage.k8s.io/v1',
   };
   return groups[kind] ?? 'example.com/v1';
+}
+
+/**
+ * apiVersion, kind, metadata, its name and namespace of an input object, which inputObjects has
+ * checked to be strings (server fields stripped since, the identity kept).
+ */
+function identity(v: JsonObject): {
+  apiVersion: string;
+  kind: string;
+  meta: JsonObject;
+  name: string;
+  namespace?: string;
+} {
+  const meta = obj(v.metadata) ?? {};
+  const namespace = str(meta.namespace);
+  return {
+    apiVersion: str(v.apiVersion) ?? '',
+    kind: str(v.kind) ?? '',
+    meta,
+    name: str(meta.name) ?? '',
+    ...(namespace !== undefined ? { namespace } : {}),
+  };
 }

@@ -4,13 +4,21 @@ import { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import { child, posOf, ref, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
+import { text } from '../core/json-read.js';
 import type { Json, JsonObject } from '../types.js';
+
+/** A mapping with the basic shape of a Kubernetes object, as checkShape has checked it. */
+export type KubeObject = JsonObject & {
+  apiVersion: string;
+  kind: string;
+  metadata: JsonObject & { name: string; namespace?: string };
+};
 
 /** Every object of every document, `kind: List` expanded (as `kubectl get -o yaml` prints), each checked for the basic shape. */
 export function* inputObjects(
   docs: readonly ParsedDoc[],
   reporter: Reporter | undefined,
-): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef; verbatim?: string }> {
+): Generator<{ source: ParsedDoc['source']; value: KubeObject; at: SourceRef; verbatim?: string }> {
   for (const d of docs) {
     const root = ref(d.source);
     const v = d.value;
@@ -19,7 +27,7 @@ export function* inputObjects(
       typeof v.kind === 'string' &&
       v.kind.endsWith('List') &&
       Array.isArray(v.items) &&
-      !v.metadata?.hasOwnProperty?.('name')
+      !(isObject(v.metadata) && Object.hasOwn(v.metadata, 'name'))
     ) {
       if (d.verbatim !== undefined) {
         reporter?.error(
@@ -32,17 +40,16 @@ export function* inputObjects(
       }
       for (const [i, item] of v.items.entries()) {
         if (checkShape(item, child(root, 'items', i), reporter))
-          yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
+          yield { source: d.source, value: item, at: child(root, 'items', i) };
       }
       continue;
     }
-    if (checkShape(v, root, reporter))
-      yield { source: d.source, value: v as JsonObject, at: root, verbatim: d.verbatim };
+    if (checkShape(v, root, reporter)) yield { source: d.source, value: v, at: root, verbatim: d.verbatim };
   }
 }
 
 /** The basic shape; `reporter` undefined only checks (the second pass over the same objects). */
-function checkShape(v: Json, at: SourceRef, reporter: Reporter | undefined): boolean {
+function checkShape(v: Json, at: SourceRef, reporter: Reporter | undefined): v is KubeObject {
   if (!reporter) return isObject(v) && checkShape(v, at, new Reporter(false));
   if (!isObject(v)) {
     reporter.error(
@@ -71,7 +78,7 @@ function checkShape(v: Json, at: SourceRef, reporter: Reporter | undefined): boo
       posOf(at, where, { key: where.length > 0 }),
       gen
         ? 'metadata.generateName is not supported: rendered objects need a fixed metadata.name'
-        : `${v.kind} has no metadata.name`,
+        : `${text(v.kind)} has no metadata.name`,
     );
     return false;
   }

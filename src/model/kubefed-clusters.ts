@@ -30,8 +30,8 @@ export function kubefedClusters(
   const byName = new Map(declared.map((c) => [c.name, c]));
   for (const { value, at } of inputObjects(docs, undefined)) {
     if (!isKubeFedCluster(value)) continue;
-    const meta = isObject(value.metadata) ? value.metadata : {};
-    const name = typeof meta.name === 'string' ? meta.name : '';
+    const meta = value.metadata;
+    const name = meta.name;
     const pos = posOf(at, ['metadata', 'name']);
     if (!LABEL.test(name) || name.length > 63) {
       reporter.error(

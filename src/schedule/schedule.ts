@@ -14,6 +14,8 @@ import type {
   Cluster,
   ClusterPreference,
   FederationConfig,
+  Json,
+  JsonObject,
   ReplicaOverride,
   Resource,
   SchedulingSpec,
@@ -43,7 +45,8 @@ export function scheduleReplicas(
   }
 
   for (const p of preferences) {
-    if (!checkSpec(p.spec, p.ref, reporter)) continue;
+    const spec = p.spec;
+    if (!checkSpec(spec, p.ref, reporter)) continue;
     if (!RSP_TARGET_KINDS.has(p.targetKind)) {
       reporter.error(
         'RSP_INVALID',
@@ -65,14 +68,14 @@ export function scheduleReplicas(
       continue;
     }
     let candidates = config.clusters.map((c) => c.name);
-    if (p.spec.intersectWithClusterSelector) {
+    if (spec.intersectWithClusterSelector) {
       const picked = intersectCandidates(p, target, nsSelectors.get(p.namespace), config.clusters, reporter);
       if (!picked) continue;
       candidates = picked;
     }
     apply(
       target,
-      p.spec,
+      spec,
       child(p.ref, 'spec'),
       'kubefed',
       candidates,
@@ -117,7 +120,7 @@ export function scheduleReplicas(
 
 function apply(
   target: Resource,
-  spec: SchedulingSpec,
+  spec: CheckedSpec,
   at: SourceRef,
   origin: 'kubefed' | 'rule',
   candidates: string[],
@@ -203,13 +206,21 @@ function isScalable(r: Resource): boolean {
   return isObject(spec) && 'replicas' in spec;
 }
 
+/**
+ * What checkSpec checks: the numbers the planner reads. The booleans are read as KubeFed's
+ * (absent is false) wherever they are used.
+ */
+type CheckedSpec = Pick<SchedulingSpec, 'totalReplicas' | 'clusters'> & {
+  intersectWithClusterSelector?: Json;
+};
+
 /** Numbers must be non-negative integers in int32 range (the planner's domain). */
 function checkSpec(
-  spec: SchedulingSpec,
+  spec: SchedulingSpec | JsonObject,
   at: SourceRef,
   reporter: Reporter,
   prefix: (string | number)[] = ['spec'],
-): boolean {
+): spec is (SchedulingSpec | JsonObject) & CheckedSpec {
   let ok = true;
   const bad = (path: (string | number)[], what: string) => {
     reporter.error('RSP_INVALID', posOf(child(at, ...prefix), path), what);
@@ -234,7 +245,7 @@ function checkSpec(
       continue;
     }
     for (const f of ['weight', 'minReplicas', 'maxReplicas'] as const) {
-      const v = (pref as Record<string, unknown>)[f];
+      const v = pref[f];
       if (v === undefined || (v === null && f === 'maxReplicas')) continue;
       if (!isCount(v))
         bad(['clusters', name, f], `${f} must be a non-negative integer, found ${JSON.stringify(v)}`);

@@ -19,6 +19,7 @@ import {
   type EditOutcome,
 } from './index.js';
 import { formatDiagnostics, type Format } from './format.js';
+import { parseShard, type Shard } from './shard.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -67,9 +68,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
             default: false,
             describe: 'print a diff and exit 3 if the output is not up to date; write nothing',
           })
-          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' }),
+          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' })
+          .option('shard', {
+            type: 'string',
+            describe: 'only the I-th of N disjoint sets of clusters (I/N; sorted names dealt round robin)',
+          }),
       async (args) => {
+        let shard: Shard | undefined;
+        if (args.shard !== undefined) {
+          const parsed = parseShard(args.shard);
+          if (typeof parsed === 'string') throw new UsageError(parsed);
+          if (args.cluster?.length) throw new UsageError('--shard and --cluster cannot be used together');
+          shard = parsed;
+        }
         const opts = {
+          shard,
           config: args.config,
           cwd: io.cwd,
           outDir: args.out,

@@ -77,11 +77,16 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
 async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResult): Promise<BuildResult> {
   if (!c.outDir || !c.config) return finish(result, c);
-  const clusters = opts.clusters?.length ? { clusters: result.clusters } : {};
+  const clusters = opts.clusters?.length || opts.shard ? { clusters: result.clusters } : {};
   // Under --cluster, argocd/ is out of scope like another cluster's folder: other clusters'
   // Applications are carried over, the selected ones replaced; argocd/kustomization.yaml is
-  // then listed from the Applications the new tree holds.
-  const argocd = c.config.output.gitops === 'argocd' ? { derive: argoIndex } : {};
+  // then listed from the Applications the new tree holds. A shard's tree is one piece of a
+  // union: its index lists every cluster's Application, as the full build's does.
+  const allApps = c.allApplications ?? [];
+  const argocd =
+    c.config.output.gitops === 'argocd'
+      ? { derive: opts.shard ? (files: readonly OutputFile[]) => argoIndex([...files, ...allApps]) : argoIndex }
+      : {};
   const trees: Tree[] = [
     { dir: c.outDir, files: c.files, scope: { ...clusters, ...argocd }, reportUnowned: true },
   ];

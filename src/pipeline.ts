@@ -19,6 +19,7 @@ import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
 import { checkRules } from './model/rule-usage.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
+import { shardClusters, type Shard } from './shard.js';
 import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
@@ -29,6 +30,8 @@ export interface CompileOptions {
   outDir?: string;
   /** Only these clusters (CI matrices). */
   clusters?: string[];
+  /** Only the clusters of this shard (`build --shard I/N`); never with `clusters`. */
+  shard?: Shard;
   /** Warnings that SPEC marks "an error with --strict" become errors. */
   strict?: boolean;
 }
@@ -52,6 +55,8 @@ export interface Compilation {
   flux?: { dir: string; files: OutputFile[] };
   /** Folder of federation.yaml: diagnostics' file paths are relative to it. */
   configDir: string;
+  /** output.gitops: argocd: every cluster's Application (a shard's index lists them all). */
+  allApplications?: OutputFile[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
 }
@@ -146,7 +151,15 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       `\nclusters are: ${known.join(', ')}`;
     return result;
   }
-  const selected = selectClusters(config, opts.clusters);
+  const names = opts.shard
+    ? shardClusters(
+        config.clusters.map((c) => c.name),
+        opts.shard,
+      )
+    : opts.clusters;
+  const partial = opts.shard !== undefined || (opts.clusters?.length ?? 0) > 0;
+  const wanted = new Set(names);
+  const selected = partial ? config.clusters.filter((c) => wanted.has(c.name)) : config.clusters;
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
   for (const r of model.resources) {
@@ -154,16 +167,22 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
     result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
   }
-  if (!opts.clusters?.length && !reporter.hasErrors())
+  if (!partial && !reporter.hasErrors())
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
 
   // validate
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
+  // A partial build validates what it renders, and the objects placed nowhere (whose mistakes
+  // would otherwise go unseen), not the objects of the clusters it leaves out.
+  const unrendered = partial
+    ? model.resources.filter((r) => (placement.get(r) ?? []).length === 0)
+    : model.resources;
+  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, unrendered);
 
   // emit
   if (!reporter.hasErrors()) {
     result.files = emitClusters(result.rendered, selected);
     if (config.output.gitops === 'argocd') {
+      result.allApplications = argoApplications(config.clusters, config.output.argocd, repoPath ?? '');
       result.files = [
         ...result.files,
         ...argoApplications(selected, config.output.argocd, repoPath ?? ''),
@@ -177,11 +196,6 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
 function isSystemNamespace(r: { id: { name: string } }): boolean {
   return ['default', 'kube-system', 'kube-public'].includes(r.id.name);
-}
-
-function selectClusters(config: FederationConfig, names: string[] | undefined) {
-  if (!names || names.length === 0) return config.clusters;
-  return config.clusters.filter((c) => names.includes(c.name));
 }
 
 /** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */

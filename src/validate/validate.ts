@@ -21,6 +21,7 @@ export function validateRendered(
   config: FederationConfig,
   docs: readonly ParsedDoc[],
   reporter: Reporter,
+  unrendered: readonly Resource[] = model.resources,
 ): void {
   refuseSecrets(model, config, reporter);
   checkNames(rendered, reporter);
@@ -36,7 +37,7 @@ export function validateRendered(
     seen.add(o.body);
     checkObject(o, registry, config, reporter);
   }
-  for (const r of model.resources) {
+  for (const r of unrendered) {
     if (placedSomewhere.has(r) || seen.has(r.body)) continue;
     seen.add(r.body);
     checkObject(

@@ -119,6 +119,15 @@ function numberText(n: number): string {
 function stringText(s: string): ScalarText {
   const cached = scalarCache.get(s);
   if (cached) return cached;
+  // Most strings in manifests (names, images, labels) are plain in both YAML versions: say so
+  // without asking the yaml library twice (test/serialize.test.ts checks that both agree).
+  const result = isSurelyPlain(s) ? { first: s, rest: [] } : libraryStringText(s);
+  scalarCache.set(s, result);
+  return result;
+}
+
+/** The yaml library's answer; exported for the test that checks isSurelyPlain against it. */
+export function libraryStringText(s: string): ScalarText {
   let text = stringify({ k: s }, STRINGIFY);
   if (isPlain(text.slice(3))) {
     const v11 = stringify({ k: s }, { ...STRINGIFY, version: '1.1' });
@@ -126,9 +135,26 @@ function stringText(s: string): ScalarText {
   }
   // `k: <first>\n  <rest>\n`: the rest is indented 2 relative to the key.
   const lines = text.slice(3).replace(/\n$/, '').split('\n');
-  const result = { first: lines[0], rest: lines.slice(1) };
-  scalarCache.set(s, result);
-  return result;
+  return { first: lines[0], rest: lines.slice(1) };
+}
+
+const SURELY_PLAIN = /^[A-Za-z][A-Za-z0-9._/@=+%:, -]*$/;
+/** YAML 1.1 / 1.2 words that a letter-first string may be read as: booleans and null. */
+const KEYWORDS = /^(y|n|yes|no|on|off|true|false|null)$/i;
+
+/**
+ * A string that starts with a letter and uses only these characters can only be misread as a
+ * boolean or null word, or through `: `, ` #`, a trailing `:` or space; otherwise it is plain.
+ */
+export function isSurelyPlain(s: string): boolean {
+  return (
+    SURELY_PLAIN.test(s) &&
+    !KEYWORDS.test(s) &&
+    !s.endsWith(' ') &&
+    !s.endsWith(':') &&
+    !s.includes(': ') &&
+    !s.includes(' #')
+  );
 }
 
 function isPlain(text: string): boolean {

@@ -69,6 +69,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
             describe: 'print a diff and exit 3 if the output is not up to date; write nothing',
           })
           .option('cluster', { type: 'string', array: true, describe: 'only these clusters' })
+          .option('cache', {
+            type: 'boolean',
+            default: true,
+            describe: 'skip a build whose inputs and output are unchanged (--no-cache: always build)',
+          })
           .option('shard', {
             type: 'string',
             describe: 'only the I-th of N disjoint sets of clusters (I/N; sorted names dealt round robin)',
@@ -83,6 +88,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         }
         const opts = {
           shard,
+          cacheDir: args.cache ? cacheDir(io.env) : undefined,
           config: args.config,
           cwd: io.cwd,
           outDir: args.out,
@@ -230,6 +236,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   return exit;
+}
+
+/**
+ * Where fedrender keeps its caches: $FEDRENDER_CACHE_DIR, else $XDG_CACHE_HOME/fedrender, else
+ * ~/.cache/fedrender; none when the environment names no home (in-process callers).
+ */
+function cacheDir(env: Record<string, string | undefined> | undefined): string | undefined {
+  if (!env) return undefined;
+  if (env.FEDRENDER_CACHE_DIR) return env.FEDRENDER_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return joinPath(env.XDG_CACHE_HOME, 'fedrender');
+  return env.HOME ? joinPath(env.HOME, '.cache', 'fedrender') : undefined;
 }
 
 function plural(n: number, word: string): string {

@@ -23,6 +23,8 @@ import {
 import { argoIndex } from './emit/gitops.js';
 import type { OutputFile } from './types.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
+import { lookupBuild, storeBuild, type CacheIdentity } from './build-cache.js';
+import { stripBom } from './load/resources.js';
 
 export { parseLabels } from './edit-config.js';
 
@@ -35,6 +37,8 @@ export { compile } from './pipeline.js';
 export interface BuildOptions extends CompileOptions {
   /** Compare with what is on disk, print a diff, write nothing. */
   check?: boolean;
+  /** Folder of the no-op cache (build-cache.ts); none: every build compiles. */
+  cacheDir?: string;
 }
 
 export interface BuildResult {
@@ -56,7 +60,41 @@ export interface BuildResult {
 }
 
 export async function build(opts: BuildOptions): Promise<BuildResult> {
+  const configPath = resolve(opts.cwd, opts.config);
+  const id: CacheIdentity = {
+    configPath,
+    outDir: opts.outDir ? resolve(opts.cwd, opts.outDir) : undefined,
+    clusters: opts.clusters?.length ? [...opts.clusters].sort() : undefined,
+    shard: opts.shard,
+    strict: opts.strict,
+  };
+  if (opts.cacheDir && !opts.check) {
+    const text = await readFile(configPath, 'utf8').catch(() => undefined);
+    const hit =
+      text === undefined
+        ? undefined
+        : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath)).catch(() => undefined);
+    if (hit) return { ...hit, changed: false };
+  }
   const c = await compile(opts);
+  const result = await writeBuild(opts, c);
+  const cacheable =
+    opts.cacheDir && !opts.check && c.inputs && c.config && !c.config.validation.schemaLocations.length;
+  if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
+    const trees = [result.outDir, result.fluxDir].filter((d) => d !== undefined);
+    await storeBuild(opts.cacheDir!, id, c.inputs!.configText, c.configDir, c.inputs!.globs, c.inputs!.hashes, trees, {
+      diagnostics: result.diagnostics,
+      outDir: result.outDir,
+      fluxDir: result.fluxDir,
+      configDir: c.configDir,
+      clusters: result.clusters,
+      files: result.files,
+    }).catch(() => undefined);
+  }
+  return result;
+}
+
+async function writeBuild(opts: BuildOptions, c: Compilation): Promise<BuildResult> {
   const result = baseResult(c);
   if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
   const dirs = [c.outDir, ...(c.flux ? [c.flux.dir] : [])];

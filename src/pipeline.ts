@@ -20,6 +20,7 @@ import { checkRules } from './model/rule-usage.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
 import { shardClusters, type Shard } from './shard.js';
+import type { InputGlobs } from './build-cache.js';
 import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
@@ -55,6 +56,8 @@ export interface Compilation {
   flux?: { dir: string; files: OutputFile[] };
   /** Folder of federation.yaml: diagnostics' file paths are relative to it. */
   configDir: string;
+  /** What was read, for the no-op cache: federation.yaml, the globs, each file's hash. */
+  inputs?: { configText: string; globs: InputGlobs[]; hashes: Map<string, string> };
   /** output.gitops: argocd: every cluster's Application (a shard's index lists them all). */
   allApplications?: OutputFile[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
@@ -94,22 +97,28 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   // Nothing fedrender writes is read back as input (its staging and swap folders included).
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
+  const hashes = new Map<string, string>();
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
-  const docs = await loadDocuments(files, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
-  const crdFiles = await expandGlobs(
-    config.validation.crds.map((g, i) => ({
-      value: g,
-      ref: { doc: config.ref.doc, path: ['validation', 'crds', i] },
-    })),
-    dir,
-    reporter,
-    { exclude, what: 'validation.crds' },
-  );
+  const docs = await loadDocuments(files, dir, reporter, { exclude, duplicateKeysAsWarnings: lax, hashes });
+  const crdPatterns = config.validation.crds.map((g, i) => ({
+    value: g,
+    ref: { doc: config.ref.doc, path: ['validation', 'crds', i] },
+  }));
+  const crdFiles = await expandGlobs(crdPatterns, dir, reporter, { exclude, what: 'validation.crds' });
+  result.inputs = {
+    configText: text,
+    globs: [
+      { patterns: config.resources.map((p) => p.value), exclude },
+      { patterns: crdPatterns.map((p) => p.value), exclude, what: 'validation.crds' },
+    ],
+    hashes,
+  };
+  const inResources = new Set(files);
   const crdDocs: ParsedDoc[] = await loadDocuments(
-    crdFiles.filter((f) => !files.includes(f)),
+    crdFiles.filter((f) => !inResources.has(f)),
     dir,
     reporter,
-    { exclude },
+    { exclude, hashes },
   );
 
   // model

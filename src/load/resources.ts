@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { globby } from 'globby';
+import { createHash } from 'node:crypto';
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { filePos, posOf } from '../core/source.js';
 import { parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
@@ -15,6 +16,8 @@ export interface GlobOptions {
   duplicateKeysAsWarnings?: boolean;
   /** What the patterns are, for messages: `resource` (default) or `crds`. */
   what?: string;
+  /** Filled with path -> sha256 of each file read (the no-op cache's key). */
+  hashes?: Map<string, string>;
 }
 
 /** Files matched by the globs, relative to `dir`, sorted; a pattern matching nothing is reported. */
@@ -79,6 +82,7 @@ export async function loadDocuments(
   files.forEach((f, i) => {
     const text = texts[i];
     if (text === undefined) return;
+    opts.hashes?.set(f, hashText(text));
     docs.push(
       ...parseYamlFile(stripBom(text), f, reporter, {
         duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings,
@@ -90,4 +94,8 @@ export async function loadDocuments(
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -89,6 +89,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const opts = {
           shard,
           cacheDir: args.cache ? cacheDir(io.env) : undefined,
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
           config: args.config,
           cwd: io.cwd,
           outDir: args.out,
@@ -105,7 +106,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'check everything build checks; write nothing',
       (y) => y,
       async (args) => {
-        const result = await validate({ config: args.config, cwd: io.cwd, strict: args.strict });
+        const result = await validate({
+          config: args.config,
+          cwd: io.cwd,
+          strict: args.strict,
+          cacheDir: cacheDir(io.env),
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
+        });
         exit = report(result, args.format, io, 'validate', args.config);
       },
     )
@@ -119,7 +126,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
           describe: 'matrix format',
         }),
       async (args) => {
-        const result = await plan({ config: args.config, cwd: io.cwd, strict: args.strict });
+        const result = await plan({
+          config: args.config,
+          cwd: io.cwd,
+          strict: args.strict,
+          cacheDir: cacheDir(io.env),
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
+        });
         exit = report(result, args.format === 'json' ? 'json-quiet' : 'text', io, 'plan', args.config);
         if (exit === 0 && result.plan)
           io.stdout(

@@ -37,8 +37,6 @@ export { compile } from './pipeline.js';
 export interface BuildOptions extends CompileOptions {
   /** Compare with what is on disk, print a diff, write nothing. */
   check?: boolean;
-  /** Folder of the no-op cache (build-cache.ts); none: every build compiles. */
-  cacheDir?: string;
 }
 
 export interface BuildResult {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
+import { setValidatorCache } from './core/ajv.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
@@ -35,6 +36,10 @@ export interface CompileOptions {
   shard?: Shard;
   /** Warnings that SPEC marks "an error with --strict" become errors. */
   strict?: boolean;
+  /** fedrender's cache folder: compiled validators (core/ajv.ts) and the no-op cache. */
+  cacheDir?: string;
+  /** false: ignore the validators shipped in dist/validators/ (FEDRENDER_SHIPPED_VALIDATORS=0). */
+  shippedValidators?: boolean;
 }
 
 export interface Compilation {
@@ -66,6 +71,7 @@ export interface Compilation {
 
 export async function compile(opts: CompileOptions): Promise<Compilation> {
   const reporter = new Reporter(opts.strict ?? false);
+  setValidatorCache(opts.cacheDir, { shipped: opts.shippedValidators });
   const configPath = resolve(opts.cwd, opts.config);
   const dir = dirname(configPath);
   const result: Compilation = { reporter, rendered: [], files: [], clusters: [], configDir: dir };

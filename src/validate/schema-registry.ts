@@ -2,8 +2,8 @@
 // actually present. Sources, first hit wins: validation.schemaLocations (kubeconform / Datree
 // layouts the user already pins), CRDs (validation.crds and CRDs among the inputs), fedrender's
 // own KubeFed schemas, then the pinned built-in Kubernetes set for validation.kubernetesVersion.
-import type { Ajv, ValidateFunction } from 'ajv';
-import { createAjv } from '../core/ajv.js';
+import type { ValidateFunction } from 'ajv';
+import { compileCached } from '../core/ajv.js';
 import {
   availableKubernetesVersions,
   kindSchema,
@@ -38,11 +38,9 @@ const KUBEFED_SCHEMAS: Record<string, string> = {
 
 /** Built-in kinds compile once per process: the bundles never change under a running process. */
 const builtinCache = new Map<string, ValidateFunction | null>();
-let builtinAjv: Ajv | undefined;
 
 export class SchemaRegistry {
   readonly set: KubernetesSchemaSet | undefined;
-  private readonly ajv = createAjv();
   private readonly cache = new Map<string, SchemaHit | null>();
 
   constructor(private readonly opts: RegistryOptions) {
@@ -77,17 +75,17 @@ export class SchemaRegistry {
         { kubernetesVersion: this.opts.kubernetesVersion, strict, apiVersion, kind },
         this.opts.onLocationProblem,
       );
-      if (found) return { validate: this.ajv.compile(found.schema), source: found.file };
+      if (found) return { validate: compileCached(found.schema), source: found.file };
     }
     const crd = this.opts.crds.get(key3(apiVersion, kind));
-    if (crd) return { validate: this.ajv.compile(crd.schema), source: `CRD of ${kind}` };
+    if (crd) return { validate: compileCached(crd.schema), source: `CRD of ${kind}` };
     const own =
       KUBEFED_SCHEMAS[`${apiVersion}/${kind}`] ??
       (kind.startsWith('Federated') ? KUBEFED_SCHEMAS[apiVersion] : undefined);
     if (own) {
       const schema = readPackageJson<{ $id: string }>(own);
       return {
-        validate: this.ajv.getSchema(schema.$id) ?? this.ajv.compile(schema),
+        validate: compileCached(schema),
         source: 'fedrender KubeFed schemas',
       };
     }
@@ -96,8 +94,7 @@ export class SchemaRegistry {
     let validate = builtinCache.get(cacheKey);
     if (validate === undefined) {
       const schema = kindSchema(this.set, apiVersion, kind, { strict });
-      builtinAjv ??= createAjv();
-      validate = schema ? builtinAjv.compile(schema) : null;
+      validate = schema ? compileCached(schema) : null;
       builtinCache.set(cacheKey, validate);
     }
     return validate ? { validate, source: `Kubernetes ${this.set.kubernetesVersion}` } : undefined;

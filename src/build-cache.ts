@@ -15,7 +15,8 @@ import { Reporter, type Diagnostic } from './core/diagnostics.js';
 import { findGitRoot } from './core/git-root.js';
 import { packageRoot } from './core/package-files.js';
 import type { SourceRef } from './core/source.js';
-import { expandGlobs, hashText } from './load/resources.js';
+import { expandGlobs } from './load/resources.js';
+import { hashText } from './load/hash.js';
 import type { Shard } from './shard.js';
 
 const FORMAT = 1;
@@ -59,7 +60,7 @@ interface Entry {
 
 let stampMemo: string | undefined;
 /** fedrender's version plus the newest mtime of its code and shipped schemas (a dev rebuild). */
-function stamp(): string {
+export function stamp(): string {
   if (stampMemo) return stampMemo;
   const root = packageRoot();
   let newest = 0;

@@ -21,7 +21,8 @@ import { checkRules } from './model/rule-usage.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
 import { shardClusters, type Shard } from './shard.js';
-import type { InputGlobs } from './build-cache.js';
+import { stamp, type InputGlobs } from './build-cache.js';
+import { ParseCache } from './load/parse-cache.js';
 import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
@@ -104,8 +105,14 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
   const hashes = new Map<string, string>();
+  const parseCache = opts.cacheDir ? await ParseCache.open(opts.cacheDir, dir, stamp()) : undefined;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
-  const docs = await loadDocuments(files, dir, reporter, { exclude, duplicateKeysAsWarnings: lax, hashes });
+  const docs = await loadDocuments(files, dir, reporter, {
+    exclude,
+    duplicateKeysAsWarnings: lax,
+    hashes,
+    parseCache,
+  });
   const crdPatterns = config.validation.crds.map((g, i) => ({
     value: g,
     ref: { doc: config.ref.doc, path: ['validation', 'crds', i] },
@@ -124,8 +131,9 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     crdFiles.filter((f) => !inResources.has(f)),
     dir,
     reporter,
-    { exclude, hashes },
+    { exclude, hashes, parseCache },
   );
+  await parseCache?.save();
 
   // model
   const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), reporter);

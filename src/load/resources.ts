@@ -4,10 +4,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { globby } from 'globby';
-import { createHash } from 'node:crypto';
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { filePos, posOf } from '../core/source.js';
-import { parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
+import { cachedDocuments, parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
+import { hashText } from './hash.js';
+import type { ParseCache } from './parse-cache.js';
 import type { Located } from '../types.js';
 
 export interface GlobOptions {
@@ -18,6 +19,8 @@ export interface GlobOptions {
   what?: string;
   /** Filled with path -> sha256 of each file read (the no-op cache's key). */
   hashes?: Map<string, string>;
+  /** Parsed values of files seen before, by content hash. */
+  parseCache?: ParseCache;
 }
 
 /** Files matched by the globs, relative to `dir`, sorted; a pattern matching nothing is reported. */
@@ -82,20 +85,26 @@ export async function loadDocuments(
   files.forEach((f, i) => {
     const text = texts[i];
     if (text === undefined) return;
-    opts.hashes?.set(f, hashText(text));
-    docs.push(
-      ...parseYamlFile(stripBom(text), f, reporter, {
-        duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings,
-      }),
-    );
+    const hash = hashText(text);
+    opts.hashes?.set(f, hash);
+    const parseOpts = { duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings };
+    const hit = opts.parseCache?.get(hash);
+    if (hit) {
+      docs.push(...cachedDocuments(stripBom(text), f, hit));
+      return;
+    }
+    const before = reporter.diagnostics.length;
+    const parsed = parseYamlFile(stripBom(text), f, reporter, parseOpts);
+    if (reporter.diagnostics.length === before)
+      opts.parseCache?.put(
+        hash,
+        parsed.map((d) => [d.source.index, d.value]),
+      );
+    docs.push(...parsed);
   });
   return docs;
 }
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -2,6 +2,7 @@
 // every cluster, the union of the shards' trees byte for byte the full build's (cluster folders,
 // kustomization.yaml, Argo CD Applications and their index; the ownership records' entries
 // together are the full build's record), and the usage errors.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -115,6 +116,18 @@ for (const [label, gitops] of [
     assert.equal([...new Set(records.map(key))].sort(), fullRecord.map(key).sort());
   });
 }
+
+test('--shard --check compares its clusters with a full tree', async () => {
+  const dir = project({ 'federation.yaml': FED(''), ...MANIFESTS });
+  const cfg = join(dir, 'federation.yaml');
+  assert.is((await run(['build', '-c', cfg])).code, 0);
+  for (let i = 1; i <= 3; i++) assert.is((await run(['build', '-c', cfg, '--shard', `${i}/3`, '--check'])).code, 0);
+  // us-2 (sorted: ap-1 eu-1 eu-2 us-1 us-2; us-2 is the 5th, so in shard 2) changes.
+  writeFileSync(cfg, FED('').replace('value: 7', 'value: 8'));
+  const codes = [];
+  for (let i = 1; i <= 3; i++) codes.push((await run(['build', '-c', cfg, '--shard', `${i}/3`, '--check'])).code);
+  assert.equal(codes, [0, 3, 0]);
+});
 
 test('--shard usage errors exit 2 and write nothing', async () => {
   const dir = project({ 'federation.yaml': FED(''), ...MANIFESTS });

@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { filePos } from './core/source.js';
 import { federationSchema } from './load/config.js';
@@ -153,8 +152,13 @@ async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResul
   result.files = fileCount(c);
   result.changed = plans.some(({ plan }) => plan.changed);
   if (opts.check) {
-    if (result.changed)
-      result.diff = plans.map(({ plan, rel }) => (plan.changed ? unifiedDiff(plan, rel) : '')).join('');
+    if (result.changed) {
+      // jsdiff is loaded only here: most runs never print a diff.
+      const { createTwoFilesPatch } = await import('diff');
+      result.diff = plans
+        .map(({ plan, rel }) => (plan.changed ? unifiedDiff(plan, rel, createTwoFilesPatch) : ''))
+        .join('');
+    }
     return finish(result, c);
   }
   for (const { plan } of plans) await commitWrite(plan);
@@ -279,7 +283,11 @@ function finish(result: BuildResult, c: Compilation): BuildResult {
   return result;
 }
 
-function unifiedDiff(plan: WritePlan, rel: (p: string) => string): string {
+function unifiedDiff(
+  plan: WritePlan,
+  rel: (p: string) => string,
+  createTwoFilesPatch: typeof import('diff').createTwoFilesPatch,
+): string {
   let out = '';
   const next = new Map(plan.files.map((f) => [f.path, f.content]));
   const paths = [...new Set([...next.keys(), ...plan.stale])].sort();

@@ -7,6 +7,7 @@ import {
   compareKeys,
   isSurelyPlain,
   libraryStringText,
+  literalBlock,
   serializeDocument,
   serializeValue,
 } from '../src/core/serialize.js';
@@ -174,7 +175,6 @@ test('random values round-trip through the serializer under YAML 1.2 and 1.1', (
   }
 });
 
-test.run();
 
 test('the plain fast path agrees with the yaml library on every string it takes', () => {
   // Words that stress it: YAML keywords in every case, indicators, numbers, near-misses.
@@ -198,3 +198,21 @@ test('the plain fast path agrees with the yaml library on every string it takes'
   }
   assert.ok(checked > 1000, `only ${checked} strings took the fast path`);
 });
+
+test('the literal block fast path agrees with the yaml library on every string it takes', () => {
+  const atoms = ['a', 'b c', ' ', '  ', '\n', '\n\n', '\t', '#', ': ', '---', '...', '%', '|', '>', '-', 'é', 'key: v', '"q"'];
+  let checked = 0;
+  let seed = 11;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 20000; i++) {
+    const n = 2 + Math.floor(next() * 8);
+    const s = Array.from({ length: n }, () => atoms[Math.floor(next() * atoms.length)]).join('');
+    const fast = literalBlock(s);
+    if (!fast) continue;
+    checked++;
+    assert.equal(fast, libraryStringText(s), JSON.stringify(s));
+  }
+  assert.ok(checked > 1000, `only ${checked} strings took the fast path`);
+});
+
+test.run();

@@ -164,7 +164,19 @@ function skipped(r: Resource, config: FederationConfig): boolean {
  * --dry-run -o yaml` is accepted), so nulls are dropped before schema checks. Frozen shared
  * subtrees without nulls are returned as they are.
  */
+const nullFree = new WeakMap<object, Json>();
+
 function withoutNulls(v: Json): Json {
+  if (typeof v !== 'object' || v === null) return v;
+  // Shared frozen subtrees are walked once, not once per cluster.
+  const known = nullFree.get(v);
+  if (known !== undefined) return known;
+  const out = stripNulls(v);
+  if (Object.isFrozen(v)) nullFree.set(v, out);
+  return out;
+}
+
+function stripNulls(v: Json): Json {
   if (Array.isArray(v)) {
     const mapped = v.map(withoutNulls);
     return mapped.every((x, i) => x === v[i]) ? v : mapped;

@@ -66,7 +66,7 @@ function must(r: Run, what: string): Run {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 /** Path -> mtime of every file under dir. */
@@ -113,7 +113,7 @@ for (const [objects, clusters] of sizes) {
     rmSync(cache, { recursive: true, force: true });
     fulls.push(must(run('node', [BIN, 'build'], dir, env), `${size} full build`));
   }
-  const full = fulls.sort((a, b) => a.ms - b.ms)[Math.floor(runs / 2)];
+  const full = fulls.sort((a, b) => a.ms - b.ms)[Math.floor(runs / 2)]!;
   const before = mtimes(join(dir, 'rendered'));
   const files = before.size;
 
@@ -161,7 +161,8 @@ for (const [objects, clusters] of sizes) {
   const singles: number[] = [];
   for (let i = 0; i < runs; i++)
     singles.push(
-      must(run('node', [BIN, 'build', '--cluster', fleet.clusters[1]], dir, env), `${size} --cluster`).ms,
+      must(run('node', [BIN, 'build', '--cluster', fleet.clusters[1] ?? ''], dir, env), `${size} --cluster`)
+        .ms,
     );
 
   // kubectl kustomize over the equivalent overlays; at the large sizes a sample, scaled.

@@ -69,7 +69,7 @@ interface Item {
 export function generateFleet(dir: string, opts: FleetOptions): Fleet {
   const NAMESPACES = opts.namespaces ?? 20;
   const rand = rng(opts.seed ?? 1);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const word = () => pick(WORDS);
   const hex = (n: number) =>
     Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
@@ -194,7 +194,7 @@ ${split
   .map(
     (it) => `  - match: {kinds: [Deployment], namespaces: [${ns(it.nsIndex)}], names: [${it.name}]}
     totalReplicas: ${opts.clusters * 3}
-    clusters: {"*": {weight: 1}, ${clusters[0].name}: {weight: 3, maxReplicas: 20}}
+    clusters: {"*": {weight: 1}, ${clusters[0]!.name}: {weight: 3, maxReplicas: 20}}
 `,
   )
   .join('')}output:
@@ -257,7 +257,7 @@ ${
     writeFileSync(join(dir, rel, 'kustomization.yaml'), text);
     overlays.push(rel);
   });
-  const sample = inputs.find((p) => p.includes('/configmap-')) ?? inputs[inputs.length - 2];
+  const sample = inputs.find((p) => p.includes('/configmap-')) ?? inputs[0]!;
   return { inputs, clusters: clusters.map((c) => c.name), overlays, sample };
 }
 
@@ -500,7 +500,7 @@ const WORDS = [
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = (name: string, dflt: string) => {
     const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : dflt;
+    return (i > 0 ? process.argv[i + 1] : undefined) ?? dflt;
   };
   const fleet = generateFleet(arg('out', 'fleet'), {
     objects: Number(arg('objects', '200')),

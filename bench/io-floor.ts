@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-const [pack, out] = process.argv.slice(2);
+const [pack = '', out = ''] = process.argv.slice(2);
 const t0 = performance.now();
 const { inputs, files } = JSON.parse(await readFile(pack, 'utf8')) as {
   inputs: string[];
@@ -21,7 +21,7 @@ async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Prom
   let next = 0;
   await Promise.all(
     Array.from({ length: width }, async () => {
-      while (next < items.length) await fn(items[next++]);
+      while (next < items.length) await fn(items[next++]!);
     }),
   );
 }

@@ -57,7 +57,6 @@ interface Entry {
   result: CachedResult;
 }
 
-
 let stampMemo: string | undefined;
 /** fedrender's version plus the newest mtime of its code and shipped schemas (a dev rebuild). */
 export function stamp(): string {
@@ -78,7 +77,8 @@ export function stamp(): string {
     }
   };
   for (const d of ['dist/src', 'schemas']) walk(join(root, d));
-  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
   return (stampMemo = `${version}|${newest}`);
 }
 
@@ -115,8 +115,8 @@ function snapshot(dir: string): [string, number, number, number][] {
 function sameSnapshot(a: [string, number, number, number][], b: [string, number, number, number][]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
+    const x = a[i]!;
+    const y = b[i]!;
     if (x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2] || x[3] !== y[3]) return false;
   }
   return true;
@@ -145,7 +145,8 @@ export async function lookupBuild(
   } catch {
     return undefined;
   }
-  if (entry.format !== FORMAT || entry.stamp !== `${stamp()}|${findGitRoot(configDir) ?? ''}`) return undefined;
+  if (entry.format !== FORMAT || entry.stamp !== `${stamp()}|${findGitRoot(configDir) ?? ''}`)
+    return undefined;
   if (entry.configHash !== hashText(configText)) return undefined;
   for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir), t.files)) return undefined;
   const files: string[] = [];
@@ -156,9 +157,10 @@ export async function lookupBuild(
     files.push(...(await expandGlobs(located, configDir, reporter, { exclude: g.exclude, what: g.what })));
   }
   const unique = [...new Set(files)].sort();
-  if (unique.length !== entry.inputs.length || unique.some((f, i) => f !== entry.inputs[i][0])) return undefined;
+  if (unique.length !== entry.inputs.length || unique.some((f, i) => f !== entry.inputs[i]?.[0]))
+    return undefined;
   const hashes = await hashFiles(configDir, unique);
-  if (!hashes || hashes.some(([, h], i) => h !== entry.inputs[i][1])) return undefined;
+  if (!hashes || hashes.some(([, h], i) => h !== entry.inputs[i]?.[1])) return undefined;
   return entry.result;
 }
 

@@ -160,8 +160,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
           config: args.config,
           cwd: io.cwd,
           strict: args.strict,
-          kind: m[1],
-          name: m[2],
+          kind: m[1]!,
+          name: m[2]!,
           namespace: args.namespace,
         });
         exit = report(result, args.format, io, 'explain', args.config);

@@ -29,7 +29,7 @@ export function joinCluster(
     return { ok: false, message: `cluster name "${name}" is not a DNS-1123 label` };
   const doc = parseDocument(text);
   if (doc.errors.length)
-    return { ok: false, message: `federation file does not parse: ${doc.errors[0].message}` };
+    return { ok: false, message: `federation file does not parse: ${doc.errors[0]!.message}` };
   const clusters = clustersSeq(doc);
   if (!clusters) return { ok: false, message: 'federation file has no clusters list' };
   if (clusters.items.some((c) => isMap(c) && c.get('name') === name))
@@ -47,7 +47,7 @@ export function joinCluster(
 export function unjoinCluster(text: string, name: string): EditResult {
   const doc = parseDocument(text);
   if (doc.errors.length)
-    return { ok: false, message: `federation file does not parse: ${doc.errors[0].message}` };
+    return { ok: false, message: `federation file does not parse: ${doc.errors[0]!.message}` };
   const clusters = clustersSeq(doc);
   const idx = clusters?.items.findIndex((c) => isMap(c) && c.get('name') === name) ?? -1;
   if (!clusters || idx < 0) return { ok: false, message: `cluster "${name}" is not joined` };
@@ -75,7 +75,7 @@ export function parseLabels(list: readonly string[]): { labels: Record<string, s
   for (const item of list) {
     const m = /^([^=]+)=(.*)$/.exec(item);
     if (!m) bad.push(item);
-    else labels[m[1]] = m[2];
+    else labels[m[1]!] = m[2]!;
   }
   return { labels, bad };
 }

@@ -79,14 +79,23 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     opts.cacheDir && !opts.check && c.inputs && c.config && !c.config.validation.schemaLocations.length;
   if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
     const trees = [result.outDir, result.fluxDir].filter((d) => d !== undefined);
-    await storeBuild(opts.cacheDir!, id, c.inputs!.configText, c.configDir, c.inputs!.globs, c.inputs!.hashes, trees, {
-      diagnostics: result.diagnostics,
-      outDir: result.outDir,
-      fluxDir: result.fluxDir,
-      configDir: c.configDir,
-      clusters: result.clusters,
-      files: result.files,
-    }).catch(() => undefined);
+    await storeBuild(
+      opts.cacheDir!,
+      id,
+      c.inputs!.configText,
+      c.configDir,
+      c.inputs!.globs,
+      c.inputs!.hashes,
+      trees,
+      {
+        diagnostics: result.diagnostics,
+        outDir: result.outDir,
+        fluxDir: result.fluxDir,
+        configDir: c.configDir,
+        clusters: result.clusters,
+        files: result.files,
+      },
+    ).catch(() => undefined);
   }
   return result;
 }
@@ -120,7 +129,11 @@ async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResul
   const allApps = c.allApplications ?? [];
   const argocd =
     c.config.output.gitops === 'argocd'
-      ? { derive: opts.shard ? (files: readonly OutputFile[]) => argoIndex([...files, ...allApps]) : argoIndex }
+      ? {
+          derive: opts.shard
+            ? (files: readonly OutputFile[]) => argoIndex([...files, ...allApps])
+            : argoIndex,
+        }
       : {};
   const trees: Tree[] = [
     { dir: c.outDir, files: c.files, scope: { ...clusters, ...argocd }, reportUnowned: true },

@@ -72,7 +72,7 @@ test('a changed input, a new input file or a changed federation.yaml rebuild', a
   assert.is((await build(dir, cache)).code, 0);
   writeFileSync(join(dir, 'manifests/a.yaml'), CM('one', '2'));
   assert.is((await build(dir, cache)).code, 0);
-  assert.match(readTree(join(dir, 'rendered'))['a/default/configmap-one.yaml'], /v: "2"/);
+  assert.match(readTree(join(dir, 'rendered'))['a/default/configmap-one.yaml'] ?? '', /v: "2"/);
   writeFileSync(join(dir, 'manifests/b.yaml'), CM('two', '1'));
   assert.is((await build(dir, cache)).code, 0);
   assert.ok(readTree(join(dir, 'rendered'))['b/default/configmap-two.yaml']);
@@ -107,7 +107,7 @@ test('--no-cache and a missing cache folder build normally', async () => {
   rmSync(cache, { recursive: true, force: true });
   writeFileSync(join(dir, 'manifests/a.yaml'), CM('one', '3'));
   assert.is((await build(dir, cache)).code, 0);
-  assert.match(readTree(join(dir, 'rendered'))['a/default/configmap-one.yaml'], /v: "3"/);
+  assert.match(readTree(join(dir, 'rendered'))['a/default/configmap-one.yaml'] ?? '', /v: "3"/);
 });
 
 test.run();

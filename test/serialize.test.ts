@@ -175,13 +175,54 @@ test('random values round-trip through the serializer under YAML 1.2 and 1.1', (
   }
 });
 
-
 test('the plain fast path agrees with the yaml library on every string it takes', () => {
   // Words that stress it: YAML keywords in every case, indicators, numbers, near-misses.
   const atoms = [
-    'a', 'Z', 'yes', 'No', 'ON', 'off', 'y', 'N', 'true', 'False', 'null', 'NULL', '~', 'x', 'nginx',
-    '1', '0', '1e3', '.5', ':', ': ', ' #', '#', ' ', ',', '-', '/', '@', '=', '+', '%', '.', '_',
-    'http://a.b/c', 'a:b', '1.27', 'v1', 'Inf', 'inf', 'NaN', 'nan', 'e', 'E', '0x1F', '12:30',
+    'a',
+    'Z',
+    'yes',
+    'No',
+    'ON',
+    'off',
+    'y',
+    'N',
+    'true',
+    'False',
+    'null',
+    'NULL',
+    '~',
+    'x',
+    'nginx',
+    '1',
+    '0',
+    '1e3',
+    '.5',
+    ':',
+    ': ',
+    ' #',
+    '#',
+    ' ',
+    ',',
+    '-',
+    '/',
+    '@',
+    '=',
+    '+',
+    '%',
+    '.',
+    '_',
+    'http://a.b/c',
+    'a:b',
+    '1.27',
+    'v1',
+    'Inf',
+    'inf',
+    'NaN',
+    'nan',
+    'e',
+    'E',
+    '0x1F',
+    '12:30',
   ];
   let checked = 0;
   let seed = 7;
@@ -200,7 +241,26 @@ test('the plain fast path agrees with the yaml library on every string it takes'
 });
 
 test('the literal block fast path agrees with the yaml library on every string it takes', () => {
-  const atoms = ['a', 'b c', ' ', '  ', '\n', '\n\n', '\t', '#', ': ', '---', '...', '%', '|', '>', '-', 'é', 'key: v', '"q"'];
+  const atoms = [
+    'a',
+    'b c',
+    ' ',
+    '  ',
+    '\n',
+    '\n\n',
+    '\t',
+    '#',
+    ': ',
+    '---',
+    '...',
+    '%',
+    '|',
+    '>',
+    '-',
+    'é',
+    'key: v',
+    '"q"',
+  ];
   let checked = 0;
   let seed = 11;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

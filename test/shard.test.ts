@@ -35,7 +35,9 @@ const FED = (gitops: string) => `apiVersion: fedrender.io/v1alpha1
 kind: Federation
 clusters:
 ${['eu-1', 'eu-2', 'us-1', 'us-2', 'ap-1']
-  .map((n) => `  - name: ${n}\n    labels: {region: ${n.slice(0, 2)}}\n    server: https://${n}.example:6443\n`)
+  .map(
+    (n) => `  - name: ${n}\n    labels: {region: ${n.slice(0, 2)}}\n    server: https://${n}.example:6443\n`,
+  )
   .join('')}resources: [manifests/*.yaml]
 placements:
   - match: {kinds: [ConfigMap], names: [eu-only]}
@@ -121,11 +123,13 @@ test('--shard --check compares its clusters with a full tree', async () => {
   const dir = project({ 'federation.yaml': FED(''), ...MANIFESTS });
   const cfg = join(dir, 'federation.yaml');
   assert.is((await run(['build', '-c', cfg])).code, 0);
-  for (let i = 1; i <= 3; i++) assert.is((await run(['build', '-c', cfg, '--shard', `${i}/3`, '--check'])).code, 0);
+  for (let i = 1; i <= 3; i++)
+    assert.is((await run(['build', '-c', cfg, '--shard', `${i}/3`, '--check'])).code, 0);
   // us-2 (sorted: ap-1 eu-1 eu-2 us-1 us-2; us-2 is the 5th, so in shard 2) changes.
   writeFileSync(cfg, FED('').replace('value: 7', 'value: 8'));
   const codes = [];
-  for (let i = 1; i <= 3; i++) codes.push((await run(['build', '-c', cfg, '--shard', `${i}/3`, '--check'])).code);
+  for (let i = 1; i <= 3; i++)
+    codes.push((await run(['build', '-c', cfg, '--shard', `${i}/3`, '--check'])).code);
   assert.equal(codes, [0, 3, 0]);
 });
 

@@ -20,7 +20,12 @@ function validate(dir: string, env: Record<string, string>): { code: number | nu
   return { code: r.status, stderr: r.stderr };
 }
 
-for (const name of ['validation-errors', 'validation-crds-errors', 'typed-overriders-schema', 'gitops-argocd']) {
+for (const name of [
+  'validation-errors',
+  'validation-crds-errors',
+  'typed-overriders-schema',
+  'gitops-argocd',
+]) {
   test(`stored validators report what compiled ones do: ${name}`, () => {
     const dir = join(GOLDEN, name, 'input');
     const cache = tempDir();

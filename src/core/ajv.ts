@@ -89,8 +89,9 @@ function findOrCompile(schema: object, key: string): ValidateFunction {
 export function compileStandalone(schema: object): { code: string; validate: ValidateFunction } {
   standaloneAjv ??= createAjv({ standalone: true });
   const validate = standaloneAjv.compile(schema);
-  const standaloneCode = (require('ajv/dist/standalone') as { default: (a: Ajv, v: ValidateFunction) => string })
-    .default;
+  const standaloneCode = (
+    require('ajv/dist/standalone') as { default: (a: Ajv, v: ValidateFunction) => string }
+  ).default;
   return { code: standaloneCode(standaloneAjv, validate), validate };
 }
 

@@ -40,11 +40,7 @@ const OPTIONS = {
  * Documents whose values come from the parse cache: the same values parseYamlFile gave for these
  * bytes. The yaml Document and LineCounter, needed only for positions, are parsed on first use.
  */
-export function cachedDocuments(
-  text: string,
-  file: string,
-  values: readonly [number, Json][],
-): ParsedDoc[] {
+export function cachedDocuments(text: string, file: string, values: readonly [number, Json][]): ParsedDoc[] {
   let parsed: { docs: Document.Parsed[]; lineCounter: LineCounter } | undefined;
   const parse = () => {
     if (!parsed) {
@@ -60,7 +56,8 @@ export function cachedDocuments(
       file,
       index,
       get doc() {
-        return parse().docs[index];
+        // The same bytes gave a document at this index when they were cached.
+        return parse().docs[index]!;
       },
       get lineCounter() {
         return parse().lineCounter;
@@ -98,7 +95,7 @@ export function parseYamlFile(
 }
 
 function reportYamlError(e: YAMLError, source: SourceDoc, reporter: Reporter): void {
-  const message = lowerFirst(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+  const message = lowerFirst(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   reporter.error('YAML_SYNTAX', atOffset(source, e.pos[0]), message);
 }
 

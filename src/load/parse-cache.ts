@@ -30,7 +30,11 @@ export class ParseCache {
     const path = join(cacheDir, 'parse', `${hashText(projectDir)}.json`);
     let old: Entries = {};
     try {
-      const data = JSON.parse(await readFile(path, 'utf8')) as { format: number; stamp: string; entries: Entries };
+      const data = JSON.parse(await readFile(path, 'utf8')) as {
+        format: number;
+        stamp: string;
+        entries: Entries;
+      };
       if (data.format === FORMAT && data.stamp === stamp) old = data.entries;
     } catch {
       // absent or unreadable: start empty

@@ -6,10 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
 import { setValidatorCache } from './core/ajv.js';
-import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
+import { realPathLoose, within } from './core/real-path.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
@@ -19,6 +19,8 @@ import { renderResource } from './override/override.js';
 import { boundByNamespace, placeResources, type PlacementMap } from './place.js';
 import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
 import { checkRules } from './model/rule-usage.js';
+import { kubefedClusters } from './model/kubefed-clusters.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
 import { shardClusters, type Shard } from './shard.js';
@@ -100,9 +102,8 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
-  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
   const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
-  // Nothing fedrender writes is read back as input (its staging and swap folders included).
+  // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
   const hashes = new Map<string, string>();
@@ -135,6 +136,10 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     { exclude, hashes, parseCache },
   );
   await parseCache?.save();
+
+  // A dump of a live KubeFed brings its member clusters along.
+  config.clusters.push(...kubefedClusters(docs, config.clusters, reporter));
+  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
 
   // model
   const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), reporter);
@@ -187,9 +192,13 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
   for (const r of model.resources) {
-    if (r.isNamespace && SYSTEM_NAMESPACES.has(r.id.name)) continue;
+    if (r.isNamespace && isSystemNamespace(r, config)) continue;
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
-    result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
+    result.rendered.push(
+      ...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter, {
+        managedLabel: config.managedLabel,
+      }),
+    );
   }
   if (!partial && !reporter.hasErrors())
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
@@ -204,7 +213,17 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
   // emit
   if (!reporter.hasErrors()) {
-    result.files = emitClusters(result.rendered, selected);
+    result.files = emitClusters(result.rendered, selected, (kept, dropped, path) => {
+      const id = (o: RenderedObject) =>
+        `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
+      reporter.error(
+        'OUTPUT_CONFLICT',
+        posOf(dropped.resource.ref),
+        `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
+        'rename one of them',
+      );
+    });
+    if (reporter.hasErrors()) result.files = [];
     if (config.output.gitops === 'argocd') {
       result.allApplications = argoApplications(config.clusters, config.output.argocd, repoPath ?? '');
       result.files = [
@@ -218,12 +237,15 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   return result;
 }
 
-/** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */
+/** Namespaces every member has (KubeFed's own included): never emitted as Namespace objects. */
+function isSystemNamespace(r: { id: { name: string } }, config: FederationConfig): boolean {
+  return SYSTEM_NAMESPACES.has(r.id.name) || r.id.name === config.kubefedNamespace;
+}
+
+/** A folder under the project, as globs exclude it. */
 function excluded(dir: string, target: string): string[] {
   const rel = relative(dir, target).split(sep).join('/');
-  return rel.startsWith('..') || isAbsolute(rel)
-    ? []
-    : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`, `${rel}.fedrender-lock`];
+  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel];
 }
 
 /** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */
@@ -270,7 +292,7 @@ function gitopsRepoPath(
   return path;
 }
 
-/** The Flux directory is swapped whole like the output directory: it may hold neither. */
+/** The Flux directory may hold neither federation.yaml nor the output directory, nor lie in it. */
 function checkFluxDir(
   fluxDir: string,
   outDir: string,
@@ -278,12 +300,14 @@ function checkFluxDir(
   config: FederationConfig,
   reporter: Reporter,
 ): boolean {
-  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer + sep);
-  const problem = within(dir, fluxDir)
+  const realDir = realPathLoose(dir);
+  const realFlux = realPathLoose(fluxDir);
+  const realOut = realPathLoose(outDir);
+  const problem = within(realDir, realFlux)
     ? 'contains federation.yaml'
-    : within(fluxDir, outDir)
+    : within(realFlux, realOut)
       ? 'is inside the output directory'
-      : within(outDir, fluxDir)
+      : within(realOut, realFlux)
         ? 'contains the output directory'
         : undefined;
   if (!problem) return true;
@@ -296,9 +320,9 @@ function checkFluxDir(
   return false;
 }
 
-/** The output directory must not hold the inputs: a build swaps it whole. */
+/** The output directory must not hold the inputs (compared as real paths: `/`, symlinks). */
 function checkOutputDir(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
-  if (outDir === dir || (dir + sep).startsWith(outDir + sep)) {
+  if (within(realPathLoose(dir), realPathLoose(outDir))) {
     reporter.error(
       'OUTPUT_CONFLICT',
       posOf(config.ref, ['output', 'dir']),

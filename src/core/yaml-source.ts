@@ -2,12 +2,15 @@
 // later stage can point at a node. Syntax errors and duplicate keys are reported at their line.
 import { LineCounter, parseAllDocuments, type Document, type Tags, type YAMLError } from 'yaml';
 import type { Reporter } from './diagnostics.js';
+import { documentText, isSopsDocument } from './sops.js';
 import { atOffset, type SourceDoc } from './source.js';
 import type { Json } from '../types.js';
 
 export interface ParsedDoc {
   source: SourceDoc;
   value: Json;
+  /** A SOPS-encrypted document's own text (core/sops.ts): it is emitted as written. */
+  verbatim?: string;
 }
 
 export interface ParseOptions {
@@ -104,7 +107,11 @@ export function parseYamlFile(
     if (doc.contents === null) return;
     const value = doc.toJS({ maxAliasCount: 100 }) as Json;
     if (value === null || value === undefined) return;
-    out.push({ source, value });
+    out.push(
+      isSopsDocument(value)
+        ? { source, value, verbatim: documentText(text, list, index) }
+        : { source, value },
+    );
   });
   return out;
 }

@@ -95,7 +95,8 @@ export async function loadDocuments(
     }
     const before = reporter.diagnostics.length;
     const parsed = parseYamlFile(stripBom(text), f, reporter, parseOpts);
-    if (reporter.diagnostics.length === before)
+    // SOPS documents keep their own text (verbatim): they are parsed every time.
+    if (reporter.diagnostics.length === before && parsed.every((d) => d.verbatim === undefined))
       opts.parseCache?.put(
         hash,
         parsed.map((d) => [d.source.index, d.value]),

@@ -24,6 +24,7 @@ import {
   type EditOutcome,
 } from './index.js';
 import { formatDiagnostics, type Format } from './format.js';
+import { parseShard, type Shard } from './shard.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -74,9 +75,28 @@ export async function main(argv: string[], io: Io): Promise<number> {
             default: false,
             describe: 'print a diff and exit 3 if the output is not up to date; write nothing',
           })
-          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' }),
+          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' })
+          .option('cache', {
+            type: 'boolean',
+            default: true,
+            describe: 'skip a build whose inputs and output are unchanged (--no-cache: always build)',
+          })
+          .option('shard', {
+            type: 'string',
+            describe: 'only the I-th of N disjoint sets of clusters (I/N; sorted names dealt round robin)',
+          }),
       async (args) => {
+        let shard: Shard | undefined;
+        if (args.shard !== undefined) {
+          const parsed = parseShard(args.shard);
+          if (typeof parsed === 'string') throw new UsageError(parsed);
+          if (args.cluster?.length) throw new UsageError('--shard and --cluster cannot be used together');
+          shard = parsed;
+        }
         const opts = {
+          shard,
+          cacheDir: args.cache ? cacheDir(io.env) : undefined,
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
           config: args.config,
           cwd: io.cwd,
           outDir: args.out,
@@ -93,7 +113,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'check everything build checks; write nothing',
       (y) => y,
       async (args) => {
-        const result = await validate({ config: args.config, cwd: io.cwd, strict: args.strict });
+        const result = await validate({
+          config: args.config,
+          cwd: io.cwd,
+          strict: args.strict,
+          cacheDir: cacheDir(io.env),
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
+        });
         exit = report(result, args.format, io, 'validate', args.config);
       },
     )
@@ -107,7 +133,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
           describe: 'matrix format',
         }),
       async (args) => {
-        const result = await plan({ config: args.config, cwd: io.cwd, strict: args.strict });
+        const result = await plan({
+          config: args.config,
+          cwd: io.cwd,
+          strict: args.strict,
+          cacheDir: cacheDir(io.env),
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
+        });
         exit = report(result, args.format === 'json' ? 'json-quiet' : 'text', io, 'plan', args.config);
         if (exit === 0 && result.plan)
           io.stdout(
@@ -258,6 +290,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   return exit;
+}
+
+/**
+ * Where fedrender keeps its caches: $FEDRENDER_CACHE_DIR, else $XDG_CACHE_HOME/fedrender, else
+ * ~/.cache/fedrender; none when the environment names no home (in-process callers).
+ */
+function cacheDir(env: Record<string, string | undefined> | undefined): string | undefined {
+  if (!env) return undefined;
+  if (env.FEDRENDER_CACHE_DIR) return env.FEDRENDER_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return joinPath(env.XDG_CACHE_HOME, 'fedrender');
+  return env.HOME ? joinPath(env.HOME, '.cache', 'fedrender') : undefined;
 }
 
 async function runDiff(

@@ -1,6 +1,6 @@
 // Parses one YAML file into SourceDocs that keep their `yaml` Document and LineCounter, so any
 // later stage can point at a node. Syntax errors and duplicate keys are reported at their line.
-import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document, type Tags, type YAMLError } from 'yaml';
 import type { Reporter } from './diagnostics.js';
 import { documentText, isSopsDocument } from './sops.js';
 import { atOffset, type SourceDoc } from './source.js';
@@ -47,6 +47,43 @@ const LEGACY_BOOL = {
 };
 
 /** All non-empty documents of a file; documents with syntax errors are reported and skipped. */
+const OPTIONS = {
+  uniqueKeys: false,
+  prettyErrors: false,
+  merge: false,
+  customTags: (tags: Tags) => [LEGACY_OCTAL, LEGACY_BOOL, ...tags],
+};
+
+/**
+ * Documents whose values come from the parse cache: the same values parseYamlFile gave for these
+ * bytes. The yaml Document and LineCounter, needed only for positions, are parsed on first use.
+ */
+export function cachedDocuments(text: string, file: string, values: readonly [number, Json][]): ParsedDoc[] {
+  let parsed: { docs: Document.Parsed[]; lineCounter: LineCounter } | undefined;
+  const parse = () => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      const docs = parseAllDocuments(text, { lineCounter, ...OPTIONS });
+      parsed = { docs: Array.isArray(docs) ? docs : [docs as unknown as Document.Parsed], lineCounter };
+    }
+    return parsed;
+  };
+  return values.map(([index, value]) => ({
+    value,
+    source: {
+      file,
+      index,
+      get doc() {
+        // The same bytes gave a document at this index when they were cached.
+        return parse().docs[index]!;
+      },
+      get lineCounter() {
+        return parse().lineCounter;
+      },
+    },
+  }));
+}
+
 export function parseYamlFile(
   text: string,
   file: string,
@@ -56,13 +93,7 @@ export function parseYamlFile(
   const lineCounter = new LineCounter();
   // uniqueKeys: false so a duplicate key is ours to report (and to relax), not a parse failure;
   // the last value wins, as in kubectl.
-  const docs = parseAllDocuments(text, {
-    lineCounter,
-    uniqueKeys: false,
-    prettyErrors: false,
-    merge: false,
-    customTags: (tags) => [LEGACY_OCTAL, LEGACY_BOOL, ...tags],
-  });
+  const docs = parseAllDocuments(text, { lineCounter, ...OPTIONS });
   const out: ParsedDoc[] = [];
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, index) => {

@@ -3,7 +3,7 @@
 // keep a SourceRef for every rule, entry and operation, so later stages can point at them.
 import { basename, posix } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { createAjv } from '../core/ajv.js';
+import { compileCached } from '../core/ajv.js';
 import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
 import { readPackageJson } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
@@ -57,7 +57,7 @@ export function parseFederation(
   }
   const { source, value } = first;
   const root = ref(source);
-  validateFederation ??= createAjv().compile(federationSchema());
+  validateFederation ??= compileCached(federationSchema());
   if (!checkSchema(validateFederation, value, root, reporter)) return undefined;
   return readConfig(value as JsonObject, file, dir, root, reporter);
 }

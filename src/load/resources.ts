@@ -6,7 +6,9 @@ import { join, sep } from 'node:path';
 import { globby } from 'globby';
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { filePos, posOf } from '../core/source.js';
-import { parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
+import { cachedDocuments, parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
+import { hashText } from './hash.js';
+import type { ParseCache } from './parse-cache.js';
 import type { Located } from '../types.js';
 
 export interface GlobOptions {
@@ -15,6 +17,10 @@ export interface GlobOptions {
   duplicateKeysAsWarnings?: boolean;
   /** What the patterns are, for messages: `resource` (default) or `crds`. */
   what?: string;
+  /** Filled with path -> sha256 of each file read (the no-op cache's key). */
+  hashes?: Map<string, string>;
+  /** Parsed values of files seen before, by content hash. */
+  parseCache?: ParseCache;
 }
 
 /** Files matched by the globs, relative to `dir`, sorted; a pattern matching nothing is reported. */
@@ -79,11 +85,23 @@ export async function loadDocuments(
   files.forEach((f, i) => {
     const text = texts[i];
     if (text === undefined) return;
-    docs.push(
-      ...parseYamlFile(stripBom(text), f, reporter, {
-        duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings,
-      }),
-    );
+    const hash = hashText(text);
+    opts.hashes?.set(f, hash);
+    const parseOpts = { duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings };
+    const hit = opts.parseCache?.get(hash);
+    if (hit) {
+      docs.push(...cachedDocuments(stripBom(text), f, hit));
+      return;
+    }
+    const before = reporter.diagnostics.length;
+    const parsed = parseYamlFile(stripBom(text), f, reporter, parseOpts);
+    // SOPS documents keep their own text (verbatim): they are parsed every time.
+    if (reporter.diagnostics.length === before && parsed.every((d) => d.verbatim === undefined))
+      opts.parseCache?.put(
+        hash,
+        parsed.map((d) => [d.source.index, d.value]),
+      );
+    docs.push(...parsed);
   });
   return docs;
 }

@@ -251,7 +251,13 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     );
     if (reporter.hasErrors() || !text) result.files = [];
     if (config.output.gitops === 'argocd') {
-      result.allApplications = argoApplications(config.clusters, config.output.argocd, repoPath ?? '');
+      result.allApplications = argoApplications(
+        config.clusters,
+        config.output.argocd,
+        repoPath ?? '',
+        name,
+        config.clusters,
+      );
       result.files = [
         ...result.files,
         ...argoApplications(selected, config.output.argocd, repoPath ?? '', name, config.clusters),

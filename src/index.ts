@@ -210,7 +210,7 @@ async function editConfig(
     return { code: 1, message: `cannot read ${opts.config}; create one with \`fedrender init\``, notes: [] };
   }
   const r = edit(text);
-  if (!r.ok) return { code: 1, message: `${opts.config}: ${r.message}`, notes: [] };
+  if (!r.ok) return { code: 1, message: `${opts.config}${r.at ? `:${r.at}` : ''}: ${r.message}`, notes: [] };
   await writeFileAtomic(path, r.text);
   return { code: 0, message: `${done} in ${opts.config}`, notes: r.notes.map((n) => `${opts.config}: ${n}`) };
 }

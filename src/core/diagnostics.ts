@@ -5,6 +5,8 @@
 export type DiagnosticCode =
   | 'YAML_SYNTAX'
   | 'YAML_DUPLICATE_KEY'
+  | 'YAML_ALIAS'
+  | 'YAML_LIMIT'
   | 'CONFIG'
   | 'SCHEMA'
   | 'RESOURCE_GLOB'

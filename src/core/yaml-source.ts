@@ -3,6 +3,7 @@
 import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Reporter } from './diagnostics.js';
 import { atOffset, type SourceDoc } from './source.js';
+import { checkDocumentShape, YAML_LIMITS } from './yaml-limits.js';
 import type { Json } from '../types.js';
 
 export interface ParsedDoc {
@@ -52,11 +53,18 @@ export function parseYamlFile(
     const errors = [...doc.errors];
     for (const e of errors) reportYamlError(e, source, reporter);
     if (errors.length) return;
+    // Before anything walks the tree: nesting and aliases are bounded from here on.
+    const problem = checkDocumentShape(doc);
+    if (problem) {
+      reporter.error(problem.code, atOffset(source, problem.offset), problem.message);
+      return;
+    }
     reportDuplicateKeys(source, reporter, opts.duplicateKeysAsWarnings ?? false);
     for (const w of doc.warnings)
       reporter.warning('YAML_SYNTAX', atOffset(source, w.pos[0]), lowerFirst(w.message));
     if (doc.contents === null) return;
-    const value = doc.toJS({ maxAliasCount: 100 }) as Json;
+    // Aliases share one value, which the copy-on-write stages never mutate.
+    const value = doc.toJS({ maxAliasCount: -1 }) as Json;
     if (value === null || value === undefined) return;
     out.push({ source, value });
   });
@@ -64,6 +72,12 @@ export function parseYamlFile(
 }
 
 function reportYamlError(e: YAMLError, source: SourceDoc, reporter: Reporter): void {
+  // `yaml` turns a stack overflow while composing very deep nesting into this error.
+  if (e.code === 'RESOURCE_EXHAUSTION') {
+    const message = `mappings and sequences nest more than ${YAML_LIMITS.maxDepth} levels deep`;
+    reporter.error('YAML_LIMIT', atOffset(source, e.pos[0]), message);
+    return;
+  }
   const message = lowerFirst(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
   reporter.error('YAML_SYNTAX', atOffset(source, e.pos[0]), message);
 }

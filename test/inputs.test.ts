@@ -252,4 +252,45 @@ test('an unexpected exception is one line, exit 70, its stack only with FEDRENDE
   assert.match(debug.stderr, TRACE);
 });
 
+test('override paths through __proto__ or constructor/prototype are errors at the operation, and pollute nothing', async () => {
+  const dir = project({
+    'federation.yaml':
+      FED +
+      `overrides:
+  - match: {kinds: [ConfigMap]}
+    overrides:
+      - clusterName: fedhost
+        clusterOverrides:
+          - {path: /__proto__/polluted, value: "yes"}
+          - {path: /constructor/prototype/polluted, value: "yes"}
+          - {path: /metadata/annotations, op: merge, value: {__proto__: {polluted: "yes"}}}
+`,
+    'manifests/a.yaml':
+      configMap('data: {__proto__: kept}\n') +
+      `---
+apiVersion: types.kubefed.io/v1beta1
+kind: FederatedConfigMap
+metadata: {name: d, namespace: default}
+spec:
+  template: {data: {a: b}}
+  placement: {clusters: [{name: fedhost}]}
+  overrides:
+    - clusterName: fedhost
+      clusterOverrides:
+        - {path: /metadata/__proto__/polluted, value: "yes"}
+`,
+  });
+  const r = await run(['build'], dir);
+  assert.is(r.code, 1);
+  assert.equal(diags(r.stderr), [
+    'federation.yaml:12:20 error INVALID_PATCH',
+    'federation.yaml:13:20 error INVALID_PATCH',
+    'federation.yaml:14:13 error SCHEMA',
+    'federation.yaml:14:13 error SCHEMA',
+    'manifests/a.yaml:15:18 error INVALID_PATCH',
+  ]);
+  assert.not.match(r.stderr, TRACE);
+  assert.is(({} as Record<string, unknown>).polluted, undefined);
+  assert.is(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
+});
 test.run();

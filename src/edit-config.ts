@@ -75,7 +75,7 @@ function parseEditable(
   text: string,
 ): { ok: true; doc: Document } | { ok: false; message: string; at: string } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${line}:${col}`;

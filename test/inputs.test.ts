@@ -293,4 +293,30 @@ spec:
   assert.is(({} as Record<string, unknown>).polluted, undefined);
   assert.is(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
 });
+test('more than 10,000 aliases in one document is an error at the first one over', async () => {
+  const many = Array.from({ length: 10_001 }, (_, i) => `  k${i}: *v\n`).join('');
+  const dir = project({ 'federation.yaml': FED, 'manifests/a.yaml': configMap(`data:\n  v: &v x\n${many}`) });
+  const r = await run(['build'], dir);
+  assert.is(r.code, 1);
+  assert.equal(diags(r.stderr), ['manifests/a.yaml:10006:11 error YAML_LIMIT']);
+});
+
+test('a mapping used as a key is an error at the key, not a process warning', async () => {
+  const warnings: unknown[] = [];
+  const emit = process.emitWarning;
+  process.emitWarning = (w: string | Error) => void warnings.push(w);
+  try {
+    const dir = project({
+      'federation.yaml': FED,
+      'manifests/a.yaml': configMap('data:\n  ? {a: b}\n  : c\n'),
+    });
+    const r = await run(['build'], dir);
+    assert.is(r.code, 1);
+    assert.equal(diags(r.stderr), ['manifests/a.yaml:5:5 error YAML_SYNTAX']);
+  } finally {
+    process.emitWarning = emit;
+  }
+  assert.equal(warnings, []);
+});
+
 test.run();

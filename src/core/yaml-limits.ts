@@ -1,5 +1,5 @@
 // Bounds on a parsed YAML document before it becomes a plain value: an alias must follow its
-// anchor and not sit inside it, and aliases may not blow a small file up into a huge value
+// anchor and not sit inside it, a key must be a scalar, and aliases may not blow a small file up into a huge value
 // (billion laughs). `yaml`'s own guard (maxAliasCount) throws from toJS and counts every alias
 // of a large, honest document; this walk measures what the aliases actually expand to instead,
 // and says where, so toJS can then run unguarded.
@@ -16,7 +16,7 @@ export const YAML_LIMITS = {
 };
 
 export interface ShapeProblem {
-  code: 'YAML_ALIAS' | 'YAML_LIMIT';
+  code: 'YAML_ALIAS' | 'YAML_LIMIT' | 'YAML_SYNTAX';
   /** Offset in the file's text of the node at fault. */
   offset: number;
   message: string;
@@ -91,8 +91,17 @@ export function checkDocumentShape(doc: Document, limits = YAML_LIMITS): ShapePr
       open.add(node);
       let size = 1;
       for (const item of node.items as unknown[]) {
-        if (isPair(item)) size += visit(item.key, depth + 1) + visit(item.value, depth + 1);
-        else size += visit(item, depth + 1);
+        if (isPair(item)) {
+          size += visit(item.key, depth + 1) + visit(item.value, depth + 1);
+          const key = isAlias(item.key) ? anchors.get(item.key.source) : item.key;
+          // JSON (and so Kubernetes) keys are strings; yaml would stringify a collection.
+          if (!problem && (isMap(key) || isSeq(key)))
+            problem = {
+              code: 'YAML_SYNTAX',
+              offset: at(item.key as Node),
+              message: `a mapping key must be a scalar, found a ${isMap(key) ? 'mapping' : 'sequence'}`,
+            };
+        } else size += visit(item, depth + 1);
       }
       open.delete(node);
       sizes.set(node, size);

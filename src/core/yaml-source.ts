@@ -43,6 +43,8 @@ export function parseYamlFile(
     lineCounter,
     uniqueKeys: false,
     prettyErrors: false,
+    // Problems reach the user as diagnostics, never as process warnings.
+    logLevel: 'error',
     merge: false,
     customTags: (tags) => [LEGACY_OCTAL, ...tags],
   });

@@ -404,6 +404,7 @@ test(`fuzz: mutated golden inputs never crash or touch what they should not (${S
     }
     outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
     if (process.env.FUZZ_TRACE) process.stdout.write(`${Date.now() - t0}ms ${code} ${where.slice(0, 300)}\n`);
+    if (process.env.FUZZ_TRACE && Date.now() - t0 > 3000) cpSync(parent, `${parent}-slow`, { recursive: true });
     const allowed = command.includes('--check') ? [0, 1, 3] : [0, 1];
     assert.ok(allowed.includes(code), `exit ${code}: ${where}\n${output.slice(0, 2000)}`);
     assert.not.match(output, TRACE, `stack trace: ${where}`);

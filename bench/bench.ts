@@ -96,7 +96,7 @@ async function median(f: () => Promise<unknown> | unknown): Promise<number> {
     await f();
     times.push(performance.now() - t);
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
 const dir = makeProject();

@@ -50,7 +50,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 export function internalError(e: unknown, debug: boolean): string {
   const raw = e instanceof Error ? e.message : String(e);
   // One line, and short: a message may quote a whole hostile input.
-  const first = raw.split('\n')[0];
+  const first = raw.split('\n')[0] ?? '';
   const message = first.length > 500 ? `${first.slice(0, 500)}…` : first;
   const stack = debug && e instanceof Error && e.stack ? `${e.stack}\n` : '';
   return `fedrender: internal error: ${message} (please report)\n${stack}`;
@@ -154,8 +154,8 @@ async function run(argv: string[], io: Io): Promise<number> {
           config: args.config,
           cwd: io.cwd,
           strict: args.strict,
-          kind: m[1],
-          name: m[2],
+          kind: m[1]!,
+          name: m[2]!,
           namespace: args.namespace,
         });
         exit = report(result, args.format, io, 'explain', args.config);

@@ -82,7 +82,7 @@ function parseEditable(
   };
   const error = doc.errors[0];
   if (error) {
-    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     return {
       ok: false,
       at: at(error.pos[0]),
@@ -106,7 +106,7 @@ export function parseLabels(list: readonly string[]): { labels: Record<string, s
   for (const item of list) {
     const m = /^([^=]+)=(.*)$/.exec(item);
     if (!m) bad.push(item);
-    else labels[m[1]] = m[2];
+    else labels[m[1]!] = m[2]!;
   }
   return { labels, bad };
 }

@@ -45,8 +45,8 @@ export function explainResource(c: Compilation, r: Resource): string {
     `  placement: ${how}${r.placement.from === 'all' ? '' : ` at ${at(r.placement.ref)}`}: ${describePlacement(r.placement.spec)} -> ${list(placed)}`,
   );
   const scheduled = c.scheduled?.get(r);
-  if (scheduled) {
-    const first = [...scheduled.values()][0];
+  const first = scheduled && [...scheduled.values()][0];
+  if (scheduled && first) {
     lines.push(
       `  scheduling: replicas planned at ${at(first.ref)}: ${[...scheduled].map(([n, o]) => `${n}=${o.replicas}`).join(', ')}`,
     );

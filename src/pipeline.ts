@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
@@ -150,7 +151,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
   for (const r of model.resources) {
-    if (r.isNamespace && isSystemNamespace(r)) continue;
+    if (r.isNamespace && SYSTEM_NAMESPACES.has(r.id.name)) continue;
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
     result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
   }
@@ -173,10 +174,6 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
   }
   return result;
-}
-
-function isSystemNamespace(r: { id: { name: string } }): boolean {
-  return ['default', 'kube-system', 'kube-public'].includes(r.id.name);
 }
 
 function selectClusters(config: FederationConfig, names: string[] | undefined) {

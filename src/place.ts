@@ -4,7 +4,7 @@
 import { cmp, type Reporter } from './core/diagnostics.js';
 import { selectorMatches } from './core/selector.js';
 import { child, posOf, type SourceRef } from './core/source.js';
-import { unknownClusterMessage } from './load/config.js';
+import { reportUnknownCluster } from './load/config.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import type { Cluster, FederationConfig, PlacementSpec, Resource } from './types.js';
 
@@ -47,10 +47,8 @@ export function computePlacement(
         picked.add(name);
         return;
       }
-      const { message, hint } = unknownClusterMessage(name, clusters);
       const pos = posOf(child(at, 'clusters', i, 'name'));
-      if (severity === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, message, hint);
-      else reporter.strictWarning('UNKNOWN_CLUSTER', pos, `${message}; KubeFed ignored it`, hint);
+      reportUnknownCluster(reporter, severity, pos, name, clusters, { ignored: 'it' });
     });
     return [...picked].sort(cmp);
   }
@@ -105,9 +103,11 @@ export function boundByNamespace(
     }
   }
   for (const [ns, list] of [...unrendered].sort((a, b) => cmp(a[0], b[0]))) {
+    const head = list[0];
+    if (!head) continue; // never: a list is created with its first resource
     const what =
       list.length === 1
-        ? `${list[0].federatedKind ?? list[0].id.kind} ${list[0].id.name}`
+        ? `${head.federatedKind ?? head.id.kind} ${head.id.name}`
         : `${list.length} resources`;
     const effect =
       config.kubefedScope === 'Cluster'
@@ -115,7 +115,7 @@ export function boundByNamespace(
         : `${list.length === 1 ? 'it keeps its' : 'they keep their'} own placement`;
     reporter.warning(
       'NAMESPACE_NOT_RENDERED',
-      posOf(list[0].ref, ['metadata', 'namespace']),
+      posOf(head.ref, ['metadata', 'namespace']),
       `namespace "${ns}" is not rendered (no Namespace or FederatedNamespace for it among the inputs); ${what} in it: ${effect}`,
     );
   }

@@ -2,6 +2,7 @@
 // everything lands and how replicas are split without reading YAML. Pure: returns text or data.
 import { cmp } from './core/diagnostics.js';
 import { isObject } from './core/cow.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import type { Compilation } from './pipeline.js';
 
 export interface PlanRow {
@@ -24,7 +25,7 @@ export function planData(c: Compilation): PlanData {
   const clusters = [...c.clusters].sort(cmp);
   const rows = new Map<string, PlanRow>();
   for (const r of c.model?.resources ?? []) {
-    if (r.isNamespace && ['default', 'kube-system', 'kube-public'].includes(r.id.name)) continue;
+    if (r.isNamespace && SYSTEM_NAMESPACES.has(r.id.name)) continue;
     const key = [r.id.kind, r.id.namespace ?? '', r.id.name, r.id.group].join('\u0000');
     rows.set(key, {
       apiVersion: r.id.apiVersion,
@@ -59,7 +60,7 @@ export function planTable(data: PlanData, width = 100): string {
   const first = Math.max('RESOURCE'.length, ...labels.map((l) => l.length));
   const hasTotal = data.resources.some((r) => r.totalReplicas !== undefined);
   const colWidth = (c: string) =>
-    Math.max(c.length, ...data.resources.map((r) => cell(r.clusters[c]).length));
+    Math.max(c.length, ...data.resources.map((r) => cell(r.clusters[c] ?? false).length));
   const chunks: string[][] = [];
   let current: string[] = [];
   // Room for the TOTAL column is kept in every table: any of them may turn out to be the last.
@@ -85,8 +86,8 @@ export function planTable(data: PlanData, width = 100): string {
     ].join('  ');
     const lines = data.resources.map((r, j) =>
       [
-        labels[j].padEnd(first),
-        ...cols.map((c) => cell(r.clusters[c]).padStart(colWidth(c))),
+        labels[j]!.padEnd(first),
+        ...cols.map((c) => cell(r.clusters[c] ?? false).padStart(colWidth(c))),
         ...(total ? [r.totalReplicas !== undefined ? String(r.totalReplicas).padStart(5) : ''] : []),
       ]
         .join('  ')

@@ -102,9 +102,11 @@ export interface OverrideRule {
   ref: SourceRef;
 }
 
+/** One cluster's entry in an RSP's `clusters` (KubeFed's ClusterPreferences). */
 export interface ClusterPreference {
   weight?: number;
   minReplicas?: number;
+  /** Absent (or null) means unbounded, as KubeFed's nil `*int64`. */
   maxReplicas?: number;
 }
 

@@ -62,7 +62,7 @@ export async function planWrite(
 ): Promise<WritePlan> {
   await recoverInterruptedSwap(outDir);
   const old = await readRecord(outDir);
-  const inScope = (p: string) => !scope.clusters || scope.clusters.includes(p.split('/')[0]);
+  const inScope = (p: string) => !scope.clusters || scope.clusters.includes(p.split('/')[0]!);
   const keptOwned = old.filter((p) => !inScope(p));
   const owned = new Set(old);
   const existing = await listTree(outDir);

@@ -55,7 +55,7 @@ for (const c of cases) {
     const tree = readTree(r.out);
     const clusters = Object.keys(tree)
       .filter((p) => p.endsWith('/kustomization.yaml'))
-      .map((p) => p.split('/')[0]);
+      .map((p) => p.split('/')[0]!);
     assert.ok(clusters.length > 0);
     for (const cluster of clusters) {
       const stdout = execFileSync('kubectl', ['kustomize', join(r.out, cluster)], {
@@ -74,8 +74,8 @@ for (const c of cases) {
       const sorted = (l: unknown[]) => [...l].sort((a, b) => (key(a as never) < key(b as never) ? -1 : 1));
       assert.equal(sorted(fromKustomize), sorted(ours), `${cluster}: objects`);
       // The kustomization lists files in kustomize's own apply order.
-      const listed = (parse(tree[`${cluster}/kustomization.yaml`]).resources as string[]).map((p) =>
-        key(parse(tree[`${cluster}/${p}`])),
+      const listed = (parse(tree[`${cluster}/kustomization.yaml`]!).resources as string[]).map((p) =>
+        key(parse(tree[`${cluster}/${p}`]!)),
       );
       assert.equal(
         fromKustomize.map((o) => key(o as never)),

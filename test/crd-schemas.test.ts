@@ -291,7 +291,7 @@ test('the same CRD twice is silent; a different definition of the same kind is w
   ];
   const map = crdSchemas(docs, reporter);
   assert.equal(positions(reporter.diagnostics), ['c.yaml:9:10 warning SCHEMA']);
-  assert.match(reporter.diagnostics[0].message, 'a.yaml:');
+  assert.match(reporter.diagnostics[0]!.message, 'a.yaml:');
   assert.is(map.get('stable.example.com/v1/CronTab')!.ref.doc.file, 'a.yaml');
 });
 

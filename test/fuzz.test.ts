@@ -45,7 +45,7 @@ function prng(seed: number): () => number {
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, list: readonly T[]): T => list[int(r, list.length)];
+const pick = <T>(r: Rand, list: readonly T[]): T => list[int(r, list.length)]!;
 
 const ODD_STRINGS = [
   '',
@@ -157,13 +157,13 @@ function mutateDocument(text: string, r: Rand): { text: string; what: string } |
   const maps = all.filter((n) => isMap(n.node)).map((n) => n.node as import('yaml').YAMLMap);
   const scalars = all.filter((n) => isScalar(n.node));
   const kind = int(r, 10);
-  let what = '';
+  let what: string;
   switch (kind) {
     case 0: {
       const m = maps.length ? pick(r, maps) : undefined;
       if (!m || !m.items.length) return undefined;
       const i = int(r, m.items.length);
-      what = `drop key ${String((m.items[i].key as Scalar)?.value)}`;
+      what = `drop key ${String((m.items[i]!.key as Scalar)?.value)}`;
       m.items.splice(i, 1);
       break;
     }
@@ -180,7 +180,8 @@ function mutateDocument(text: string, r: Rand): { text: string; what: string } |
       if (!m || m.items.length < 2) return undefined;
       const i = int(r, m.items.length);
       const j = int(r, m.items.length);
-      [m.items[i].value, m.items[j].value] = [m.items[j].value, m.items[i].value];
+      const [a, b] = [m.items[i]!, m.items[j]!];
+      [a.value, b.value] = [b.value, a.value];
       what = `swap values ${i}/${j}`;
       break;
     }
@@ -223,7 +224,7 @@ function mutateDocument(text: string, r: Rand): { text: string; what: string } |
       if (!m) return undefined;
       const n = pick(r, [150, 1000]);
       m.items.push(doc.createPair('fzBase', doc.createNode(['a', 'b', 'c'])));
-      (m.items[m.items.length - 1].value as { anchor?: string }).anchor = 'fzb';
+      (m.items[m.items.length - 1]!.value as { anchor?: string }).anchor = 'fzb';
       for (let i = 0; i < n; i++) m.items.push(doc.createPair(`fz${i}`, new Alias('fzb')));
       what = `${n} aliases`;
       break;
@@ -249,8 +250,8 @@ function replaceNode(all: { node: unknown; parent: unknown }[], target: unknown,
   const entry = all.find((n) => n.node === target);
   const parent = entry?.parent;
   if (isPair(parent)) {
-    if (parent.value === target) parent.value = next as never;
-    else parent.key = next as never;
+    if (parent.value === target) parent.value = next;
+    else parent.key = next;
   } else if (isMap(parent) || isSeq(parent)) {
     const i = (parent.items as unknown[]).indexOf(target);
     if (i >= 0) (parent.items as unknown[])[i] = next;
@@ -263,7 +264,8 @@ function mutateBytes(bytes: Buffer, r: Rand): { bytes: Buffer; what: string } {
     case 0: {
       if (!bytes.length) return { bytes: Buffer.from('\0'), what: 'NUL file' };
       const copy = Buffer.from(bytes);
-      copy[Math.min(at, copy.length - 1)] ^= 1 << int(r, 8);
+      const i = Math.min(at, copy.length - 1);
+      copy[i] = copy[i]! ^ (1 << int(r, 8));
       return { bytes: copy, what: `flip byte ${at}` };
     }
     case 1: {
@@ -404,7 +406,8 @@ test(`fuzz: mutated golden inputs never crash or touch what they should not (${S
     }
     outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
     if (process.env.FUZZ_TRACE) process.stdout.write(`${Date.now() - t0}ms ${code} ${where.slice(0, 300)}\n`);
-    if (process.env.FUZZ_TRACE && Date.now() - t0 > 3000) cpSync(parent, `${parent}-slow`, { recursive: true });
+    if (process.env.FUZZ_TRACE && Date.now() - t0 > 3000)
+      cpSync(parent, `${parent}-slow`, { recursive: true });
     const allowed = command.includes('--check') ? [0, 1, 3] : [0, 1];
     assert.ok(allowed.includes(code), `exit ${code}: ${where}\n${output.slice(0, 2000)}`);
     assert.not.match(output, TRACE, `stack trace: ${where}`);

@@ -53,7 +53,7 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
     Object.keys(tree).filter((p) => p.startsWith('argocd/')),
     ['argocd/east.yaml', 'argocd/kustomization.yaml', 'argocd/west.yaml'],
   );
-  assert.equal(parse(tree['argocd/east.yaml']), {
+  assert.equal(parse(tree['argocd/east.yaml']!), {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: { name: 'east', namespace: 'argocd' },
@@ -70,13 +70,13 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
     },
   });
   // No server: Argo CD's name for the cluster.
-  assert.equal(parse(tree['argocd/west.yaml']).spec.destination, { name: 'west' });
-  assert.equal(parse(tree['argocd/kustomization.yaml']), {
+  assert.equal(parse(tree['argocd/west.yaml']!).spec.destination, { name: 'west' });
+  assert.equal(parse(tree['argocd/kustomization.yaml']!), {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: ['east.yaml', 'west.yaml'],
   });
-  assert.match(tree['.fedrender-owned.yaml'], /path: argocd\/kustomization\.yaml/);
+  assert.match(tree['.fedrender-owned.yaml']!, /path: argocd\/kustomization\.yaml/);
   assert.not.ok(existsSync(join(root, 'clusters')));
 });
 
@@ -86,7 +86,7 @@ test('flux: one Kustomization per cluster in clusters/<cluster>/fedrender.yaml, 
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
   assert.equal(Object.keys(tree), ['.fedrender-owned.yaml', 'east/fedrender.yaml', 'west/fedrender.yaml']);
-  assert.equal(parse(tree['west/fedrender.yaml']), {
+  assert.equal(parse(tree['west/fedrender.yaml']!), {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name: 'fedrender', namespace: 'flux-system' },
@@ -239,7 +239,7 @@ test('flux: files fedrender did not write are left alone, unreported; resources 
     'west/fedrender.yaml',
   ]);
   assert.is(tree['east/flux-system/gotk-components.yaml'], components);
-  assert.not.match(tree['.fedrender-owned.yaml'], /flux-system|apps\.yaml/);
+  assert.not.match(tree['.fedrender-owned.yaml']!, /flux-system|apps\.yaml/);
   // A cluster leaves: its Kustomization goes, the user's files stay.
   writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, 'clusters:\n  - name: west\n'));
   assert.is((await run(['build'], dir)).code, 0);
@@ -264,16 +264,17 @@ test('flux: an unowned file where a Kustomization goes stops the build before ei
 });
 
 test('a failed build changes nothing in the output or the Flux directory', async () => {
-  for (const [output, change] of [
+  const cases: [string, string][] = [
     [ARGO, '  argocd: {repoURL: https://example.com/other.git}\n'],
     [FLUX, '  flux: {interval: 5m}\n'],
-  ]) {
+  ];
+  for (const [output, change] of cases) {
     const { dir } = repo(output);
     assert.is((await run(['build'], dir)).code, 0);
     const before = readTree(dir);
     // Both trees would change, but a manifest is broken.
     const inputs = {
-      'federation.yaml': fed(output.split('\n')[0] + '\n' + change),
+      'federation.yaml': fed(output.split('\n')[0]! + '\n' + change),
       'manifests/a.yaml': CM('2') + 'bad: [\n',
     };
     for (const [p, text] of Object.entries(inputs)) writeFileSync(join(dir, p), text);

@@ -75,7 +75,7 @@ for (const c of goldenCases()) {
     assert.fixture(diagnostics, readFileSync(expectedDiag, 'utf8'), `diagnostics of ${c.name}`);
     const want = isDir(expectedDir) ? readTree(expectedDir) : {};
     assert.equal(Object.keys(tree), Object.keys(want), `file list of ${c.name}`);
-    for (const p of Object.keys(want)) assert.fixture(tree[p], want[p], `${c.name}: ${p}`);
+    for (const p of Object.keys(want)) assert.fixture(tree[p]!, want[p]!, `${c.name}: ${p}`);
   });
 }
 

@@ -81,7 +81,7 @@ function upstream(version: string): Upstream {
     .definitions;
   const kinds = new Map<string, string>();
   for (const name of Object.keys(definitions).sort()) {
-    const gvks = (definitions[name]['x-kubernetes-group-version-kind'] ?? []) as {
+    const gvks = (definitions[name]!['x-kubernetes-group-version-kind'] ?? []) as {
       group: string;
       version: string;
       kind: string;
@@ -181,7 +181,7 @@ function corpus(): Fixture[] {
       throw new Error(`${file}: name must start with valid-, invalid-, strict-invalid- or removed-`);
     const overrides = new Map<string, Outcome>();
     for (const m of text.matchAll(/^# expect (\d+\.\d+): (valid|invalid|strict-invalid|no-schema)\b/gm)) {
-      overrides.set(m[1], m[2] as Outcome);
+      overrides.set(m[1]!, m[2]! as Outcome);
     }
     const doc = parse(text) as Fixture['doc'];
     return {
@@ -303,7 +303,7 @@ test('bundles are shipped for the cross-checked versions and the minors between 
     assert.ok(VERSIONS.includes(v), `schemas/kubernetes/v${v}.json is missing`);
     upstream(v); // throws with the path when ../shared/k8s-schemas lacks the version
   }
-  const [low, high] = [minor(CROSS_CHECKED[0]), minor(CROSS_CHECKED[CROSS_CHECKED.length - 1])];
+  const [low, high] = [minor(CROSS_CHECKED[0]!), minor(CROSS_CHECKED[CROSS_CHECKED.length - 1]!)];
   for (const v of VERSIONS)
     assert.ok(minor(v) >= low && minor(v) <= high, `${v} has no cross-checked neighbour on each side`);
 });
@@ -314,7 +314,7 @@ test('loader: versions, patch versions, caching, unknown versions', () => {
     [...VERSIONS].sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])),
   );
   const [first] = VERSIONS;
-  const set = shippedSet(first);
+  const set = shippedSet(first!);
   assert.is(set.kubernetesVersion, first);
   assert.ok(set.source.startsWith('@kubernetes/client-node@'), set.source);
   assert.is(loadKubernetesSchemas(`${first}.7`), set, 'a patch version selects the minor bundle');
@@ -326,7 +326,7 @@ test('loader: versions, patch versions, caching, unknown versions', () => {
 });
 
 test('kindSchema: self-contained, cached per kind and mode, undefined for unknown kinds', () => {
-  const set = shippedSet(VERSIONS[0]);
+  const set = shippedSet(VERSIONS[0]!);
   const lax = kindSchema(set, 'apps/v1', 'Deployment', { strict: false }) as Schema;
   const strict = kindSchema(set, 'apps/v1', 'Deployment', { strict: true }) as Schema;
   assert.is(lax.$ref, '#/definitions/io.k8s.api.apps.v1.Deployment');
@@ -335,8 +335,8 @@ test('kindSchema: self-contained, cached per kind and mode, undefined for unknow
   const defs = (s: Schema) => s.definitions as Record<string, Schema>;
   assert.ok('io.k8s.api.core.v1.PodSpec' in defs(lax));
   assert.not.ok('io.k8s.api.rbac.v1.PolicyRule' in defs(lax), 'only the definitions the kind reaches');
-  assert.is(defs(lax)['io.k8s.api.apps.v1.DeploymentSpec'].additionalProperties, undefined);
-  assert.is(defs(strict)['io.k8s.api.apps.v1.DeploymentSpec'].additionalProperties, false);
+  assert.is(defs(lax)['io.k8s.api.apps.v1.DeploymentSpec']!.additionalProperties, undefined);
+  assert.is(defs(strict)['io.k8s.api.apps.v1.DeploymentSpec']!.additionalProperties, false);
   assert.is(kindSchema(set, 'extensions/v1beta1', 'Deployment', { strict: false }), undefined);
   assert.is(kindSchema(set, 'example.com/v1', 'Widget', { strict: true }), undefined);
 });
@@ -375,8 +375,8 @@ test('strict transform: closes objects with properties, leaves free-form values 
     properties: { m: { type: 'object', additionalProperties: { type: 'string' } }, any: {} },
     additionalProperties: false,
   });
-  assert.is(out.B.additionalProperties, undefined);
-  assert.equal(out.C.items, {
+  assert.is(out.B!.additionalProperties, undefined);
+  assert.equal(out.C!.items, {
     type: 'object',
     properties: { y: { type: 'integer' } },
     additionalProperties: false,
@@ -417,7 +417,7 @@ for (const version of CROSS_CHECKED) {
         problems.push(`kind ${key}: shipped ${name}, upstream ${up.kinds.get(key) ?? 'none'}`);
     }
     for (const [key, name] of up.kinds) {
-      const gvks = up.definitions[name]['x-kubernetes-group-version-kind'] as unknown[];
+      const gvks = up.definitions[name]!['x-kubernetes-group-version-kind'] as unknown[];
       if (gvks.length > 1 || key.endsWith('List') || set.kinds.has(key) || NOT_SHIPPED.has(key)) continue;
       problems.push(`kind ${key} (${name}) is upstream but not shipped`);
     }
@@ -458,7 +458,7 @@ for (const version of CROSS_CHECKED) {
           );
         }
       });
-      const got = outcomeOf(results[0].shipped, results[1].shipped);
+      const got = outcomeOf(results[0]!.shipped, results[1]!.shipped);
       const want = fixture.expect(version);
       if (got !== want) problems.push(`${fixture.file}: expected ${want}, shipped bundle says ${got}`);
       checked += 1;
@@ -554,7 +554,7 @@ for (const version of VERSIONS.filter((v) => !CROSS_CHECKED.includes(v))) {
     let compared = 0;
     for (const fixture of fixtures()) {
       const mine = run(set, fixture.doc);
-      const got = outcomeOf(mine[0], mine[1]);
+      const got = outcomeOf(mine[0]!, mine[1]!);
       const want = fixture.expect(version);
       if (got !== want) problems.push(`${fixture.file}: expected ${want}, the ${version} bundle says ${got}`);
       if (fixture.versionSpecific) continue;
@@ -562,10 +562,10 @@ for (const version of VERSIONS.filter((v) => !CROSS_CHECKED.includes(v))) {
       for (const other of nearest(version)) {
         run(shippedSet(other), fixture.doc).forEach((theirs, i) => {
           const same =
-            mine[i].outcome === theirs.outcome && mine[i].where.join(' ') === theirs.where.join(' ');
+            mine[i]!.outcome === theirs.outcome && mine[i]!.where.join(' ') === theirs.where.join(' ');
           if (!same) {
             problems.push(
-              `${fixture.file} (${i === 0 ? 'lax' : 'strict'}): ${version} ${mine[i].outcome} [${mine[i].where.join(' ')}], ` +
+              `${fixture.file} (${i === 0 ? 'lax' : 'strict'}): ${version} ${mine[i]!.outcome} [${mine[i]!.where.join(' ')}], ` +
                 `${other} ${theirs.outcome} [${theirs.where.join(' ')}]`,
             );
           }
@@ -635,7 +635,7 @@ test('API lifecycle: each bundle serves exactly the kinds its Kubernetes minor s
     }
   }
   // GA (v1, v2...) versions are never removed within Kubernetes 1.x
-  for (const [older, newer] of VERSIONS.slice(1).map((v, i) => [VERSIONS[i], v])) {
+  for (const [older, newer] of VERSIONS.slice(1).map((v, i): [string, string] => [VERSIONS[i]!, v])) {
     const next = shippedSet(newer);
     for (const key of shippedSet(older).kinds.keys()) {
       if (/\/v\d+\/[^/]+$/.test(key) && !next.kinds.has(key))

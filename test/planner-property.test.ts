@@ -3,13 +3,8 @@
 // unplaced is what the plan leaves out. A failure prints the seed-derived case to replay.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  fnv1_32,
-  planReplicas,
-  type ClusterPreference,
-  type PlanInput,
-  type PlanResult,
-} from '../src/schedule/planner.js';
+import { fnv1_32, planReplicas, type PlanInput, type PlanResult } from '../src/schedule/planner.js';
+import type { ClusterPreference } from '../src/types.js';
 
 const CASES = 600;
 
@@ -39,15 +34,15 @@ function shuffled<T>(rand: Rand, list: readonly T[]): T[] {
   const out = [...list];
   for (let i = out.length - 1; i > 0; i--) {
     const j = int(rand, 0, i);
-    [out[i], out[j]] = [out[j], out[i]];
+    [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
 }
 
 function dnsName(rand: Rand): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789-';
-  let name = 'abcdefghijklmnopqrstuvwxyz'[int(rand, 0, 25)];
-  for (let i = int(rand, 0, 11); i > 0; i--) name += alphabet[int(rand, 0, alphabet.length - 1)];
+  let name = 'abcdefghijklmnopqrstuvwxyz'[int(rand, 0, 25)]!;
+  for (let i = int(rand, 0, 11); i > 0; i--) name += alphabet[int(rand, 0, alphabet.length - 1)]!;
   return name;
 }
 
@@ -173,10 +168,10 @@ test('minReplicas hold when feasible, and fill in planner order when not', () =>
     const feasible = mins.reduce((a, b) => a + b, 0) <= input.totalReplicas;
     result.participants.forEach((name, i) => {
       const got = result.replicas.get(name)!;
-      if (feasible) assert.ok(got >= mins[i], `${name} has ${got} < min ${mins[i]}`);
+      if (feasible) assert.ok(got >= mins[i]!, `${name} has ${got} < min ${mins[i]}`);
       // Not feasible: everything goes in the first pass, each taking its min while replicas last.
-      else assert.is(got, Math.min(mins[i], left), name);
-      left -= Math.min(mins[i], left);
+      else assert.is(got, Math.min(mins[i]!, left), name);
+      left -= Math.min(mins[i]!, left);
     });
   });
 });
@@ -208,7 +203,7 @@ test('without mins or maxes nobody exceeds its rounded-up weighted share', () =>
     if (total === 0) return;
     assert.is(sum(result), input.totalReplicas);
     result.participants.forEach((name, i) => {
-      const share = Math.ceil((input.totalReplicas * weights[i]) / total);
+      const share = Math.ceil((input.totalReplicas * weights[i]!) / total);
       assert.ok(result.replicas.get(name)! <= share, `${name} above its share ${share}`);
     });
   });

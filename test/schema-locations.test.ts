@@ -251,7 +251,7 @@ test('templates: relative to baseDir or absolute; version and strict suffix expa
   const { hit, problems } = find(['templated/{{ .Kind }}.json', template], widget);
   assert.is(hit?.file, 'templated/v1.32.0/example.com/widget-strict.json');
   assert.is(problems.length, 1);
-  assert.match(problems[0], /^templated\/\{\{ \.Kind \}\}\.json: unknown template variable/);
+  assert.match(problems[0]!, /^templated\/\{\{ \.Kind \}\}\.json: unknown template variable/);
 });
 
 test('remote locations are not read (offline)', () => {
@@ -272,7 +272,7 @@ test('draft-04 files: $schema and id dropped, boolean exclusiveMaximum, nullable
   // a pattern JavaScript cannot run is not checked, and said so
   assert.equal(problems.length, 1);
   assert.match(
-    problems[0],
+    problems[0]!,
     'catalog: catalog/stable.example.com/crontab_v1.json: #/properties/spec/properties/name/pattern',
   );
   const text = JSON.stringify(hit!.schema);
@@ -301,12 +301,12 @@ test('a file that is not JSON, or not standalone, is passed over for the next lo
   assert.is(secret.hit, undefined);
   assert.is(secret.problems.length, 1);
   assert.match(
-    secret.problems[0],
+    secret.problems[0]!,
     /^broken: broken\/v1\.32\.0-standalone-strict\/secret-v1\.json: not a JSON Schema/,
   );
   const pod = find(['broken'], q('v1', 'Pod'));
   assert.is(pod.hit, undefined);
-  assert.match(pod.problems[0], '_definitions.json');
+  assert.match(pod.problems[0]!, '_definitions.json');
   const fallback = find(['broken', 'kubeconform'], q('v1', 'ConfigMap'));
   assert.is(fallback.hit?.file, 'kubeconform/v1.32.0-standalone-strict/configmap-v1.json');
 });

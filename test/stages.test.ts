@@ -108,7 +108,7 @@ test('model: a Federated<Kind> renders with forced name and namespace, type kind
     reporter,
   );
   const model = buildModel(docs, config, crdScopes(docs), reporter);
-  assert.equal(model.resources[0].body, {
+  assert.equal(model.resources[0]!.body, {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: 'web', namespace: 'shop' },
@@ -122,7 +122,7 @@ test('model: a Federated<Kind> renders with forced name and namespace, type kind
 
 test('yaml: a leading-zero integer is octal, as kubectl and kustomize read it', () => {
   const [doc] = parseYamlFile('defaultMode: 0644\nquoted: "0644"\nplain: 10\n', 'f.yaml', new Reporter());
-  assert.equal(doc.value, { defaultMode: 420, quoted: '0644', plain: 10 });
+  assert.equal(doc?.value, { defaultMode: 420, quoted: '0644', plain: 10 });
 });
 
 test.run();

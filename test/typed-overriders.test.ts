@@ -12,7 +12,7 @@ import {
   typedOverriderOps,
   type TypedOverriderName,
 } from '../src/override/typed-overriders.js';
-import type { JsonObject } from '../src/types.js';
+import type { JsonObject, RenderedObject } from '../src/types.js';
 import { federation, project } from './helpers.js';
 
 const SHA = 'sha256:dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c';
@@ -49,7 +49,7 @@ function reason(name: TypedOverriderName, item: JsonObject, body: JsonObject): s
 function image(from: string, item: JsonObject): string | undefined {
   const r = typedOverriderOps('imageOverrider', item, deployment([{ name: 'nginx', image: from }]));
   if (!r.ok) return `error: ${r.reason}`;
-  return r.ops.length ? (r.ops[0].value as string) : from;
+  return r.ops.length ? (r.ops[0]!.value as string) : from;
 }
 
 // --- image references -------------------------------------------------------------------------
@@ -287,7 +287,7 @@ test('labelsOverrider / annotationsOverrider: add sets (creating the map), repla
     body,
   );
   assert.equal(
-    seg.ok && seg.ops[0].segments,
+    seg.ok && seg.ops[0]!.segments,
     ['metadata', 'labels', 'fleet.io/zone'],
     'a key with "/" is one segment',
   );
@@ -469,7 +469,7 @@ test('end to end: what cannot apply is an error at its item, naming the cluster;
 `);
   assert.equal(c.reporter.diagnostics.map(at), ['15:13 PATCH_FAILED', '18:27 UNKNOWN_VARIABLE']);
   assert.match(
-    c.reporter.diagnostics[0].message,
+    c.reporter.diagnostics[0]!.message,
     /cannot apply imageOverrider to Deployment default\/web in cluster "eu-1": predicate path .* does not exist/,
   );
   assert.equal(
@@ -514,7 +514,7 @@ test('end to end: unchanged subtrees stay shared, and each operation is recorded
     c.reporter.diagnostics.map((d) => [d.code, d.severity, d.line, d.column]),
     [['UNUSED_RULE', 'warning', 17, 13]],
   );
-  const [eu, us] = c.rendered;
+  const [eu, us] = c.rendered as [RenderedObject, RenderedObject];
   const base = eu.resource.body;
   assert.is(us.body, base, 'a cluster nothing applies to shares the whole body');
   assert.is(eu.body.metadata, base.metadata);
@@ -537,7 +537,7 @@ test('end to end: a later validation error in an overrider value points at the o
 `);
   const d = c.reporter.diagnostics.filter((x) => x.severity === 'error');
   assert.equal(d.map(at), ['15:13 INVALID_NAME']);
-  assert.match(d[0].message, /\(cluster "us-1"\)/);
+  assert.match(d[0]!.message, /\(cluster "us-1"\)/);
 });
 
 test('end to end: predicate with containerName, and typed overriders in a KubeFed object, are refused at load', async () => {

@@ -35,25 +35,25 @@ test('wrong types and unknown fields point at the node; unknown fields are warni
     strict.lines.map((l) => l.replace(/: (error|warning): .*\[(\w+)\]$/, ' $1 $2')),
     ['m/d.yaml:15:9 error SCHEMA', 'm/d.yaml:16:33 error SCHEMA'],
   );
-  assert.match(strict.lines[0], /unknown field "imagePullPolcy" \(did you mean "imagePullPolicy"\?\)/);
+  assert.match(strict.lines[0]!, /unknown field "imagePullPolcy" \(did you mean "imagePullPolicy"\?\)/);
   assert.match(
-    strict.lines[1],
+    strict.lines[1]!,
     /\/spec\/template\/spec\/containers\/0\/ports\/0\/containerPort: expected integer, found string "80"/,
   );
   const lax = await validate({ 'federation.yaml': fed('validation: {strict: false}\n'), 'm/d.yaml': bad });
   assert.is(lax.code, 1);
-  assert.match(lax.lines[0], /m\/d\.yaml:15:9: warning: .*unknown field/);
-  assert.match(lax.lines[1], /m\/d\.yaml:16:33: error: /);
+  assert.match(lax.lines[0]!, /m\/d\.yaml:15:9: warning: .*unknown field/);
+  assert.match(lax.lines[1]!, /m\/d\.yaml:16:33: error: /);
 });
 
 test('duplicate keys are errors, warnings when not strict', async () => {
   const dup = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: "1"\n  a: "2"\n';
   const strict = await validate({ 'federation.yaml': fed(), 'm/c.yaml': dup });
   assert.is(strict.code, 1);
-  assert.match(strict.lines[0], /^m\/c\.yaml:6:3: error: duplicate key "a"/);
+  assert.match(strict.lines[0]!, /^m\/c\.yaml:6:3: error: duplicate key "a"/);
   const lax = await validate({ 'federation.yaml': fed('validation: {strict: false}\n'), 'm/c.yaml': dup });
   assert.is(lax.code, 0, lax.stderr);
-  assert.match(lax.lines[0], /^m\/c\.yaml:6:3: warning: duplicate key "a"/);
+  assert.match(lax.lines[0]!, /^m\/c\.yaml:6:3: warning: duplicate key "a"/);
 });
 
 test('an override that breaks a manifest is reported at the override, naming the cluster', async () => {
@@ -74,10 +74,10 @@ test('kinds without a schema are errors unless skipped; removed APIs name the re
   const r = await validate({ 'federation.yaml': fed(), ...files });
   assert.is(r.code, 1);
   assert.match(
-    r.lines[0],
+    r.lines[0]!,
     /^m\/old\.yaml:1:13: error: extensions\/v1beta1 Ingress is not served by Kubernetes 1\.36; use networking\.k8s\.io\/v1 \[MISSING_SCHEMA\]/,
   );
-  assert.match(r.lines[1], /^m\/w\.yaml:1:13: error: no schema for example\.com\/v1 Widget/);
+  assert.match(r.lines[1]!, /^m\/w\.yaml:1:13: error: no schema for example\.com\/v1 Widget/);
   const skipped = await validate({
     'federation.yaml': fed('validation: {skipKinds: [Widget, extensions/v1beta1/Ingress]}\n'),
     ...files,
@@ -110,7 +110,7 @@ test('validation.kubernetesVersion selects the schema set; an unshipped version 
   });
   assert.is(v131.code, 0);
   assert.match(
-    v131.lines[0],
+    v131.lines[0]!,
     /federation\.yaml:9:33: warning: no built-in schemas for Kubernetes 1\.31; validating against 1\.32/,
   );
 });

@@ -30,8 +30,7 @@ export function copySpine(
 ): { root: JsonObject; target: JsonObject | Json[] } | { missingAt: number } {
   const newRoot = shallowCopy(root);
   let cur: JsonObject | Json[] = newRoot;
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i];
+  for (const [i, seg] of segments.entries()) {
     const next: Json | undefined = Array.isArray(cur) ? cur[arrayIndex(seg, cur.length)] : cur[seg];
     if (typeof next !== 'object' || next === null) return { missingAt: i };
     const copy: JsonObject | Json[] = shallowCopy(next as JsonObject | Json[]);

@@ -4,6 +4,7 @@
 // the strict variant (unknown fields are errors, as kubeconform -strict) is derived once per bundle.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isObject } from './cow.js';
 import { packageRoot } from './package-files.js';
 
 export interface KubernetesSchemaSet {
@@ -105,7 +106,8 @@ export function kindSchema(
   if (!schema) {
     const definitions: Record<string, Schema> = {};
     for (const reached of reachableDefinitions(name, variant.definitions)) {
-      definitions[reached] = variant.definitions[reached];
+      const definition = variant.definitions[reached];
+      if (definition) definitions[reached] = definition;
     }
     schema = { $ref: `#/definitions/${name}`, definitions };
     variant.kindSchemas.set(name, schema);
@@ -164,7 +166,7 @@ function reachableDefinitions(root: string, definitions: Record<string, Schema>)
   const seen = new Set([root]);
   const queue = [root];
   for (let i = 0; i < queue.length; i++) {
-    for (const ref of refsIn(definitions[queue[i]])) {
+    for (const ref of refsIn(definitions[queue[i]!])) {
       if (!seen.has(ref)) {
         if (!(ref in definitions))
           throw new Error(`fedrender: Kubernetes schema ${queue[i]} refers to missing ${ref}`);
@@ -189,8 +191,4 @@ function refsIn(value: unknown, out: string[] = []): string[] {
     }
   }
   return out;
-}
-
-function isObject(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

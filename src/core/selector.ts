@@ -16,10 +16,10 @@ export function selectorMatches(
     const values = req.values ?? [];
     switch (req.operator) {
       case 'In':
-        if (!has || !values.includes(labels[req.key])) return false;
+        if (!has || !values.includes(labels[req.key]!)) return false;
         break;
       case 'NotIn':
-        if (has && values.includes(labels[req.key])) return false;
+        if (has && values.includes(labels[req.key]!)) return false;
         break;
       case 'Exists':
         if (!has) return false;

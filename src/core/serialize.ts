@@ -5,6 +5,7 @@
 // unchanged subtrees (core/cow.ts), so a fleet of clusters serializes each shared subtree once.
 import { Scalar, stringify } from 'yaml';
 import type { Json, JsonObject } from '../types.js';
+import { isObject } from './cow.js';
 
 const STRINGIFY = { lineWidth: 0, minContentWidth: 0, blockQuote: 'literal' as const, indent: 2 };
 
@@ -24,7 +25,7 @@ const sortedKeysCache = new WeakMap<object, string[]>();
 export function serializeDocument(obj: JsonObject): string {
   const keys = topLevelKeys(obj);
   let out = '';
-  for (const k of keys) out += entry(k, obj[k], 0);
+  for (const k of keys) out += entry(k, obj[k]!, 0);
   return out === '' ? '{}\n' : out;
 }
 
@@ -66,7 +67,7 @@ function block(value: JsonObject | Json[], indent: number, keys?: string[]): str
     const pad = ' '.repeat(indent);
     for (const item of value) out += `${pad}- ${seqItem(item, indent + 2)}`;
   } else {
-    for (const k of keys ?? sortedKeys(value)) out += entry(k, value[k], indent);
+    for (const k of keys ?? sortedKeys(value)) out += entry(k, value[k]!, indent);
   }
   if (Object.isFrozen(value)) {
     if (!byIndent) blockCache.set(value, (byIndent = new Map()));
@@ -126,7 +127,7 @@ function stringText(s: string): ScalarText {
   }
   // `k: <first>\n  <rest>\n`: the rest is indented 2 relative to the key.
   const lines = text.slice(3).replace(/\n$/, '').split('\n');
-  const result = { first: lines[0], rest: lines.slice(1) };
+  const result = { first: lines[0]!, rest: lines.slice(1) };
   scalarCache.set(s, result);
   return result;
 }
@@ -161,10 +162,6 @@ function sortedKeys(obj: JsonObject): string[] {
   return keys;
 }
 
-function isObject(v: Json | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * Map key order as `kubectl kustomize` prints it (go-yaml v3's key sorter): runs of digits
  * compare as numbers, a non-letter sorts before a letter except right after a digit, letters
@@ -176,18 +173,20 @@ export function compareKeys(a: string, b: string): number {
   const br = Array.from(b);
   let digits = false;
   for (let i = 0; i < ar.length && i < br.length; i++) {
-    if (ar[i] === br[i]) {
-      digits = isDigit(ar[i]);
+    const ac = ar[i]!;
+    const bc = br[i]!;
+    if (ac === bc) {
+      digits = isDigit(ac);
       continue;
     }
-    const al = isLetter(ar[i]);
-    const bl = isLetter(br[i]);
-    if (al && bl) return ar[i] < br[i] ? -1 : 1;
+    const al = isLetter(ac);
+    const bl = isLetter(bc);
+    if (al && bl) return ac < bc ? -1 : 1;
     if (al || bl) return (digits ? al : bl) ? -1 : 1;
     let an = 0n;
     let bn = 0n;
-    if (ar[i] === '0' || br[i] === '0') {
-      for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
+    if (ac === '0' || bc === '0') {
+      for (let j = i - 1; j >= 0 && isDigit(ar[j]!); j--) {
         if (ar[j] !== '0') {
           an = 1n;
           bn = 1n;
@@ -197,11 +196,11 @@ export function compareKeys(a: string, b: string): number {
     }
     let ai = i;
     let bi = i;
-    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10n + BigInt(ar[ai].charCodeAt(0) - 48);
-    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10n + BigInt(br[bi].charCodeAt(0) - 48);
+    for (; ai < ar.length && isDigit(ar[ai]!); ai++) an = an * 10n + BigInt(ar[ai]!.charCodeAt(0) - 48);
+    for (; bi < br.length && isDigit(br[bi]!); bi++) bn = bn * 10n + BigInt(br[bi]!.charCodeAt(0) - 48);
     if (an !== bn) return an < bn ? -1 : 1;
     if (ai !== bi) return ai < bi ? -1 : 1;
-    return ar[i] < br[i] ? -1 : 1;
+    return ac < bc ? -1 : 1;
   }
   return ar.length < br.length ? -1 : ar.length > br.length ? 1 : 0;
 }

@@ -93,12 +93,17 @@ export function checkDocumentShape(doc: Document, limits = YAML_LIMITS): ShapePr
       for (const item of node.items as unknown[]) {
         if (isPair(item)) {
           size += visit(item.key, depth + 1) + visit(item.value, depth + 1);
-          const key = isAlias(item.key) ? anchors.get(item.key.source) : item.key;
+          const written: unknown = item.key;
+          const key = isAlias(written) ? anchors.get(written.source) : written;
           // JSON (and so Kubernetes) keys are strings; yaml would stringify a collection.
-          if (!problem && (isMap(key) || isSeq(key)))
+          if (
+            !problem &&
+            (isMap(key) || isSeq(key)) &&
+            (isAlias(written) || isMap(written) || isSeq(written))
+          )
             problem = {
               code: 'YAML_SYNTAX',
-              offset: at(item.key as Node),
+              offset: at(written),
               message: `a mapping key must be a scalar, found a ${isMap(key) ? 'mapping' : 'sequence'}`,
             };
         } else size += visit(item, depth + 1);

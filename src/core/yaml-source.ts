@@ -80,7 +80,7 @@ function reportYamlError(e: YAMLError, source: SourceDoc, reporter: Reporter): v
     reporter.error('YAML_LIMIT', atOffset(source, e.pos[0]), message);
     return;
   }
-  const message = lowerFirst(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
+  const message = lowerFirst(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   reporter.error('YAML_SYNTAX', atOffset(source, e.pos[0]), message);
 }
 

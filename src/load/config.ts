@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
-import { didYouMean, type Reporter } from '../core/diagnostics.js';
+import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
 import { readPackageJson } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
 import { child, filePos, parsePointer, posOf, prototypePath, ref, type SourceRef } from '../core/source.js';
@@ -41,15 +41,16 @@ export function parseFederation(
   reporter: Reporter,
 ): FederationConfig | undefined {
   const docs = parseYamlFile(text, file, reporter);
-  if (docs.length === 0) {
+  const [first, second] = docs;
+  if (!first) {
     if (!reporter.hasErrors())
       reporter.error('CONFIG', filePos(file), 'federation file is empty; expected a Federation document');
     return undefined;
   }
-  if (docs.length > 1) {
-    reporter.error('CONFIG', posOf(ref(docs[1].source)), 'expected one Federation document, found several');
+  if (second) {
+    reporter.error('CONFIG', posOf(ref(second.source)), 'expected one Federation document, found several');
   }
-  const { source, value } = docs[0];
+  const { source, value } = first;
   const root = ref(source);
   validateFederation ??= createAjv().compile(federationSchema());
   if (!checkSchema(validateFederation, value, root, reporter)) return undefined;
@@ -411,4 +412,29 @@ export function unknownClusterMessage(
     message: `unknown cluster "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
     hint: `clusters are: ${clusters.map((c) => c.name).join(', ')}`,
   };
+}
+
+/**
+ * One rule for every unknown cluster name (SPEC §4): an error in federation.yaml's own rules; in
+ * a KubeFed object (origin 'kubefed' or 'object'), which KubeFed ignored, a warning (an error under --strict) that says so.
+ * `what` prefixes the message ("replica preferences name"), `ignored` names what KubeFed skipped.
+ */
+export function reportUnknownCluster(
+  reporter: Reporter,
+  origin: 'rule' | 'kubefed' | 'object',
+  pos: SourcePos,
+  name: string,
+  clusters: readonly Cluster[],
+  wording: { what?: string; ignored: string },
+): void {
+  const found = unknownClusterMessage(name, clusters);
+  const message = wording.what ? `${wording.what} ${found.message}` : found.message;
+  if (origin === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, message, found.hint);
+  else
+    reporter.strictWarning(
+      'UNKNOWN_CLUSTER',
+      pos,
+      `${message}; KubeFed ignored ${wording.ignored}`,
+      found.hint,
+    );
 }

@@ -115,8 +115,7 @@ function* objects(
       Array.isArray(v.items) &&
       !v.metadata?.hasOwnProperty?.('name')
     ) {
-      for (let i = 0; i < v.items.length; i++) {
-        const item = v.items[i];
+      for (const [i, item] of v.items.entries()) {
         if (checkShape(item, child(root, 'items', i), reporter))
           yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
       }

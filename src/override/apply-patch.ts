@@ -22,7 +22,7 @@ export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
   if (p.segments.length === 0)
     return { ok: false, reason: 'the path must name a field, not the whole object' };
   const parentSegs = p.segments.slice(0, -1);
-  const key = p.segments[p.segments.length - 1];
+  const key = p.segments[p.segments.length - 1]!; // segments is not empty (checked above)
   const spine = copySpine(root, parentSegs);
   if ('missingAt' in spine) {
     return {

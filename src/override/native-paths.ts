@@ -19,7 +19,7 @@ export function resolveSelectors(
     if (m) {
       if (!Array.isArray(cur))
         return { ok: false, reason: `/${out.join('/')} is not a list, so [${m[1]}=${m[2]}] selects nothing` };
-      const idx: number = cur.findIndex((el) => isObject(el) && String(el[m[1]]) === m[2]);
+      const idx: number = cur.findIndex((el) => isObject(el) && String(el[m[1]!]) === m[2]);
       if (idx < 0) return { ok: false, reason: `no element of /${out.join('/')} has ${m[1]}=${m[2]}` };
       out.push(String(idx));
       cur = cur[idx];

@@ -5,7 +5,7 @@
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { selectorMatches } from '../core/selector.js';
 import { child, formatPointer, parsePointer, posOf } from '../core/source.js';
-import { unknownClusterMessage } from '../load/config.js';
+import { reportUnknownCluster } from '../load/config.js';
 import type {
   Cluster,
   Json,
@@ -61,11 +61,8 @@ function checkList(list: OverrideList, clusters: readonly Cluster[], reporter: R
       }
       seen.add(name);
       if (!known.has(name)) {
-        const { message, hint } = unknownClusterMessage(name, clusters);
         const pos = posOf(e.ref, ['clusterName']);
-        if (e.origin === 'rule') reporter.error('UNKNOWN_CLUSTER', pos, message, hint);
-        else
-          reporter.strictWarning('UNKNOWN_CLUSTER', pos, `${message}; KubeFed ignored these overrides`, hint);
+        reportUnknownCluster(reporter, e.origin, pos, name, clusters, { ignored: 'these overrides' });
       }
     }
     const paths = new Set<string>();

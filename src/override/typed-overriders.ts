@@ -175,14 +175,15 @@ export function parseImage(image: string): ImageRef | { reason: string } {
       return { reason: `"${image}" is not a valid image reference: the repository must be lower case` };
     return { reason: `"${image}" is not a valid image reference` };
   }
-  const [, name, tag = '', digest = ''] = m;
+  const [, name = '', tag = '', digest = ''] = m;
   if (name.length > 255)
     return { reason: `"${image}" is not a valid image reference: the name is longer than 255 characters` };
   if (digest) {
-    const [algorithm, hex] = digest.split(':');
-    if (DIGEST_HEX[algorithm] === undefined)
+    const [algorithm = '', hex = ''] = digest.split(':');
+    const length = DIGEST_HEX[algorithm];
+    if (length === undefined)
       return { reason: `"${image}" has a digest of unsupported algorithm "${algorithm}"` };
-    if (hex.length !== DIGEST_HEX[algorithm] || !/^[a-f0-9]+$/.test(hex))
+    if (hex.length !== length || !/^[a-f0-9]+$/.test(hex))
       return { reason: `"${image}" has an invalid ${algorithm} digest` };
   }
   const slash = name.indexOf('/');
@@ -291,7 +292,7 @@ function metadataMapOps(field: 'labels' | 'annotations', item: JsonObject, body:
                 {
                   op: 'add',
                   segments: ['metadata', field],
-                  value: Object.fromEntries(keys.map((k) => [k, values[k]])),
+                  value: Object.fromEntries(keys.map((k) => [k, values[k]!])),
                 },
               ]
             : [],
@@ -371,12 +372,12 @@ function envOps(item: JsonObject, body: JsonObject): TypedResult {
       const drop = new Set(vars.map((v) => v.name));
       // From the end, so each index still names the variable it was computed for.
       for (let i = env.length - 1; i >= 0; i--)
-        if (drop.has(nameOf(env[i]) as Json)) ops.push({ op: 'remove', segments: at(i) });
+        if (drop.has(nameOf(env[i]!) as Json)) ops.push({ op: 'remove', segments: at(i) });
       continue;
     }
     const own: PatchOp[] = [];
     for (const v of vars) {
-      const entry: JsonObject = { name: v.name, value: v.value ?? '' };
+      const entry: JsonObject = { name: v.name!, value: v.value ?? '' }; // name: required by the schema
       let found = false;
       env.forEach((e, i) => {
         if (nameOf(e) !== v.name) return;
@@ -404,10 +405,12 @@ function sameJson(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
     return (
-      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]!))
     );
   }
   if (!isObject(a) || !isObject(b)) return false;
   const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+  return (
+    ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && sameJson(a[k]!, b[k]!))
+  );
 }

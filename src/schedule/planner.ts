@@ -3,13 +3,7 @@
 // (pkg/controller/util/planner) bit for bit, with no live state: no current replica counts and
 // no capacity estimates, so `rebalance` changes nothing. Pure; int64 maths is emulated with BigInt.
 import { cmp } from '../core/diagnostics.js';
-
-export interface ClusterPreference {
-  weight?: number;
-  minReplicas?: number;
-  /** Absent (or null) means unbounded, as KubeFed's nil `*int64`. */
-  maxReplicas?: number;
-}
+import type { ClusterPreference } from '../types.js';
 
 export interface PlanInput {
   totalReplicas: number;

@@ -2,15 +2,22 @@
 // counts per cluster, applied as KubeFed's RSP controller did: the target is placed in every
 // candidate (zero-replica ones included) and each gets a /spec/replicas override.
 import { cmp, type Reporter } from '../core/diagnostics.js';
-import { unknownClusterMessage } from '../load/config.js';
+import { reportUnknownCluster } from '../load/config.js';
 import { isObject } from '../core/cow.js';
 import { selectorMatches } from '../core/selector.js';
 import { child, posOf, type SourceRef } from '../core/source.js';
 import { ruleMatches } from '../model/match.js';
 import type { SchedulingPreference } from '../model/build-model.js';
 import type { PlacementMap } from '../place.js';
-import type { Cluster, FederationConfig, ReplicaOverride, Resource, SchedulingSpec } from '../types.js';
-import { planReplicas, type ClusterPreference } from './planner.js';
+import type {
+  Cluster,
+  ClusterPreference,
+  FederationConfig,
+  ReplicaOverride,
+  Resource,
+  SchedulingSpec,
+} from '../types.js';
+import { planReplicas } from './planner.js';
 
 /** Resource -> cluster -> planned replicas. */
 export type ScheduleMap = Map<Resource, Map<string, ReplicaOverride>>;
@@ -125,19 +132,11 @@ function apply(
   const known = clusters.map((c) => c.name);
   for (const name of Object.keys(prefs).sort(cmp)) {
     if (name === '*' || known.includes(name)) continue;
-    // As everywhere: an error in federation.yaml's own rules; in a KubeFed object, which KubeFed
-    // ignored, a warning (an error under --strict).
-    const { message, hint } = unknownClusterMessage(name, clusters);
     const pos = posOf(at, ['clusters', name], { key: true });
-    if (origin === 'rule')
-      reporter.error('UNKNOWN_CLUSTER', pos, `replica preferences name ${message}`, hint);
-    else
-      reporter.strictWarning(
-        'UNKNOWN_CLUSTER',
-        pos,
-        `replica preferences name ${message}; KubeFed ignored it`,
-        hint,
-      );
+    reportUnknownCluster(reporter, origin, pos, name, clusters, {
+      what: 'replica preferences name',
+      ignored: 'it',
+    });
   }
   const key = target.id.namespace ? `${target.id.namespace}/${target.id.name}` : target.id.name;
   const plan = planReplicas({ totalReplicas: spec.totalReplicas, clusters: prefs, candidates, key });

@@ -105,8 +105,8 @@ export function locate(o: RenderedObject, path: JsonPath, key: boolean) {
 function overrideFor(o: RenderedObject, path: JsonPath) {
   const pointer = formatPointer(path);
   for (let i = o.applied.length - 1; i >= 0; i--) {
-    const p = o.applied[i].path;
-    if (pointer === p || pointer.startsWith(p + '/')) return o.applied[i];
+    const applied = o.applied[i]!;
+    if (pointer === applied.path || pointer.startsWith(applied.path + '/')) return applied;
   }
   return undefined;
 }

@@ -53,7 +53,7 @@ export function convertCrdSchema(openAPI: object, opts: { strict: boolean }, pro
   properties.kind ??= { type: 'string' };
   properties.metadata = objectMeta(properties.metadata);
   root.properties = properties;
-  return opts.strict ? strictDefinitions({ root }).root : root;
+  return opts.strict ? strictDefinitions({ root }).root! : root; // same keys out as in
 }
 
 /** metadata: always an object, open to every ObjectMeta field whatever the CRD lists. */
@@ -382,8 +382,9 @@ export function ajvPattern(pattern: string): string | undefined {
       const posix = /^\[:(\^?)([a-z]+):\]/.exec(pattern.slice(i));
       if (posix) {
         // A negated POSIX class has no JavaScript spelling inside another class.
-        if (posix[1] || !POSIX_CLASSES[posix[2]]) return undefined;
-        out += POSIX_CLASSES[posix[2]];
+        const cls = POSIX_CLASSES[posix[2]!];
+        if (posix[1] || !cls) return undefined;
+        out += cls;
         i += posix[0].length - 1;
       } else if (c === ']') {
         inClass = false;

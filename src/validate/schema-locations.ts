@@ -156,20 +156,21 @@ export function schemaPath(
   strict: boolean,
 ): string | undefined {
   const groupParts = apiVersion.split('/');
-  const firstLabel = groupParts[0].split('.')[0];
+  const group = groupParts[0]!; // split always yields one part
+  const firstLabel = group.split('.')[0]!;
   const vars: Record<string, string> = {
     NormalizedKubernetesVersion: kubernetesVersion === 'master' ? 'master' : 'v' + kubernetesVersion,
     StrictSuffix: strict ? '-strict' : '',
     ResourceKind: kind.toLowerCase(),
-    ResourceAPIVersion: groupParts[groupParts.length - 1],
-    Group: groupParts[0],
-    KindSuffix:
-      '-' + firstLabel.toLowerCase() + (groupParts.length > 1 ? '-' + groupParts[1].toLowerCase() : ''),
+    ResourceAPIVersion: groupParts[groupParts.length - 1]!,
+    Group: group,
+    KindSuffix: '-' + firstLabel.toLowerCase() + (groupParts[1] ? '-' + groupParts[1].toLowerCase() : ''),
   };
   let unknown = false;
   const path = template.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_, field: string) => {
     const m = /^\.([A-Za-z]+)$/.exec(field);
-    if (m && m[1] in vars) return vars[m[1]];
+    const value = m && Object.hasOwn(vars, m[1]!) ? vars[m[1]!] : undefined;
+    if (value !== undefined) return value;
     unknown = true;
     return '';
   });
@@ -290,7 +291,7 @@ function read(path: string): Loaded {
 }
 
 function strictSchema(schema: Schema): Schema {
-  const out = strictDefinitions({ schema }).schema;
+  const out = strictDefinitions({ schema }).schema!; // same keys out as in
   if (isObject(out.definitions)) out.definitions = strictDefinitions(out.definitions);
   return out;
 }

@@ -114,7 +114,7 @@ function key3(apiVersion: string, kind: string): string {
  */
 export function pickKubernetesVersion(requested: string): { version: string; exact: boolean } {
   const shipped = availableKubernetesVersions();
-  if (!requested) return { version: shipped[shipped.length - 1], exact: true };
+  if (!requested) return { version: shipped[shipped.length - 1]!, exact: true };
   const m = /^v?(\d+)\.(\d+)/.exec(requested);
   const minor = m ? Number(m[2]) : NaN;
   const exact = shipped.find((v) => v === `${m?.[1]}.${m?.[2]}`);
@@ -123,6 +123,6 @@ export function pickKubernetesVersion(requested: string): { version: string; exa
     (a, b) =>
       Math.abs(Number(a.split('.')[1]) - minor) - Math.abs(Number(b.split('.')[1]) - minor) ||
       (a < b ? 1 : -1),
-  )[0];
+  )[0]!;
   return { version: nearest, exact: false };
 }

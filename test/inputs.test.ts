@@ -167,6 +167,12 @@ test('NUL bytes and over-long patterns or paths are errors at their line', async
     'federation.yaml:9:15 error SCHEMA',
   ]);
   assert.ok(r.stderr.length < 2000, 'the long pattern is not echoed whole');
+  const o = await run(
+    ['build', '-o', 'out\0put'],
+    project({ 'federation.yaml': FED, 'manifests/a.yaml': deployment() }),
+  );
+  assert.is(o.code, 2);
+  assert.match(o.stderr, /^fedrender: -o: a path cannot hold a NUL character$/m);
 });
 
 test('every matched file must stay inside the project: braces, symlinked files and folders', async () => {

@@ -379,9 +379,9 @@ test('Applications and Kustomizations are valid against the real Argo CD and Flu
   ]);
   const outputs = [
     ARGO,
-    '  gitops: argocd\n  argocd: {repoURL: https://x.example/r.git, targetRevision: v1, project: p, namespace: n, path: "", namePrefix: a-, prune: false, selfHeal: false}\n',
+    '  gitops: argocd\n  argocd: {repoURL: https://x.example/r.git, targetRevision: v1, project: p, namespace: ns, path: "", namePrefix: a-, prune: false, selfHeal: false}\n',
     FLUX,
-    '  gitops: flux\n  flux: {namespace: n, interval: 1m30s, path: x/y, sourceRef: {kind: Bucket, name: b, namespace: s}}\n',
+    '  gitops: flux\n  flux: {namespace: ns, interval: 1m30s, path: x/y, sourceRef: {kind: Bucket, name: b, namespace: s}}\n',
   ];
   let checked = 0;
   for (const output of outputs) {

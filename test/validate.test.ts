@@ -3,6 +3,8 @@
 // APIs, Kubernetes versions, CRDs, KubeFed inputs, names, labels and dangling references.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Reporter } from '../src/core/diagnostics.js';
+import { parseYamlFile } from '../src/core/yaml-source.js';
 import { deployment, project, run } from './helpers.js';
 
 function fed(
@@ -66,18 +68,27 @@ test('an override that breaks a manifest is reported at the override, naming the
   ]);
 });
 
-test('kinds without a schema are errors unless skipped; removed APIs name the replacement', async () => {
+test('kinds without a schema are errors unless skipped; removed APIs name the release and replacement; typos get a did-you-mean', async () => {
   const files = {
     'm/old.yaml': 'apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: old}\nspec: {}\n',
     'm/w.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n',
   };
-  const r = await validate({ 'federation.yaml': fed(), ...files });
+  const r = await validate({
+    'federation.yaml': fed(),
+    ...files,
+    'm/moved.yaml': 'apiVersion: apps/v1\nkind: CronJob\nmetadata: {name: c}\n',
+    'm/typo.yaml': 'apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: t}\n',
+  });
   assert.is(r.code, 1);
-  assert.match(
-    r.lines[0]!,
-    /^m\/old\.yaml:1:13: error: extensions\/v1beta1 Ingress is not served by Kubernetes 1\.36; use networking\.k8s\.io\/v1 \[MISSING_SCHEMA\]/,
-  );
-  assert.match(r.lines[1]!, /^m\/w\.yaml:1:13: error: no schema for example\.com\/v1 Widget/);
+  assert.equal(r.lines, [
+    'm/moved.yaml:1:13: error: apps/v1 CronJob is not served by Kubernetes 1.36; use batch/v1 [MISSING_SCHEMA]',
+    'm/old.yaml:1:13: error: extensions/v1beta1 Ingress was removed in Kubernetes 1.22; use networking.k8s.io/v1 [MISSING_SCHEMA]',
+    'm/typo.yaml:2:7: error: unknown kind Deploymnet in apps/v1 (did you mean Deployment?) [MISSING_SCHEMA]',
+    'm/w.yaml:1:13: error: no schema for example.com/v1 Widget (Kubernetes 1.36, CRDs, schemaLocations) [MISSING_SCHEMA]',
+  ]);
+  // Only the unknown kind is offered the ways to skip it: skipping a typo ships a broken object.
+  assert.is(r.stderr.split('ignoreMissingSchemas').length, 2, r.stderr);
+  assert.match(r.stderr, /hint: Deployment is served as apps\/v1/);
   const skipped = await validate({
     'federation.yaml': fed('validation: {skipKinds: [Widget, extensions/v1beta1/Ingress]}\n'),
     ...files,
@@ -199,6 +210,38 @@ test('null fields read as unset, as the API server reads them', async () => {
   );
   const r = await validate({ 'federation.yaml': fed(), 'm/d.yaml': d });
   assert.is(r.code, 0, r.stderr);
+});
+
+test('YAML 1.1 booleans are read as go-yaml v2 reads them; quoted, or any other word, they stay strings', () => {
+  const words = [
+    'y',
+    'Y',
+    'yes',
+    'Yes',
+    'YES',
+    'on',
+    'On',
+    'ON',
+    'n',
+    'N',
+    'no',
+    'No',
+    'NO',
+    'off',
+    'Off',
+    'OFF',
+  ];
+  const text = words.map((w, i) => `k${i}: ${w}\n`).join('') + 'q: "yes"\nw: yesno\nt: True\nx: oN\n';
+  const reporter = new Reporter();
+  const [doc] = parseYamlFile(text, 'f.yaml', reporter);
+  assert.equal(reporter.diagnostics, []);
+  assert.equal(doc!.value, {
+    ...Object.fromEntries(words.map((w, i) => [`k${i}`, /^(y|yes|on)$/i.test(w)])),
+    q: 'yes',
+    w: 'yesno',
+    t: true,
+    x: 'oN',
+  });
 });
 
 test.run();

@@ -31,6 +31,7 @@ export type DiagnosticCode =
   | 'RSP_NOT_APPLIED'
   | 'MISSING_SCHEMA'
   | 'INVALID_NAME'
+  | 'INVALID_VALUE'
   | 'DANGLING_REFERENCE'
   | 'OUTPUT_CONFLICT'
   | 'UNOWNED_FILE'

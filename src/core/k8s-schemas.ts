@@ -29,7 +29,13 @@ const derived = new WeakMap<KubernetesSchemaSet, { lax: Variant; strict?: Varian
 
 interface Variant {
   definitions: Record<string, Schema>;
-  kindSchemas: Map<string, object>;
+  kindSchemas: Map<string, KindSchema>;
+}
+
+/** `{ $ref: '#/definitions/<name>', definitions }`: self-contained for ajv. */
+export interface KindSchema {
+  $ref: string;
+  definitions: Record<string, Schema>;
 }
 
 function bundleDir(): string {
@@ -100,7 +106,16 @@ export function kindSchema(
   opts: { strict: boolean },
 ): object | undefined {
   const name = set.kinds.get(`${apiVersion}/${kind}`);
-  if (name === undefined) return undefined;
+  return name === undefined ? undefined : definitionSchema(set, name, opts);
+}
+
+/** The same for one definition, e.g. ObjectMeta to check a custom resource's metadata with. */
+export function definitionSchema(
+  set: KubernetesSchemaSet,
+  name: string,
+  opts: { strict: boolean },
+): KindSchema | undefined {
+  if (!(name in set.definitions)) return undefined;
   const variant = variantOf(set, opts.strict);
   let schema = variant.kindSchemas.get(name);
   if (!schema) {

@@ -3,7 +3,7 @@
 // unknown field points at its key. Messages say what was expected and what was found.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { didYouMean, type DiagnosticCode, type Reporter } from './diagnostics.js';
-import { parsePointer, posOf, type JsonPath, type SourceRef } from './source.js';
+import { parsePointer, plainScalarSource, posOf, type JsonPath, type SourceRef } from './source.js';
 
 export interface SchemaCheckOptions {
   code?: DiagnosticCode;
@@ -15,6 +15,8 @@ export interface SchemaCheckOptions {
   locate?: (path: JsonPath, key: boolean) => ReturnType<typeof posOf>;
   /** Appended to each message, e.g. ` (cluster "eu-1")`, per offending path. */
   suffix?: (path: JsonPath) => string;
+  /** How the scalar at a path was written in its source, when it was written plain. */
+  sourceText?: (path: JsonPath) => string | undefined;
 }
 
 /** Validates `value` and reports every error; returns true when it is valid. */
@@ -48,25 +50,66 @@ export function checkSchema(
     message = `${opts.subject ? opts.subject + ': ' : ''}${where}${message}${opts.suffix?.(path) ?? ''}`;
     if (err.keyword === 'additionalProperties' && opts.unknownFieldsAsWarnings)
       reporter.warning(code, pos, message);
-    else reporter.error(code, pos, message);
+    else
+      reporter.error(
+        code,
+        pos,
+        message,
+        booleanHint(err, value, path, opts.sourceText ?? ((p) => plainScalarSource(at, p))),
+      );
   }
   return false;
 }
 
 /**
  * ajv reports every branch of a failed oneOf/anyOf; keep the deepest, most specific errors and
- * drop the combinator summaries, so one mistake gives one message.
+ * drop the combinator summaries, so one mistake gives one message: a branch's type mismatch is
+ * noise when another branch of the same combinator got further with the value (`"abc"` for an
+ * int-or-percent fails the string branch's pattern, not "expected integer"), and the type
+ * mismatches of all branches at one path merge into one "expected integer or string".
  */
 function condense(errors: ErrorObject[]): ErrorObject[] {
   const specific = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if');
   const list = specific.length ? specific : errors;
-  const seen = new Set<string>();
-  return list.filter((e) => {
-    const k = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
+  const kept = list.filter((e) => {
+    const branch = e.keyword === 'type' ? combinatorOf(e.schemaPath) : undefined;
+    if (branch === undefined) return true;
+    return !list.some(
+      (o) =>
+        o !== e &&
+        o.keyword !== 'type' &&
+        o.schemaPath.startsWith(branch + '/') &&
+        (o.instancePath === e.instancePath || o.instancePath.startsWith(e.instancePath + '/')),
+    );
   });
+  const merged = new Map<string, ErrorObject>();
+  const out: ErrorObject[] = [];
+  for (const e of kept) {
+    const branch = e.keyword === 'type' ? combinatorOf(e.schemaPath) : undefined;
+    const key =
+      branch !== undefined
+        ? `${e.instancePath}|type|${branch}`
+        : `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    const first = merged.get(key);
+    if (!first) {
+      merged.set(key, e);
+      out.push(e);
+    } else if (branch !== undefined) {
+      const types = new Set([...typesOf(first), ...typesOf(e)]);
+      first.params = { ...first.params, type: [...types].join(',') };
+    }
+  }
+  return out;
+}
+
+/** The schema path of the innermost anyOf/oneOf an error's schema sits under, if any. */
+function combinatorOf(schemaPath: string): string | undefined {
+  const m = /^(.*\/(?:anyOf|oneOf))\/\d+(?:\/|$)/.exec(schemaPath);
+  return m?.[1];
+}
+
+function typesOf(e: ErrorObject): string[] {
+  return String((e.params as { type?: unknown }).type).split(',');
 }
 
 function describe(err: ErrorObject, root: unknown): string {
@@ -115,6 +158,24 @@ function describe(err: ErrorObject, root: unknown): string {
     default:
       return err.message ?? `failed ${err.keyword}`;
   }
+}
+
+/**
+ * A boolean where a string belongs is most often a YAML 1.1 word (`yes`, `on`) or `true` that
+ * kubectl reads as a boolean too: say so, and how to keep it a string.
+ */
+function booleanHint(
+  err: ErrorObject,
+  root: unknown,
+  path: JsonPath,
+  sourceText: (path: JsonPath) => string | undefined,
+): string | undefined {
+  // Only where a string is all that fits: quoting `true` for an int-or-string makes no port.
+  if (err.keyword !== 'type' || typesOf(err).join() !== 'string') return undefined;
+  const v = valueAt(root, err.instancePath);
+  if (typeof v !== 'boolean') return undefined;
+  const written = sourceText(path) ?? String(v);
+  return `YAML reads a bare ${written} as a boolean (as kubectl does); quote it to keep the string: "${written}"`;
 }
 
 function isCollection(v: unknown): boolean {

@@ -65,6 +65,17 @@ export function posOf(r: SourceRef, sub: JsonPath = [], opts: { key?: boolean } 
   return atOffset(r.doc, offset);
 }
 
+/** How a plain scalar at `ref` (plus `sub`) was written, e.g. `yes`; undefined for anything else. */
+export function plainScalarSource(r: SourceRef, sub: JsonPath = []): string | undefined {
+  let node: unknown = r.doc.doc.contents;
+  for (const seg of [...r.path, ...sub]) {
+    if (isMap(node)) node = node.items.find((p) => isPair(p) && keyString(p.key) === String(seg))?.value;
+    else if (isSeq(node)) node = node.items[Number(seg)];
+    else return undefined;
+  }
+  return isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : undefined;
+}
+
 export function atOffset(doc: SourceDoc, offset: number): SourcePos {
   const { line, col } = doc.lineCounter.linePos(offset);
   return { file: doc.file, line, column: col };

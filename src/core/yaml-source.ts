@@ -29,6 +29,21 @@ const LEGACY_OCTAL = {
   resolve: (s: string) => parseInt(s, 8),
 };
 
+/**
+ * kubectl reads manifests with sigs.k8s.io/yaml over go-yaml v2, which resolves YAML 1.1's
+ * booleans: `hostNetwork: yes` is `true` there, as in Argo CD and kubeconform. The same words
+ * are booleans here (go-yaml v2's resolve table), so such a value renders as `true`, and one in
+ * a string field (`data: {a: yes}`) fails its schema with a hint to quote it, as kubectl would.
+ */
+export const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const LEGACY_BOOL = {
+  identify: (v: unknown) => typeof v === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: YAML11_BOOLEAN,
+  resolve: (s: string) => /^(?:y|yes|on)$/i.test(s),
+};
+
 /** All non-empty documents of a file; documents with syntax errors are reported and skipped. */
 export function parseYamlFile(
   text: string,
@@ -46,7 +61,7 @@ export function parseYamlFile(
     // Problems reach the user as diagnostics, never as process warnings.
     logLevel: 'error',
     merge: false,
-    customTags: (tags) => [LEGACY_OCTAL, ...tags],
+    customTags: (tags) => [LEGACY_OCTAL, LEGACY_BOOL, ...tags],
   });
   const out: ParsedDoc[] = [];
   const list = Array.isArray(docs) ? docs : [docs];

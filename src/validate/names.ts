@@ -1,37 +1,40 @@
-// Names and labels checked as the API server checks them (apimachinery's validation): object
-// names by kind, namespaces as DNS-1123 labels, label keys as qualified names, label values.
+// Names checked as the API server checks them (apimachinery's validation): object names by kind,
+// namespaces as DNS-1123 labels. Labels and annotations are ObjectMeta rules (api-rules.ts).
 // Reported at the source node the value came from, once, not per cluster.
 import type { Reporter } from '../core/diagnostics.js';
-import { isObject } from '../core/cow.js';
 import { formatPointer, posOf, type JsonPath } from '../core/source.js';
 import type { RenderedObject } from '../types.js';
+import {
+  DNS1123_LABEL_WHAT,
+  DNS1123_SUBDOMAIN_WHAT,
+  isDns1035Label,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isPathSegmentName,
+} from './k8s-syntax.js';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-
-/** What a kind's metadata.name must be, as its API validation says. */
+/**
+ * What a kind's metadata.name must be, as its API validation says: ValidateNamespaceName
+ * (NameIsDNSLabel), ValidateServiceName (NameIsDNS1035Label), ValidateRBACName
+ * (IsValidPathSegmentName), ValidateCronJobCreate (at most 52, the Job name suffix needs 11);
+ * every other built-in kind and every custom resource (apiextensions' validator):
+ * NameIsDNSSubdomain. A CRD's own name is checked with its schema (crd-schemas.ts).
+ */
 function nameRule(group: string, kind: string): { test: (s: string) => boolean; what: string } {
-  if (group === '' && kind === 'Namespace')
-    return {
-      test: (s) => s.length <= 63 && DNS1123_LABEL.test(s),
-      what: 'a DNS-1123 label (lower-case letters, digits, "-"; at most 63)',
-    };
+  if (group === '' && kind === 'Namespace') return { test: isDns1123Label, what: DNS1123_LABEL_WHAT };
   if (group === '' && kind === 'Service')
     return {
-      test: (s) => s.length <= 63 && DNS1035_LABEL.test(s),
+      test: isDns1035Label,
       what: 'a DNS-1035 label (starts with a letter; lower-case letters, digits, "-"; at most 63)',
     };
   if (group === 'rbac.authorization.k8s.io')
+    return { test: isPathSegmentName, what: 'a path segment (no "/" or "%", not "." or "..")' };
+  if (group === 'batch' && kind === 'CronJob')
     return {
-      test: (s) => s !== '.' && s !== '..' && !/[/%]/.test(s) && s.length > 0,
-      what: 'a path segment (no "/" or "%", not "." or "..")',
+      test: (s) => s.length <= 52 && isDns1123Subdomain(s),
+      what: 'a DNS-1123 subdomain of at most 52 characters (the names of its Jobs add 11)',
     };
-  return {
-    test: (s) => s.length <= 253 && DNS1123_SUBDOMAIN.test(s),
-    what: 'a DNS-1123 subdomain (lower-case letters, digits, "-" and "."; at most 253)',
-  };
+  return { test: isDns1123Subdomain, what: DNS1123_SUBDOMAIN_WHAT };
 }
 
 export function checkNames(rendered: readonly RenderedObject[], reporter: Reporter): void {
@@ -42,54 +45,14 @@ export function checkNames(rendered: readonly RenderedObject[], reporter: Report
     const rule = nameRule(r.id.group, r.id.kind);
     if (!rule.test(r.id.name))
       reporter.error('INVALID_NAME', idAt('name'), `${r.id.kind} name "${r.id.name}" is not ${rule.what}`);
-    if (
-      r.id.namespace !== undefined &&
-      !(r.id.namespace.length <= 63 && DNS1123_LABEL.test(r.id.namespace))
-    ) {
+    if (r.id.namespace !== undefined && !isDns1123Label(r.id.namespace)) {
       reporter.error(
         'INVALID_NAME',
         idAt('namespace'),
         `namespace "${r.id.namespace}" is not a DNS-1123 label (lower-case letters, digits, "-"; at most 63)`,
       );
     }
-    checkLabels(o, ['metadata', 'labels'], reporter);
-    const spec = o.body.spec;
-    if (isObject(spec) && isObject(spec.template))
-      checkLabels(o, ['spec', 'template', 'metadata', 'labels'], reporter);
   }
-}
-
-function checkLabels(o: RenderedObject, path: string[], reporter: Reporter): void {
-  let labels: unknown = o.body;
-  for (const seg of path) labels = isObject(labels) ? labels[seg] : undefined;
-  if (!isObject(labels)) return;
-  for (const [key, value] of Object.entries(labels)) {
-    const keyProblem = labelKeyProblem(key);
-    if (keyProblem)
-      reporter.error(
-        'INVALID_NAME',
-        locate(o, [...path, key], true),
-        `label key "${key}" ${keyProblem}${clusterSuffix(o, [...path, key])}`,
-      );
-    if (typeof value === 'string' && !(value === '' || (value.length <= 63 && QUALIFIED_NAME.test(value)))) {
-      reporter.error(
-        'INVALID_NAME',
-        locate(o, [...path, key], false),
-        `label value "${value}" must be at most 63 characters: letters, digits, "-", "_", ".", starting and ending with a letter or digit${clusterSuffix(o, [...path, key])}`,
-      );
-    }
-  }
-}
-
-function labelKeyProblem(key: string): string | undefined {
-  const slash = key.indexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && !(prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix)))
-    return 'has a prefix that is not a DNS-1123 subdomain';
-  if (!(name.length <= 63 && QUALIFIED_NAME.test(name)))
-    return 'must be a qualified name: at most 63 letters, digits, "-", "_", ".", starting and ending with a letter or digit, with an optional DNS prefix and "/"';
-  return undefined;
 }
 
 /**
@@ -100,6 +63,11 @@ export function locate(o: RenderedObject, path: JsonPath, key: boolean) {
   const op = overrideFor(o, path);
   if (op) return posOf(op.ref);
   return posOf(o.resource.bodyRef, path, { key });
+}
+
+/** Whether an override operation wrote the value at `path` (or a parent of it). */
+export function overridden(o: RenderedObject, path: JsonPath): boolean {
+  return overrideFor(o, path) !== undefined;
 }
 
 function overrideFor(o: RenderedObject, path: JsonPath) {

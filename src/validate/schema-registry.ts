@@ -6,6 +6,7 @@ import type { Ajv, ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import {
   availableKubernetesVersions,
+  definitionSchema,
   kindSchema,
   loadKubernetesSchemas,
   type KubernetesSchemaSet,
@@ -66,6 +67,39 @@ export class SchemaRegistry {
       .filter((k) => k.endsWith(`/${kind}`))
       .map((k) => k.slice(0, -kind.length - 1))
       .sort();
+  }
+
+  /** Kind -> the apiVersions it is known under (built-ins and CRDs), for did-you-mean. */
+  knownKinds(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const key of [...(this.set?.kinds.keys() ?? []), ...this.opts.crds.keys()]) {
+      const slash = key.lastIndexOf('/');
+      const kind = key.slice(slash + 1);
+      out.set(kind, [...(out.get(kind) ?? []), key.slice(0, slash)]);
+    }
+    return out;
+  }
+
+  /** ObjectMeta of the built-in set, for the metadata of custom resources: validates `{ metadata }`. */
+  objectMetaValidator(): ValidateFunction | undefined {
+    if (!this.set) return undefined;
+    const cacheKey = `${this.set.kubernetesVersion}|${this.opts.strict}|ObjectMeta`;
+    let validate = builtinCache.get(cacheKey);
+    if (validate === undefined) {
+      const schema = definitionSchema(this.set, 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
+        strict: this.opts.strict,
+      });
+      builtinAjv ??= createAjv();
+      // Checks `{metadata}`, so errors carry the paths they have in the object (/metadata/...).
+      const wrapper = schema && {
+        type: 'object',
+        properties: { metadata: { $ref: schema.$ref } },
+        definitions: schema.definitions,
+      };
+      validate = wrapper ? builtinAjv.compile(wrapper) : null;
+      builtinCache.set(cacheKey, validate);
+    }
+    return validate ?? undefined;
   }
 
   private resolve(apiVersion: string, kind: string): SchemaHit | undefined {

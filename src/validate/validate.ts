@@ -4,16 +4,20 @@
 // came from, or at the override operation that put it there, naming the cluster.
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
-import { checkSchema } from '../core/schema-check.js';
-import { child, posOf, ref, type SourceRef } from '../core/source.js';
+import { didYouMean } from '../core/diagnostics.js';
+import { checkSchema, type SchemaCheckOptions } from '../core/schema-check.js';
+import { child, plainScalarSource, posOf, ref, type JsonPath, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/kubefed-types.js';
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
 import { crdSchemas } from './crd-schemas.js';
-import { checkNames, clusterSuffix, locate } from './names.js';
+import { API_RULES } from './api-rules.js';
+import { walkObject, pointer, type RuleProblem } from './api-walk.js';
+import { checkNames, clusterSuffix, locate, overridden } from './names.js';
 import { checkReferences } from './references.js';
-import { pickKubernetesVersion, SchemaRegistry } from './schema-registry.js';
+import { removedApi } from './removed-apis.js';
+import { pickKubernetesVersion, SchemaRegistry, type SchemaHit } from './schema-registry.js';
 
 export function validateRendered(
   rendered: readonly RenderedObject[],
@@ -111,10 +115,22 @@ function checkKubefedInputs(
         );
         continue;
       }
-      checkSchema(hit.validate, withoutNulls(v), at, reporter, {
-        subject: `${v.kind} ${name(v)}`,
-        unknownFieldsAsWarnings: !config.validation.strict,
-      });
+      const opts = { subject: `${v.kind} ${name(v)}`, unknownFieldsAsWarnings: !config.validation.strict };
+      checkSchema(hit.validate, withoutNulls(v), at, reporter, opts);
+      // A KubeFed object's own metadata is ObjectMeta too (its schema leaves it open).
+      const meta = registry.objectMetaValidator();
+      const set = registry.set;
+      if (!meta || !set) continue;
+      checkSchema(meta, { metadata: withoutNulls(v.metadata) }, at, reporter, opts);
+      for (const p of walkObject(v.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata'])) {
+        const message = `${opts.subject}: ${pointer(p.path)}: ${p.message}`;
+        reporter.error(
+          p.name ? 'INVALID_NAME' : 'INVALID_VALUE',
+          posOf(at, p.path, { key: p.key }),
+          message,
+          p.hint,
+        );
+      }
     }
   }
 }
@@ -129,27 +145,114 @@ function checkObject(
   const hit = registry.lookup(r.id.apiVersion, r.id.kind);
   const subject = `${r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name}`;
   if (!hit) {
-    if (skipped(r, config)) return;
-    const alternatives = registry.alternatives(r.id.kind).filter((a) => a !== r.id.apiVersion);
-    const version = registry.set?.kubernetesVersion ?? '?';
+    if (skipped(r, config))
+      return checkApiRules(o, registry, undefined, { subject, sourceText: () => undefined }, reporter);
+    reportMissingSchema(r, registry, reporter);
+    return;
+  }
+  const opts = {
+    subject,
+    unknownFieldsAsWarnings: !config.validation.strict,
+    locate: (path: JsonPath, key: boolean) => locate(o, path, key),
+    suffix: (path: JsonPath) => clusterSuffix(o, path),
+    sourceText: (path: JsonPath) => (overridden(o, path) ? undefined : plainScalarSource(r.bodyRef, path)),
+  };
+  checkSchema(hit.validate, withoutNulls(o.body), r.bodyRef, reporter, opts);
+  checkApiRules(o, registry, hit, opts, reporter);
+}
+
+/**
+ * The API server's rules beyond the schema (api-rules.ts) on a built-in kind; on anything else
+ * its metadata, which the API server checks as ObjectMeta whatever a CRD says.
+ */
+/**
+ * No schema: a removed API names the release that removed it and its replacement (Kubernetes'
+ * deprecation guide), a kind served under another apiVersion names that one, a misspelt kind
+ * gets a did-you-mean. Only an unknown kind suggests the ways to skip it: skipping a typo would
+ * ship the broken object.
+ */
+function reportMissingSchema(r: Resource, registry: SchemaRegistry, reporter: Reporter): void {
+  const version = registry.set?.kubernetesVersion ?? '?';
+  const at = posOf(
+    r.origin === 'kubefed' ? r.ref : r.bodyRef,
+    r.origin === 'kubefed' ? ['kind'] : ['apiVersion'],
+  );
+  const what = `${r.id.apiVersion} ${r.id.kind}`;
+  const removed = removedApi(r.id.apiVersion, r.id.kind);
+  if (removed) {
     reporter.error(
       'MISSING_SCHEMA',
-      posOf(r.origin === 'kubefed' ? r.ref : r.bodyRef, r.origin === 'kubefed' ? ['kind'] : ['apiVersion']),
-      alternatives.length
-        ? `${r.id.apiVersion} ${r.id.kind} is not served by Kubernetes ${version}; use ${alternatives.join(' or ')}`
-        : `no schema for ${r.id.apiVersion} ${r.id.kind} (Kubernetes ${version}, CRDs, schemaLocations)`,
-      alternatives.length
-        ? undefined
-        : 'add its CustomResourceDefinition to validation.crds, list the kind in validation.skipKinds, or set validation.ignoreMissingSchemas: true',
+      at,
+      `${what} was removed in Kubernetes ${removed.removedIn}; use ${removed.replacement}`,
     );
     return;
   }
-  checkSchema(hit.validate, withoutNulls(o.body), r.bodyRef, reporter, {
-    subject,
-    unknownFieldsAsWarnings: !config.validation.strict,
-    locate: (path, key) => locate(o, path, key),
-    suffix: (path) => clusterSuffix(o, path),
-  });
+  const alternatives = registry.alternatives(r.id.kind).filter((a) => a !== r.id.apiVersion);
+  if (alternatives.length) {
+    reporter.error(
+      'MISSING_SCHEMA',
+      at,
+      `${what} is not served by Kubernetes ${version}; use ${alternatives.join(' or ')}`,
+    );
+    return;
+  }
+  const known = registry.knownKinds();
+  const guess = didYouMean(r.id.kind, known.keys());
+  if (guess) {
+    const versions = known.get(guess) ?? [];
+    reporter.error(
+      'MISSING_SCHEMA',
+      posOf(r.origin === 'kubefed' ? r.ref : r.bodyRef, ['kind']),
+      `unknown kind ${r.id.kind} in ${r.id.apiVersion} (did you mean ${guess}?)`,
+      `${guess} is served as ${versions.sort().join(', ')}`,
+    );
+    return;
+  }
+  reporter.error(
+    'MISSING_SCHEMA',
+    at,
+    `no schema for ${what} (Kubernetes ${version}, CRDs, schemaLocations)`,
+    'add its CustomResourceDefinition to validation.crds, list the kind in validation.skipKinds, or set validation.ignoreMissingSchemas: true',
+  );
+}
+
+function checkApiRules(
+  o: RenderedObject,
+  registry: SchemaRegistry,
+  hit: SchemaHit | undefined,
+  opts: SchemaCheckOptions & { sourceText: (path: JsonPath) => string | undefined },
+  reporter: Reporter,
+): void {
+  const r = o.resource;
+  const set = registry.set;
+  if (!set) return;
+  const definition = set.kinds.get(`${r.id.apiVersion}/${r.id.kind}`);
+  let problems: RuleProblem[] = [];
+  if (definition) {
+    problems = walkObject(o.body, definition, set.definitions, API_RULES);
+  } else if (isObject(o.body.metadata)) {
+    const meta = registry.objectMetaValidator();
+    if (hit && meta && !schemaChecksMetadata(hit.validate.schema))
+      checkSchema(meta, { metadata: withoutNulls(o.body.metadata) }, r.bodyRef, reporter, opts);
+    problems = walkObject(o.body.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata']);
+  }
+  for (const p of problems) {
+    const pos = locate(o, p.path, p.key);
+    const message = `${opts.subject}: ${pointer(p.path)}: ${p.message}${clusterSuffix(o, p.path)}`;
+    const code = p.name ? 'INVALID_NAME' : 'INVALID_VALUE';
+    if (p.warning) reporter.warning(code, pos, message, p.hint);
+    else reporter.error(code, pos, message, p.hint);
+  }
+}
+
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/** Whether a schema already checks metadata as ObjectMeta (built-in and kubeconform-style schemas). */
+function schemaChecksMetadata(schema: unknown): boolean {
+  const props = isObject(schema) ? schema.properties : undefined;
+  const meta = isObject(props) ? props.metadata : undefined;
+  if (!isObject(meta)) return false;
+  return typeof meta.$ref === 'string' || (isObject(meta.properties) && 'labels' in meta.properties);
 }
 
 /** validation.skipKinds takes `Kind` or `apiVersion/Kind`; ignoreMissingSchemas skips all. */

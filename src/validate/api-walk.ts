@@ -1,0 +1,219 @@
+// One walk over an object, typed by the built-in schema bundle: every value is visited once with
+// the OpenAPI definition it has (`core.v1.Container`, `api.resource.Quantity`), so a rule keyed by
+// a type applies wherever that type occurs and a rule keyed by `Type.field` wherever that field
+// does. Values of the wrong JSON type are left to the schema check (one mistake, one message).
+import { isObject } from '../core/cow.js';
+import { didYouMean } from '../core/diagnostics.js';
+import type { PathSegment } from '../core/source.js';
+import type { Json } from '../types.js';
+
+type Schema = Record<string, unknown>;
+
+export interface RuleProblem {
+  /** Id of the rule in the table (api-rules.ts). */
+  rule: string;
+  /** Inside the object's body. */
+  path: PathSegment[];
+  /** Report at the mapping key (a bad key, a field that needs a sibling) rather than the value. */
+  key: boolean;
+  message: string;
+  hint?: string;
+  warning?: boolean;
+  /** Names and labels are INVALID_NAME; everything else INVALID_VALUE. */
+  name?: boolean;
+}
+
+/** What a rule's check gets: the value, where it is, and how to report. */
+export interface Visit {
+  value: Json;
+  /** The whole object (or the value walked), for rules that need a sibling of an ancestor. */
+  root: Json;
+  /** Live path: copy before keeping (report does). */
+  path: readonly PathSegment[];
+  report(problem: {
+    message: string;
+    at?: PathSegment[];
+    key?: boolean;
+    hint?: string;
+    warning?: boolean;
+  }): void;
+}
+
+export interface Rule {
+  id: string;
+  /** The Kubernetes validation function the rule mirrors. */
+  cites: string;
+  /** INVALID_NAME rather than INVALID_VALUE. */
+  name?: boolean;
+  check(v: Visit): void;
+}
+
+export interface RuleTable {
+  /** Short definition name (`core.v1.Container`) -> rules for every value of that type. */
+  types: Record<string, Rule[]>;
+  /** `core.v1.Container.imagePullPolicy` -> rules for that field, wherever its owner occurs. */
+  fields: Record<string, Rule[]>;
+  /** Rules for every integer whose schema says `format: int32`. */
+  int32: Rule;
+}
+
+const REF = '#/definitions/';
+
+// Where the rules' Kubernetes validation functions live (k8s.io/kubernetes unless named).
+export const CORE = 'pkg/apis/core/validation';
+export const APPS = 'pkg/apis/apps/validation';
+export const BATCH = 'pkg/apis/batch/validation';
+export const NETWORKING = 'pkg/apis/networking/validation';
+export const META = 'apimachinery pkg/apis/meta/v1/validation';
+
+/** `io.k8s.api.core.v1.Container` -> `core.v1.Container`; apimachinery -> `meta.v1.X`, `api.resource.Quantity`. */
+export function shortName(definition: string): string {
+  return definition.replace(/^io\.k8s\.api\./, '').replace(/^io\.k8s\.apimachinery\.pkg\.(?:apis\.)?/, '');
+}
+
+/** Problems of `value` (at `prefix` inside the object) typed as `definition`. */
+export function walkObject(
+  value: Json,
+  definition: string,
+  definitions: Record<string, unknown>,
+  table: RuleTable,
+  prefix: readonly PathSegment[] = [],
+): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const path: PathSegment[] = [...prefix];
+  let current: Rule = table.int32;
+  const visit: Visit = {
+    value: null,
+    root: value,
+    path,
+    report: (p) =>
+      out.push({
+        rule: current.id,
+        path: p.at ?? [...path],
+        key: p.key ?? false,
+        message: p.message,
+        ...(p.hint ? { hint: p.hint } : {}),
+        ...(p.warning ? { warning: true } : {}),
+        ...(current.name ? { name: true } : {}),
+      }),
+  };
+  const apply = (rules: Rule[] | undefined, value: Json) => {
+    if (!rules) return;
+    for (const r of rules) {
+      current = r;
+      visit.value = value;
+      r.check(visit);
+    }
+  };
+  const walk = (value: Json, schema: Schema): void => {
+    if (value === null || value === undefined) return;
+    let s = schema;
+    let owner: string | undefined;
+    if (typeof s.$ref === 'string') {
+      const name = s.$ref.slice(REF.length);
+      owner = shortName(name);
+      apply(table.types[owner], value);
+      const def = definitions[name];
+      if (!isSchema(def)) return;
+      s = def;
+    }
+    if (s.format === 'int32' && typeof value === 'number') apply([table.int32], value);
+    if (Array.isArray(value)) {
+      const items = s.items;
+      if (!isSchema(items)) return;
+      value.forEach((x, i) => {
+        path.push(i);
+        walk(x, items);
+        path.pop();
+      });
+      return;
+    }
+    if (!isObject(value)) return;
+    const props = isObject(s.properties) ? s.properties : undefined;
+    const extra = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
+    for (const [k, x] of Object.entries(value)) {
+      const sub = props?.[k] ?? extra;
+      path.push(k);
+      if (owner && props && k in props) apply(table.fields[`${owner}.${k}`], x);
+      if (isObject(sub)) walk(x, sub);
+      path.pop();
+    }
+  };
+  walk(value, { $ref: REF + definition });
+  return out;
+}
+
+function isSchema(v: unknown): v is Schema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule makers shared by the table.
+
+/** A value as a message shows it: strings bare, anything else as JSON. */
+export function show(x: Json | undefined): string {
+  return typeof x === 'string' ? x : JSON.stringify(x);
+}
+
+export function pointer(path: readonly PathSegment[]): string {
+  return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+/** A string enum the API server enforces though the OpenAPI schema says only `string`. */
+export function oneOf(id: string, cites: string, values: readonly string[]): Rule {
+  return {
+    id,
+    cites,
+    check: (v) => {
+      if (typeof v.value !== 'string' || values.includes(v.value)) return;
+      const guess = didYouMean(v.value, values);
+      v.report({
+        message: `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, found ${JSON.stringify(v.value)}${guess ? ` (did you mean "${guess}"?)` : ''}`,
+      });
+    },
+  };
+}
+
+/** Each string of a list checked as oneOf (ipFamilies, accessModes, policyTypes). */
+export function eachOneOf(id: string, cites: string, values: readonly string[]): Rule {
+  const one = oneOf(id, cites, values);
+  return {
+    id,
+    cites,
+    check: (v) => {
+      if (!Array.isArray(v.value)) return;
+      v.value.forEach((x, i) =>
+        one.check({
+          value: x,
+          root: v.root,
+          path: [...v.path, i],
+          report: (p) => v.report({ ...p, at: p.at ?? [...v.path, i] }),
+        }),
+      );
+    },
+  };
+}
+
+/** An integer with a lower bound (ValidateNonnegativeField and its kin). */
+export function atLeast(id: string, cites: string, min: number): Rule {
+  return {
+    id,
+    cites,
+    check: (v) => {
+      const n = v.value;
+      if (typeof n === 'number' && Number.isInteger(n) && n < min)
+        v.report({ message: `expected a number >= ${min}, found ${n}` });
+    },
+  };
+}
+
+/** Sub-value of a plain JSON object by path, undefined when absent. */
+export function dig(v: Json | undefined, ...path: PathSegment[]): Json | undefined {
+  let cur = v;
+  for (const seg of path) {
+    if (Array.isArray(cur) && typeof seg === 'number') cur = cur[seg];
+    else if (isObject(cur)) cur = cur[String(seg)];
+    else return undefined;
+  }
+  return cur;
+}

@@ -173,9 +173,14 @@ async function run(argv: string[], io: Io): Promise<number> {
     .command(
       'init',
       'write a starter federation.yaml',
-      (y) => y,
+      (y) =>
+        y.option('from', {
+          type: 'string',
+          describe:
+            'a KubeFed dump (kubectl get kubefedclusters,... -o yaml): clusters from its KubeFedClusters',
+        }),
       async (args) => {
-        exit = outcome(await init({ config: args.config, cwd: io.cwd }), io);
+        exit = outcome(await init({ config: args.config, cwd: io.cwd, from: args.from }), io);
       },
     )
     .command(

@@ -44,28 +44,40 @@ export function explainResource(c: Compilation, r: Resource): string {
   lines.push(
     `  placement: ${how}${r.placement.from === 'all' ? '' : ` at ${at(r.placement.ref)}`}: ${describePlacement(r.placement.spec)} -> ${list(placed)}`,
   );
+  // One story, in the order the pipeline applies it: a KubeFed RSP replaces the placement and
+  // the namespace then bounds the result; a native rule schedules within the placement already
+  // bounded by the namespace.
   const scheduled = c.scheduled?.get(r);
-  const first = scheduled && [...scheduled.values()][0];
-  if (scheduled && first) {
-    lines.push(
-      `  scheduling: replicas planned at ${at(first.ref)}: ${[...scheduled].map(([n, o]) => `${n}=${o.replicas}`).join(', ')}`,
-    );
-  }
+  const first = scheduled ? [...scheduled.values()][0] : undefined;
   const afterSchedule = c.scheduledPlacement?.get(r) ?? placed;
   const final = c.placement?.get(r) ?? [];
+  const scheduling = () => {
+    if (!scheduled || !first) return;
+    const planned = [...scheduled].map(([n, o]) => `${n}=${o.replicas}`).join(', ');
+    const how =
+      first.origin === 'rule'
+        ? `replicaScheduling rule at ${at(first.ref)}, among the placed clusters ${list(afterSchedule)}`
+        : `ReplicaSchedulingPreference at ${at(first.ref)}, which replaces the placement (as KubeFed) with ${list(afterSchedule)}`;
+    lines.push(`  scheduling: ${how}: ${planned || '(no cluster)'}`);
+  };
+  if (first?.origin !== 'rule') scheduling();
   if (r.scope === 'Namespaced' && r.id.namespace !== undefined) {
     const ns = c.model?.resources.find((x) => x.isNamespace && x.id.name === r.id.namespace);
+    const before = first?.origin === 'rule' ? placed : afterSchedule;
+    const dropped = before.filter((n) => !final.includes(n));
     if (ns) {
-      const dropped = afterSchedule.filter((n) => !final.includes(n));
       lines.push(
         `  namespace: ${r.id.namespace} is rendered (${ns.federatedKind ?? 'Namespace'} at ${at(ns.ref)}) in ${list(c.placement?.get(ns) ?? [])}${dropped.length ? `; dropped here: ${dropped.join(', ')}` : ''}`,
       );
-    } else {
+    } else if (r.origin === 'kubefed' && before.length && final.length === 0) {
       lines.push(
-        `  namespace: ${r.id.namespace} is not rendered by fedrender; own placement kept${final.length === 0 && afterSchedule.length ? ' (kubefed.scope: Cluster: not rendered)' : ''}`,
+        `  namespace: ${r.id.namespace} has no FederatedNamespace among the inputs; not rendered (kubefed.scope)`,
       );
+    } else {
+      lines.push(`  namespace: ${r.id.namespace} is not rendered by fedrender; own placement kept`);
     }
   }
+  if (first?.origin === 'rule') scheduling();
   for (const cluster of [...c.clusters].sort(cmp)) {
     const rendered = c.rendered.find((o) => o.resource === r && o.cluster.name === cluster);
     if (!rendered) {

@@ -23,6 +23,8 @@ import {
 import { argoIndex } from './emit/gitops.js';
 import type { OutputFile } from './types.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
+import { federationFromDump } from './migrate/init-from.js';
+import { stripBom } from './load/resources.js';
 
 export { parseLabels } from './edit-config.js';
 
@@ -167,14 +169,41 @@ export interface EditOutcome {
   notes: string[];
 }
 
-/** Writes a starter federation.yaml; never overwrites one. */
-export async function init(opts: { config: string; cwd: string }): Promise<EditOutcome> {
+/**
+ * Writes a starter federation.yaml; never overwrites one. With `from`, a dump of a live KubeFed
+ * (`kubectl get kubefedclusters ... -o yaml`) gives its clusters (migrate/init-from.ts).
+ */
+export async function init(opts: { config: string; cwd: string; from?: string }): Promise<EditOutcome> {
   const path = resolve(opts.cwd, opts.config);
   if (existsSync(path))
     return { code: 1, message: `${opts.config} already exists; not overwritten`, notes: [] };
+  let text = STARTER;
+  let notes: string[] = [];
+  if (opts.from !== undefined) {
+    let dump: string;
+    try {
+      dump = await readFile(resolve(opts.cwd, opts.from), 'utf8');
+    } catch (e) {
+      return {
+        code: 1,
+        message: `cannot read ${opts.from}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+        notes: [],
+      };
+    }
+    const r = federationFromDump(stripBom(dump), opts.from);
+    if (!r.ok) return { code: 1, message: r.message, notes: [] };
+    text = r.text;
+    notes = r.notes;
+  }
   await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, STARTER);
-  return { code: 0, message: `wrote ${opts.config}; add clusters with \`fedrender join NAME\``, notes: [] };
+  await writeFileAtomic(path, text);
+  return opts.from !== undefined
+    ? {
+        code: 0,
+        message: `wrote ${opts.config} (${notes.join('; ')}); put the federated objects under manifests/`,
+        notes: [],
+      }
+    : { code: 0, message: `wrote ${opts.config}; add clusters with \`fedrender join NAME\``, notes: [] };
 }
 
 /** Adds a cluster to federation.yaml (what `kubefedctl join` did), keeping comments. */

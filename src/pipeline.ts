@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
-import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
@@ -18,6 +17,8 @@ import { renderResource } from './override/override.js';
 import { boundByNamespace, placeResources, type PlacementMap } from './place.js';
 import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
 import { checkRules } from './model/rule-usage.js';
+import { kubefedClusters } from './model/kubefed-clusters.js';
+import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
 import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
@@ -90,7 +91,6 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
-  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
   const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
   // Nothing fedrender writes is read back as input (its staging and swap folders included).
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
@@ -112,6 +112,10 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     reporter,
     { exclude },
   );
+
+  // A dump of a live KubeFed brings its member clusters along.
+  config.clusters.push(...kubefedClusters(docs, config.clusters, reporter));
+  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
 
   // model
   const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), reporter);
@@ -156,9 +160,13 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
   for (const r of model.resources) {
-    if (r.isNamespace && SYSTEM_NAMESPACES.has(r.id.name)) continue;
+    if (r.isNamespace && isSystemNamespace(r, config)) continue;
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
-    result.rendered.push(...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter));
+    result.rendered.push(
+      ...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter, {
+        managedLabel: config.managedLabel,
+      }),
+    );
   }
   if (!opts.clusters?.length && !reporter.hasErrors())
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
@@ -179,6 +187,11 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
   }
   return result;
+}
+
+/** Namespaces every member has (KubeFed's own included): never emitted as Namespace objects. */
+function isSystemNamespace(r: { id: { name: string } }, config: FederationConfig): boolean {
+  return SYSTEM_NAMESPACES.has(r.id.name) || r.id.name === config.kubefedNamespace;
 }
 
 function selectClusters(config: FederationConfig, names: string[] | undefined) {

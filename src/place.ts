@@ -59,11 +59,13 @@ export function computePlacement(
 }
 
 /**
- * KubeFed's namespace-scoped rule: a namespaced resource whose namespace is itself rendered (a
- * Namespace or FederatedNamespace among the inputs) goes only to clusters that get the
- * namespace. Otherwise it keeps its own placement, with a warning; with `kubefed.scope:
- * Cluster` (KubeFed deployed cluster-wide) such a resource is not rendered at all.
- * default, kube-system and kube-public exist on every cluster and do not warn (scope Namespaced).
+ * KubeFed's namespace rule (ComputeNamespacedPlacement): a namespaced resource whose namespace
+ * is itself rendered (a Namespace or FederatedNamespace among the inputs) goes only to clusters
+ * that get the namespace. Otherwise a plain manifest keeps its own placement, with a warning
+ * (none in default, kube-system, kube-public). A Federated<Kind> follows `kubefed.scope`:
+ * Cluster (KubeFed's default install) propagated nothing there; Namespaced propagated only
+ * objects in `kubefed.namespace` (placed as they say when no FederatedNamespace bounds them) and
+ * no cluster-scoped type at all (the FTC controller never started their sync controllers).
  */
 export function boundByNamespace(
   placement: PlacementMap,
@@ -75,12 +77,36 @@ export function boundByNamespace(
   for (const [r, clusters] of placement) {
     if (r.isNamespace) nsClusters.set(r.id.name, new Set(clusters));
   }
+  const limited = config.kubefedScope === 'Namespaced';
   const unrendered = new Map<string, Resource[]>();
   const out: PlacementMap = new Map();
+  const drop = (r: Resource, clusters: string[]) => {
+    if (clusters.length && onDrop) onDrop(r, clusters);
+    out.set(r, []);
+  };
   for (const [r, clusters] of placement) {
     const ns = r.id.namespace;
+    const kubefed = r.origin === 'kubefed';
+    if (kubefed && limited && r.scope === 'Cluster') {
+      reporter.warning(
+        'NAMESPACE_NOT_RENDERED',
+        posOf(r.ref, ['kind']),
+        `${describeOne(r)} is not rendered: a namespace-scoped KubeFed (kubefed.scope: Namespaced) never propagated cluster-scoped types`,
+      );
+      drop(r, clusters);
+      continue;
+    }
     if (r.scope !== 'Namespaced' || ns === undefined) {
       out.set(r, clusters);
+      continue;
+    }
+    if (kubefed && limited && ns !== config.kubefedNamespace) {
+      reporter.warning(
+        'NAMESPACE_NOT_RENDERED',
+        posOf(r.ref, ['metadata', 'namespace']),
+        `${describeOne(r)} is not rendered: a namespace-scoped KubeFed (kubefed.scope: Namespaced) propagated only objects in its own namespace "${config.kubefedNamespace}" (kubefed.namespace)`,
+      );
+      drop(r, clusters);
       continue;
     }
     const bound = nsClusters.get(ns);
@@ -91,33 +117,41 @@ export function boundByNamespace(
       out.set(r, kept);
       continue;
     }
-    // Deployed cluster-wide, KubeFed propagated nothing in a namespace without a
-    // FederatedNamespace, system namespaces included (computeNamespacedPlacement).
-    const clusterScope = config.kubefedScope === 'Cluster';
-    if (clusterScope || !SYSTEM_NAMESPACES.has(ns)) unrendered.set(ns, [...(unrendered.get(ns) ?? []), r]);
-    if (clusterScope) {
-      if (clusters.length && onDrop) onDrop(r, clusters);
-      out.set(r, []);
-    } else {
-      out.set(r, clusters);
+    if (kubefed && !limited) {
+      // Deployed cluster-wide, KubeFed propagated nothing in a namespace without a
+      // FederatedNamespace, system namespaces included.
+      unrendered.set(`${ns}\u0000kubefed`, [...(unrendered.get(`${ns}\u0000kubefed`) ?? []), r]);
+      drop(r, clusters);
+      continue;
     }
+    // Plain manifests, and a namespace-scoped KubeFed's own namespace, which exists everywhere.
+    if (!kubefed && !SYSTEM_NAMESPACES.has(ns))
+      unrendered.set(`${ns}\u0000plain`, [...(unrendered.get(`${ns}\u0000plain`) ?? []), r]);
+    out.set(r, clusters);
   }
-  for (const [ns, list] of [...unrendered].sort((a, b) => cmp(a[0], b[0]))) {
-    const head = list[0];
-    if (!head) continue; // never: a list is created with its first resource
-    const what =
-      list.length === 1
-        ? `${head.federatedKind ?? head.id.kind} ${head.id.name}`
-        : `${list.length} resources`;
-    const effect =
-      config.kubefedScope === 'Cluster'
-        ? `${list.length === 1 ? 'it is' : 'they are'} not rendered (kubefed.scope: Cluster)`
-        : `${list.length === 1 ? 'it keeps its' : 'they keep their'} own placement`;
-    reporter.warning(
-      'NAMESPACE_NOT_RENDERED',
-      posOf(head.ref, ['metadata', 'namespace']),
-      `namespace "${ns}" is not rendered (no Namespace or FederatedNamespace for it among the inputs); ${what} in it: ${effect}`,
-    );
+  for (const [key, list] of [...unrendered].sort((a, b) => cmp(a[0], b[0]))) {
+    const [ns = '', kind] = key.split('\u0000');
+    const first = list[0];
+    if (!first) continue; // never: a list is created with its first resource
+    const what = list.length === 1 ? describeOne(first) : `${list.length} resources`;
+    const pos = posOf(first.ref, ['metadata', 'namespace']);
+    const head = `namespace "${ns}" is not rendered (no Namespace or FederatedNamespace for it among the inputs)`;
+    if (kind === 'plain')
+      reporter.warning(
+        'NAMESPACE_NOT_RENDERED',
+        pos,
+        `${head}; ${what} in it: ${list.length === 1 ? 'it keeps its' : 'they keep their'} own placement`,
+      );
+    else
+      reporter.strictWarning(
+        'NAMESPACE_NOT_RENDERED',
+        pos,
+        `${head}; ${what} in it: ${list.length === 1 ? 'it is' : 'they are'} not rendered, as a cluster-wide KubeFed (kubefed.scope: Cluster) propagated nothing there`,
+      );
   }
   return out;
+}
+
+function describeOne(r: Resource): string {
+  return `${r.federatedKind ?? r.id.kind} ${r.id.name}`;
 }

@@ -13,6 +13,8 @@ export interface Cluster {
   labels: Record<string, string>;
   server?: string;
   ref: SourceRef;
+  /** Defined by a KubeFedCluster object among the inputs, not by federation.yaml. */
+  fromKubeFedCluster?: boolean;
 }
 
 export interface LabelSelectorRequirement {
@@ -126,9 +128,15 @@ export interface SchedulingRule {
 /** A Federated<Kind> this run understands: the built-in KubeFed types plus `types` entries. */
 export interface FederatedType {
   federatedKind: string;
+  /** API group of the federated kind (types.kubefed.io unless an FTC says otherwise). */
+  federatedGroup: string;
   apiVersion: string;
   kind: string;
   scope: 'Namespaced' | 'Cluster';
+  /** A FederatedTypeConfig with `propagation: Disabled`: its objects render nowhere. */
+  disabled?: boolean;
+  /** Where the type was defined (an FTC among the inputs), for messages. */
+  ref?: SourceRef;
 }
 
 export interface ValidationSettings {
@@ -186,7 +194,12 @@ export interface FederationConfig {
   overrides: OverrideRule[];
   replicaScheduling: SchedulingRule[];
   types: FederatedType[];
+  /** KubeFed's control-plane scope (default Cluster, KubeFed's default install). */
   kubefedScope: 'Namespaced' | 'Cluster';
+  /** KubeFed's own namespace (kubefed.namespace, default kube-federation-system). */
+  kubefedNamespace: string;
+  /** kubefed.managedLabel: add kubefed.io/managed: "true" after overrides, as KubeFed did. */
+  managedLabel: boolean;
   output: OutputSettings;
   validation: ValidationSettings;
 }
@@ -225,6 +238,8 @@ export interface Resource {
 export interface ReplicaOverride {
   replicas: number;
   ref: SourceRef;
+  /** A ReplicaSchedulingPreference (KubeFed: replaces placement) or a native rule (within it). */
+  origin: 'kubefed' | 'rule';
 }
 
 /** A resource rendered for one cluster: `body` shares unchanged subtrees with `resource.body`. */

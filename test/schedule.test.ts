@@ -152,25 +152,46 @@ test('intersectWithClusterSelector uses the selectors of the target and its Fede
   });
 });
 
-test('intersectWithClusterSelector with a clusters list leaves the object unscheduled, with a warning', async () => {
+test('intersectWithClusterSelector ignores clusters lists, even empty ones (KubeFed selectorOnly)', async () => {
+  // KubeFed's e2e "target clusters are the intersection of the RSP clusters and federated
+  // resource placement" creates the object with clusters: [] and a clusterSelector.
   const dir = project({
     'federation.yaml': fed(),
     'k/ns.yaml': FNS,
-    'k/web.yaml': fdeploy(),
-    'k/rsp.yaml': rsp(9, {}, '  intersectWithClusterSelector: true\n'),
+    'k/web.yaml': fdeploy('{clusters: [], clusterSelector: {matchLabels: {tier: t1}}}'),
+    'k/rsp.yaml': rsp(
+      6,
+      { mars: { weight: 2, minReplicas: 3 }, pluto: { weight: 1, minReplicas: 3 } },
+      '  intersectWithClusterSelector: true\n',
+    ),
   });
   const res = await run(['build'], dir);
-  assert.is(res.code, 0);
-  assert.match(
-    res.stderr,
-    /k\/rsp\.yaml:7:33: warning: intersectWithClusterSelector needs clusterSelector placements.*\[RSP_NOT_APPLIED\]/,
-  );
-  assert.equal(replicasIn(join(dir, 'rendered')), {
-    earth: 1,
-    mars: undefined,
-    venus: undefined,
-    pluto: undefined,
-  });
+  assert.is(res.code, 0, res.stderr);
+  assert.equal(replicasIn(join(dir, 'rendered')), { earth: undefined, mars: 3, venus: undefined, pluto: 3 });
+});
+
+test('intersectWithClusterSelector without a FederatedNamespace, or selecting nothing, is not applied, with a warning', async () => {
+  for (const [files, message] of [
+    [{ 'k/web.yaml': fdeploy() }, /there is none among the inputs; KubeFed's lookup failed/],
+    [{ 'k/ns.yaml': FNS, 'k/web.yaml': fdeploy() }, /no cluster is selected by the clusterSelectors/],
+  ] as const) {
+    const dir = project({
+      'federation.yaml': fed('kubefed: {scope: Namespaced, namespace: shop}\n'),
+      ...files,
+      'k/rsp.yaml': rsp(9, {}, '  intersectWithClusterSelector: true\n'),
+    });
+    const res = await run(['build'], dir);
+    assert.is(res.code, 0, res.stderr);
+    assert.match(res.stderr, /k\/rsp\.yaml:7:33: warning: /);
+    assert.match(res.stderr, message);
+    // The object keeps its own placement (earth) and its template's replicas.
+    assert.equal(replicasIn(join(dir, 'rendered')), {
+      earth: 1,
+      mars: undefined,
+      venus: undefined,
+      pluto: undefined,
+    });
+  }
 });
 
 test('native replicaScheduling rules schedule plain StatefulSets; what cannot be placed is warned with the count', async () => {

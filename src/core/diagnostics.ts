@@ -29,6 +29,8 @@ export type DiagnosticCode =
   | 'RSP_INVALID'
   | 'RSP_UNPLACED'
   | 'RSP_NOT_APPLIED'
+  | 'INVALID_SELECTOR'
+  | 'SERVER_FIELDS'
   | 'MISSING_SCHEMA'
   | 'INVALID_NAME'
   | 'INVALID_VALUE'

@@ -2,37 +2,44 @@
 // (what `kubefedctl enable` set up out of the box) and which built-in kinds are cluster-scoped.
 import type { FederatedType } from '../types.js';
 
-/** KubeFed's default FederatedTypeConfigs (config/enabletypedirectives in KubeFed). */
-export const KUBEFED_TYPES: readonly FederatedType[] = [
-  { federatedKind: 'FederatedNamespace', apiVersion: 'v1', kind: 'Namespace', scope: 'Cluster' },
-  { federatedKind: 'FederatedConfigMap', apiVersion: 'v1', kind: 'ConfigMap', scope: 'Namespaced' },
-  { federatedKind: 'FederatedSecret', apiVersion: 'v1', kind: 'Secret', scope: 'Namespaced' },
-  { federatedKind: 'FederatedService', apiVersion: 'v1', kind: 'Service', scope: 'Namespaced' },
-  { federatedKind: 'FederatedServiceAccount', apiVersion: 'v1', kind: 'ServiceAccount', scope: 'Namespaced' },
-  { federatedKind: 'FederatedDeployment', apiVersion: 'apps/v1', kind: 'Deployment', scope: 'Namespaced' },
-  { federatedKind: 'FederatedReplicaSet', apiVersion: 'apps/v1', kind: 'ReplicaSet', scope: 'Namespaced' },
-  { federatedKind: 'FederatedJob', apiVersion: 'batch/v1', kind: 'Job', scope: 'Namespaced' },
-  {
-    federatedKind: 'FederatedIngress',
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    scope: 'Namespaced',
-  },
-  {
-    federatedKind: 'FederatedClusterRole',
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    scope: 'Cluster',
-  },
-  {
-    federatedKind: 'FederatedClusterRoleBinding',
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    scope: 'Cluster',
-  },
-];
-
 export const KUBEFED_TYPES_GROUP = 'types.kubefed.io';
+
+/** KubeFed's default FederatedTypeConfigs (config/enabletypedirectives in KubeFed). */
+export const KUBEFED_TYPES: readonly FederatedType[] = (
+  [
+    { federatedKind: 'FederatedNamespace', apiVersion: 'v1', kind: 'Namespace', scope: 'Cluster' },
+    { federatedKind: 'FederatedConfigMap', apiVersion: 'v1', kind: 'ConfigMap', scope: 'Namespaced' },
+    { federatedKind: 'FederatedSecret', apiVersion: 'v1', kind: 'Secret', scope: 'Namespaced' },
+    { federatedKind: 'FederatedService', apiVersion: 'v1', kind: 'Service', scope: 'Namespaced' },
+    {
+      federatedKind: 'FederatedServiceAccount',
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      scope: 'Namespaced',
+    },
+    { federatedKind: 'FederatedDeployment', apiVersion: 'apps/v1', kind: 'Deployment', scope: 'Namespaced' },
+    { federatedKind: 'FederatedReplicaSet', apiVersion: 'apps/v1', kind: 'ReplicaSet', scope: 'Namespaced' },
+    { federatedKind: 'FederatedJob', apiVersion: 'batch/v1', kind: 'Job', scope: 'Namespaced' },
+    {
+      federatedKind: 'FederatedIngress',
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      scope: 'Namespaced',
+    },
+    {
+      federatedKind: 'FederatedClusterRole',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      scope: 'Cluster',
+    },
+    {
+      federatedKind: 'FederatedClusterRoleBinding',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      scope: 'Cluster',
+    },
+  ] as const
+).map((t) => ({ ...t, federatedGroup: KUBEFED_TYPES_GROUP }));
 export const KUBEFED_SCHEDULING_GROUP = 'scheduling.kubefed.io';
 
 /** Built-in cluster-scoped kinds, keyed `group/Kind` (core group = empty). */

@@ -7,9 +7,10 @@ import { createAjv } from '../core/ajv.js';
 import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
 import { readPackageJson } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
+import { checkSelector } from '../core/selector-check.js';
 import { child, filePos, parsePointer, posOf, prototypePath, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
-import { KUBEFED_TYPES } from '../core/kubefed-types.js';
+import { KUBEFED_TYPES, KUBEFED_TYPES_GROUP } from '../core/kubefed-types.js';
 import {
   TYPED_OVERRIDERS,
   type Cluster,
@@ -65,6 +66,7 @@ function readConfig(
   reporter: Reporter,
 ): FederationConfig {
   const clusters = readClusters(v, root, reporter);
+  checkConfigSelectors(v, root, reporter);
   const defaults = (v.defaults ?? {}) as JsonObject;
   const output = (v.output ?? {}) as JsonObject;
   const validation = (v.validation ?? {}) as JsonObject;
@@ -109,7 +111,9 @@ function readConfig(
       ref: child(root, 'replicaScheduling', i),
     })),
     types: readTypes(v.types as JsonObject | undefined, root, reporter),
-    kubefedScope: (kubefed.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Namespaced',
+    kubefedScope: (kubefed.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Cluster',
+    kubefedNamespace: (kubefed.namespace as string | undefined) ?? 'kube-federation-system',
+    managedLabel: (kubefed.managedLabel as boolean | undefined) ?? false,
     output: readOutput(output, child(root, 'output'), reporter),
     validation: {
       kubernetesVersion: String(validation.kubernetesVersion ?? '').replace(/^v/, ''),
@@ -120,6 +124,30 @@ function readConfig(
       ignoreMissingSchemas: (validation.ignoreMissingSchemas as boolean | undefined) ?? false,
     },
   };
+}
+
+/** Every label selector of federation.yaml, as apimachinery parses it (errors at the node). */
+function checkConfigSelectors(v: JsonObject, root: SourceRef, reporter: Reporter): void {
+  const at = (...path: (string | number)[]) => child(root, ...path);
+  const defaults = (v.defaults ?? {}) as JsonObject;
+  const placement = (defaults.placement ?? {}) as JsonObject;
+  checkSelector(placement.clusterSelector, at('defaults', 'placement', 'clusterSelector'), reporter);
+  for (const section of ['placements', 'overrides', 'replicaScheduling'] as const) {
+    ((v[section] ?? []) as JsonObject[]).forEach((rule, i) => {
+      const match = (rule.match ?? {}) as JsonObject;
+      checkSelector(match.labelSelector, at(section, i, 'match', 'labelSelector'), reporter);
+      if (section === 'placements') {
+        const p = (rule.placement ?? {}) as JsonObject;
+        checkSelector(p.clusterSelector, at(section, i, 'placement', 'clusterSelector'), reporter);
+      }
+      if (section === 'overrides') {
+        ((rule.overrides ?? []) as Json[]).forEach((e, j) => {
+          if (e !== null && typeof e === 'object' && !Array.isArray(e))
+            checkSelector(e.clusterSelector, at(section, i, 'overrides', j, 'clusterSelector'), reporter);
+        });
+      }
+    });
+  }
 }
 
 /**
@@ -216,6 +244,7 @@ export function readOverrideList(
   reporter: Reporter,
 ): OverrideList {
   const entries: OverrideEntry[] = [];
+  let unnamed = 0;
   (raw ?? []).forEach((e, i) => {
     const eref = child(at, i);
     if (e === null || typeof e !== 'object' || Array.isArray(e)) {
@@ -228,6 +257,23 @@ export function readOverrideList(
     }
     const hasName = typeof e.clusterName === 'string';
     const hasSelector = e.clusterSelector !== undefined;
+    if (origin === 'object' && !hasName && !hasSelector) {
+      // KubeFed's GetOverrides keyed it by cluster "" (no cluster has that name); a second
+      // such entry made "cluster \"\" appears more than once" and the object failed.
+      if (unnamed++ === 0)
+        reporter.warning(
+          'INVALID_PATCH',
+          posOf(eref),
+          'this override entry has no clusterName, so it applies to no cluster; KubeFed ignored it',
+        );
+      else
+        reporter.error(
+          'DUPLICATE_OVERRIDE',
+          posOf(eref),
+          'a second override entry without clusterName: KubeFed rejected the object\'s overrides (cluster "" appears more than once)',
+        );
+      return;
+    }
     if (hasName === hasSelector) {
       reporter.error(
         'INVALID_PATCH',
@@ -330,7 +376,8 @@ function readOp(
     reporter.error('INVALID_PATCH', posOf(at), 'expected a patch operation {op, path, value}');
     return undefined;
   }
-  const op = (o.op ?? 'replace') as string;
+  // KubeFed's ApplyJSONPatch turned an empty op into replace, as it did an absent one.
+  const op = (o.op === undefined || o.op === null || o.op === '' ? 'replace' : o.op) as string;
   // `merge` is fedrender's, for federation.yaml rules; KubeFed's JSON patch knew only these three.
   const ops = origin === 'rule' ? ['add', 'remove', 'replace', 'merge'] : ['add', 'remove', 'replace'];
   if (!ops.includes(op)) {
@@ -391,6 +438,7 @@ function readTypes(raw: JsonObject | undefined, root: SourceRef, reporter: Repor
     }
     out.push({
       federatedKind,
+      federatedGroup: KUBEFED_TYPES_GROUP,
       apiVersion: spec.apiVersion as string,
       kind,
       scope: (spec.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Namespaced',

@@ -4,27 +4,23 @@
 // the federated object, kind from its type, apiVersion from the template or else the type.
 import { cmp, didYouMean, type Reporter } from '../core/diagnostics.js';
 import { deepFreeze, isObject } from '../core/cow.js';
-import { child, posOf, ref, type SourceRef } from '../core/source.js';
+import { child, posOf, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { readOverrideList } from '../load/config.js';
 import type {
-  FederatedType,
   FederationConfig,
-  Json,
   JsonObject,
   ObjectId,
   PlacementSpec,
   Resource,
   SchedulingSpec,
 } from '../types.js';
-import {
-  KUBEFED_SCHEDULING_GROUP,
-  KUBEFED_TYPES,
-  KUBEFED_TYPES_GROUP,
-  groupOf,
-  isBuiltinClusterScoped,
-} from '../core/kubefed-types.js';
+import { KUBEFED_SCHEDULING_GROUP, groupOf, isBuiltinClusterScoped } from '../core/kubefed-types.js';
 import { ruleMatches } from './match.js';
+import { checkSelector } from '../core/selector-check.js';
+import { federatedTypes, typeKey, type TypeTable } from './federated-types.js';
+import { inputObjects } from './input-objects.js';
+import { stripServerFields, type DumpedFields } from './server-fields.js';
 
 /** A ReplicaSchedulingPreference object, or a native replicaScheduling rule bound to a target. */
 export interface SchedulingPreference {
@@ -40,6 +36,8 @@ export interface Model {
   preferences: SchedulingPreference[];
   /** CustomResourceDefinitions among the inputs (their schemas apply in validation). */
   crds: ParsedDoc[];
+  /** API groups of federated types: their objects are federated objects (KubeFed's schema). */
+  federatedGroups: Set<string>;
 }
 
 /** group/Kind -> scope, from CRDs among the inputs and validation.crds. */
@@ -70,131 +68,53 @@ export function buildModel(
   scopes: ScopeTable,
   reporter: Reporter,
 ): Model {
-  const types = federatedTypes(docs, config);
+  const types = federatedTypes(docs, config, reporter);
+  const federatedGroups = new Set([...types.values()].map((t) => t.federatedGroup));
+  const disabled = new Set<string>();
   const resources: Resource[] = [];
   const preferences: SchedulingPreference[] = [];
   const crds: ParsedDoc[] = [];
-  for (const { source, value, at } of objects(docs, reporter)) {
+  const dumped: DumpedFields = new Map();
+  for (const { source, value: raw, at } of inputObjects(docs, reporter)) {
+    const value = stripServerFields(raw, at, dumped);
     const apiVersion = value.apiVersion as string;
     const kind = value.kind as string;
     const group = groupOf(apiVersion);
     if (kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') crds.push({ source, value });
-    if (group === KUBEFED_TYPES_GROUP) {
-      const r = federatedResource(value, at, types, config, reporter);
+    if (federatedGroups.has(group)) {
+      const r = federatedResource(value, at, types, config, reporter, disabled);
       if (r) resources.push(r);
     } else if (group === KUBEFED_SCHEDULING_GROUP && kind === 'ReplicaSchedulingPreference') {
       const p = preference(value, at, config, reporter);
       if (p) preferences.push(p);
+    } else if (group === 'core.kubefed.io' && (kind === 'FederatedTypeConfig' || kind === 'KubeFedCluster')) {
+      continue; // types and clusters, read before the model
     } else if (group === 'core.kubefed.io') {
       reporter.warning(
         'UNKNOWN_TYPE',
         posOf(at, ['kind']),
-        `${kind} is KubeFed control-plane configuration; fedrender ignores it (clusters and types come from federation.yaml)`,
+        `${kind} is KubeFed control-plane configuration; fedrender ignores it (fedrender reads FederatedTypeConfig and KubeFedCluster objects, and federation.yaml)`,
       );
     } else {
       const r = plainResource(value, at, scopes, config, reporter);
       if (r) resources.push(r);
     }
   }
-  reportDuplicates(resources, reporter);
-  return { resources, preferences, crds };
-}
-
-/** Every object of every document, `kind: List` expanded, each checked for the basic shape. */
-function* objects(
-  docs: readonly ParsedDoc[],
-  reporter: Reporter,
-): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef }> {
-  for (const d of docs) {
-    const root = ref(d.source);
-    const v = d.value;
-    if (
-      isObject(v) &&
-      typeof v.kind === 'string' &&
-      v.kind.endsWith('List') &&
-      Array.isArray(v.items) &&
-      !v.metadata?.hasOwnProperty?.('name')
-    ) {
-      for (const [i, item] of v.items.entries()) {
-        if (checkShape(item, child(root, 'items', i), reporter))
-          yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
-      }
-      continue;
-    }
-    if (checkShape(v, root, reporter)) yield { source: d.source, value: v as JsonObject, at: root };
-  }
-}
-
-function checkShape(v: Json, at: SourceRef, reporter: Reporter): boolean {
-  if (!isObject(v)) {
-    reporter.error(
-      'INVALID_OBJECT',
-      posOf(at),
-      'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)',
+  for (const d of dumped.values()) {
+    const fields = [...d.fields].sort(cmp).join(', ');
+    reporter.warning(
+      'SERVER_FIELDS',
+      posOf(d.at),
+      `this file holds fields that the API server sets (${fields}) on ${d.objects} object${d.objects === 1 ? '' : 's'}, as a \`kubectl get -o yaml\` dump does; they are dropped from rendered objects, which GitOps tools would otherwise fight`,
     );
-    return false;
   }
-  for (const f of ['apiVersion', 'kind'] as const) {
-    if (typeof v[f] !== 'string' || v[f] === '') {
-      reporter.error(
-        'INVALID_OBJECT',
-        posOf(at, f in v ? [f] : []),
-        `missing ${f}: every object needs apiVersion and kind`,
-      );
-      return false;
-    }
-  }
-  const meta = v.metadata;
-  if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '') {
-    const where = isObject(meta) ? ['metadata'] : [];
-    const gen = isObject(meta) && typeof meta.generateName === 'string';
-    reporter.error(
-      'INVALID_OBJECT',
-      posOf(at, where, { key: where.length > 0 }),
-      gen
-        ? 'metadata.generateName is not supported: rendered objects need a fixed metadata.name'
-        : `${v.kind} has no metadata.name`,
-    );
-    return false;
-  }
-  if (meta.namespace !== undefined && typeof meta.namespace !== 'string') {
-    reporter.error(
-      'INVALID_OBJECT',
-      posOf(at, ['metadata', 'namespace']),
-      'metadata.namespace must be a string',
-    );
-    return false;
-  }
-  return true;
-}
-
-/** KubeFed's default types, FederatedTypeConfigs among the inputs, then federation.yaml `types`. */
-function federatedTypes(docs: readonly ParsedDoc[], config: FederationConfig): Map<string, FederatedType> {
-  const types = new Map<string, FederatedType>();
-  for (const t of KUBEFED_TYPES) types.set(t.federatedKind, t);
-  for (const d of docs) {
-    const v = d.value as JsonObject;
-    if (
-      !isObject(v) ||
-      v.kind !== 'FederatedTypeConfig' ||
-      groupOf(String(v.apiVersion)) !== 'core.kubefed.io'
-    )
-      continue;
-    const spec = (v.spec ?? {}) as JsonObject;
-    const target = (spec.targetType ?? {}) as JsonObject;
-    const fed = (spec.federatedType ?? {}) as JsonObject;
-    if (typeof fed.kind !== 'string' || typeof target.kind !== 'string' || typeof target.version !== 'string')
-      continue;
-    const apiVersion = target.group ? `${target.group}/${target.version}` : String(target.version);
-    types.set(fed.kind, {
-      federatedKind: fed.kind,
-      apiVersion,
-      kind: target.kind,
-      scope: target.scope === 'Cluster' ? 'Cluster' : 'Namespaced',
-    });
-  }
-  for (const t of config.types) types.set(t.federatedKind, t);
-  return types;
+  reportDuplicates(withoutHostNamespaces(resources), reporter);
+  // KubeFed's RSP controller still scheduled objects whose type does not propagate; nothing of
+  // it reaches a member, so such a preference is not an RSP without a target.
+  const active = preferences.filter(
+    (p) => !disabled.has(`${p.targetKind}\u0000${p.namespace}\u0000${p.name}`),
+  );
+  return { resources, preferences: active, crds, federatedGroups };
 }
 
 function plainResource(
@@ -263,14 +183,19 @@ function scopeOf(group: string, kind: string, scopes: ScopeTable): 'Namespaced' 
 function federatedResource(
   v: JsonObject,
   at: SourceRef,
-  types: Map<string, FederatedType>,
+  types: TypeTable,
   config: FederationConfig,
   reporter: Reporter,
+  disabled: Set<string>,
 ): Resource | undefined {
   const fedKind = v.kind as string;
-  const type = types.get(fedKind);
+  const fedGroup = groupOf(v.apiVersion as string);
+  const type = types.get(typeKey(fedGroup, fedKind));
   if (!type) {
-    const guess = didYouMean(fedKind, types.keys());
+    const kinds = [...types.values()]
+      .filter((t) => t.federatedGroup === fedGroup)
+      .map((t) => t.federatedKind);
+    const guess = didYouMean(fedKind, kinds);
     reporter.error(
       'UNKNOWN_TYPE',
       posOf(at, ['kind']),
@@ -278,6 +203,20 @@ function federatedResource(
       guess
         ? undefined
         : `name its target under \`types\` in federation.yaml, e.g. types: {${fedKind}: ${suggestApiVersion(fedKind.slice('Federated'.length))}}`,
+    );
+    return undefined;
+  }
+  if (type.disabled) {
+    const ns =
+      typeof (v.metadata as JsonObject).namespace === 'string' ? (v.metadata as JsonObject).namespace : '';
+    disabled.add(
+      `${fedKind}\u0000${typeof ns === 'string' && ns ? ns : config.defaults.namespace}\u0000${String((v.metadata as JsonObject).name)}`,
+    );
+    const p = type.ref ? posOf(type.ref) : undefined;
+    reporter.warning(
+      'UNKNOWN_TYPE',
+      posOf(at, ['kind']),
+      `${fedKind} ${String((v.metadata as JsonObject).name)} is not rendered: its FederatedTypeConfig${p ? ` (${p.file}:${p.line})` : ''} has propagation: Disabled`,
     );
     return undefined;
   }
@@ -370,6 +309,9 @@ function federatedResource(
       );
   }
   r.overrides = [own, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
+  // KubeFed parses the selector only when no clusters list decides (and for an RSP's intersect).
+  if (isObject(placementRaw) && !Array.isArray(placement.clusters))
+    checkSelector(placementRaw.clusterSelector, child(specRef, 'placement', 'clusterSelector'), reporter);
   if (
     !Array.isArray(placement.clusters) &&
     (placement.clusterSelector === undefined || placement.clusterSelector === null)
@@ -408,6 +350,22 @@ function preference(
     spec: spec as unknown as SchedulingSpec,
     ref: at,
   };
+}
+
+/**
+ * KubeFed's own layout (example/sample1) applies a plain Namespace to the host cluster beside
+ * the FederatedNamespace inside it: the FederatedNamespace decides what members get, so the
+ * plain Namespace yields to it (in place, keeping the array shared with the caller).
+ */
+function withoutHostNamespaces(resources: Resource[]): Resource[] {
+  const federated = new Set(
+    resources.filter((r) => r.isNamespace && r.origin === 'kubefed').map((r) => r.id.name),
+  );
+  for (let i = resources.length - 1; i >= 0; i--) {
+    const r = resources[i];
+    if (r && r.isNamespace && r.origin === 'plain' && federated.has(r.id.name)) resources.splice(i, 1);
+  }
+  return resources;
 }
 
 /** The same (group, kind, namespace, name) twice is an error at the second, naming the first. */

@@ -1,7 +1,8 @@
 // One JSON-patch operation applied copy-on-write: the containers on the operation's path are
 // copied, the rest of the object stays shared with the base. Semantics follow the JSON-patch
-// library KubeFed used (evanphx/json-patch v4) where it differs from RFC 6902 on valid input:
-// `replace` of a missing key in an existing object adds it.
+// library KubeFed used (evanphx/json-patch v4.12) where it differs from RFC 6902: `replace` of a
+// missing key in an existing object adds it; array indices are read with Go's strconv.Atoi
+// (`01`, `+1`) and may be negative, counted from the end (SupportNegativeIndices).
 import fjp from 'fast-json-patch';
 import { copySpine, deepFreeze, isObject } from '../core/cow.js';
 import { formatPointer } from '../core/source.js';
@@ -21,6 +22,9 @@ export interface PatchOp {
 export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
   if (p.segments.length === 0)
     return { ok: false, reason: 'the path must name a field, not the whole object' };
+  const canonical = canonicalIndices(root, p);
+  if (typeof canonical === 'string') return { ok: false, reason: canonical };
+  p = { ...p, segments: canonical };
   const parentSegs = p.segments.slice(0, -1);
   const key = p.segments[p.segments.length - 1]!; // segments is not empty (checked above)
   const spine = copySpine(root, parentSegs);
@@ -47,6 +51,42 @@ export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
     throw e;
   }
   return { ok: true, root: deepFreeze(spine.root) };
+}
+
+/** Go's strconv.Atoi: optional sign, decimal digits, leading zeros allowed. */
+const ATOI = /^[+-]?[0-9]+$/;
+
+/**
+ * The path with every array index rewritten as evanphx/json-patch v4.12 resolves it
+ * (partialArray get/set/add/remove), or why it does not resolve. A negative index counts from
+ * the end: -1 is the last item, and for `add` (one slot longer) the position after it.
+ */
+function canonicalIndices(root: JsonObject, p: PatchOp): string[] | string {
+  const out: string[] = [];
+  let cur: Json | undefined = root;
+  for (const [i, seg] of p.segments.entries()) {
+    const last = i === p.segments.length - 1;
+    if (!Array.isArray(cur)) {
+      out.push(seg);
+      cur = isObject(cur) ? cur[seg] : undefined;
+      continue;
+    }
+    const path = formatPointer(p.segments.slice(0, i + 1));
+    if (last && p.op === 'add' && seg === '-') {
+      out.push(seg);
+      break;
+    }
+    if (!ATOI.test(seg)) return `${path}: "${seg}" is not an array index`;
+    // add inserts, so it may address one slot past the end; the others need an existing item.
+    const size = last && p.op === 'add' ? cur.length + 1 : cur.length;
+    let idx = Number(seg);
+    if (idx < 0) idx += size;
+    if (idx < 0 || idx >= size)
+      return `${path}: index "${seg}" is out of range (the array has ${cur.length} item${cur.length === 1 ? '' : 's'})`;
+    out.push(String(idx));
+    cur = cur[idx];
+  }
+  return out;
 }
 
 function explain(name: string, p: PatchOp, parent: JsonObject | Json[], key: string): string {

@@ -30,6 +30,7 @@ export function renderResource(
   scheduled: Map<string, ReplicaOverride> | undefined,
   allClusters: readonly Cluster[],
   reporter: Reporter,
+  opts: { managedLabel?: boolean } = {},
 ): RenderedObject[] {
   let valid = true;
   for (const list of r.overrides) valid = checkList(list, allClusters, reporter) && valid;
@@ -38,6 +39,7 @@ export function renderResource(
   const out: RenderedObject[] = [];
   for (const cluster of [...clusters].sort((a, b) => cmp(a.name, b.name))) {
     const rendered = renderForCluster(r, cluster, scheduled?.get(cluster.name), reporter);
+    if (rendered && opts.managedLabel) rendered.body = withManagedLabel(rendered.body);
     if (rendered) out.push(rendered);
   }
   return out;
@@ -110,8 +112,9 @@ type Planned = PlannedOp | (TypedItem & { typed: true });
 
 /**
  * The operations for one cluster, in order. Scheduled replicas replace the value of every
- * `/spec/replicas` operation for the cluster in place, as KubeFed's RSP controller did, or are
- * appended after the object's own overrides when there is none.
+ * `/spec/replicas` operation for the cluster in place, op kept (a `remove` still removes), as
+ * KubeFed's RSP controller did, or are appended after the object's own overrides when there is
+ * none.
  */
 function opsFor(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | undefined): Planned[] {
   const ops: Planned[] = [];
@@ -122,10 +125,11 @@ function opsFor(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | unde
       if (!targets(e, cluster)) continue;
       for (const t of typedItems(e.typed)) ops.push({ ...t, typed: true });
       for (const op of e.ops) {
-        if (scheduled && op.path === '/spec/replicas' && op.op !== 'remove') {
+        if (scheduled && op.path === '/spec/replicas') {
+          // KubeFed's updateOverridesMap sets the value and keeps the op: `remove` stays remove.
           ops.push({
             op: { ...op, op: op.op === 'merge' ? 'replace' : op.op },
-            value: scheduled.replicas,
+            value: op.op === 'remove' ? undefined : scheduled.replicas,
             native: false,
           });
           replaced = true;
@@ -267,6 +271,18 @@ function applyTyped(
   applied.push(...records);
   return body;
 }
+
+/** KubeFed's AddManagedLabel, after every override: its controllers act only on labelled objects. */
+function withManagedLabel(body: JsonObject): JsonObject {
+  const result = applyPatch(body, {
+    op: 'merge',
+    segments: ['metadata', 'labels'],
+    value: { [MANAGED_LABEL]: 'true' },
+  });
+  return result.ok ? result.root : body;
+}
+
+export const MANAGED_LABEL = 'kubefed.io/managed';
 
 function sameIdentity(a: JsonObject, b: JsonObject): boolean {
   const am = (a.metadata ?? {}) as JsonObject;

@@ -5,6 +5,7 @@ import { cmp, type Reporter } from '../core/diagnostics.js';
 import { reportUnknownCluster } from '../load/config.js';
 import { isObject } from '../core/cow.js';
 import { selectorMatches } from '../core/selector.js';
+import { checkSelector } from '../core/selector-check.js';
 import { child, posOf, type SourceRef } from '../core/source.js';
 import { ruleMatches } from '../model/match.js';
 import type { SchedulingPreference } from '../model/build-model.js';
@@ -35,7 +36,11 @@ export function scheduleReplicas(
   const out: PlacementMap = new Map(placement);
   const scheduled: ScheduleMap = new Map();
   const nsSelectors = new Map<string, Resource>();
-  for (const r of resources) if (r.isNamespace && r.origin === 'kubefed') nsSelectors.set(r.id.name, r);
+  const nsBounds = new Map<string, Set<string>>();
+  for (const r of resources) {
+    if (r.isNamespace && r.origin === 'kubefed') nsSelectors.set(r.id.name, r);
+    if (r.isNamespace) nsBounds.set(r.id.name, new Set(placement.get(r) ?? []));
+  }
 
   for (const p of preferences) {
     if (!checkSpec(p.spec, p.ref, reporter)) continue;
@@ -61,16 +66,9 @@ export function scheduleReplicas(
     }
     let candidates = config.clusters.map((c) => c.name);
     if (p.spec.intersectWithClusterSelector) {
-      const fromSelectors = selectorCandidates(target, nsSelectors.get(p.namespace), config.clusters);
-      if (!fromSelectors) {
-        reporter.warning(
-          'RSP_NOT_APPLIED',
-          posOf(p.ref, ['spec', 'intersectWithClusterSelector']),
-          `intersectWithClusterSelector needs clusterSelector placements, but ${p.targetKind} ${p.name} or its FederatedNamespace lists clusters; KubeFed left the object unscheduled, and so does fedrender`,
-        );
-        continue;
-      }
-      candidates = fromSelectors;
+      const picked = intersectCandidates(p, target, nsSelectors.get(p.namespace), config.clusters, reporter);
+      if (!picked) continue;
+      candidates = picked;
     }
     apply(
       target,
@@ -107,10 +105,10 @@ export function scheduleReplicas(
         );
         continue;
       }
-      // Beyond KubeFed: a native rule's intersect candidates are the clusters the object is placed in.
-      const candidates = rule.spec.intersectWithClusterSelector
-        ? (placement.get(r) ?? [])
-        : config.clusters.map((c) => c.name);
+      // Native rules (fedrender's own) schedule within placement: the clusters the object's
+      // rule, default or own spec places it in, bounded by its namespace; "*" is each of them.
+      const bound = r.scope === 'Namespaced' && r.id.namespace ? nsBounds.get(r.id.namespace) : undefined;
+      const candidates = (placement.get(r) ?? []).filter((c) => !bound || bound.has(c));
       apply(r, rule.spec, rule.ref, 'rule', candidates, config.clusters, out, scheduled, reporter);
     }
   }
@@ -150,24 +148,53 @@ function apply(
   // As KubeFed's RSP plugin: placement becomes every candidate, zero-replica ones included.
   placement.set(target, [...plan.replicas.keys()].sort(cmp));
   const perCluster = new Map<string, ReplicaOverride>();
-  for (const [c, n] of plan.replicas) perCluster.set(c, { replicas: n, ref: at });
+  for (const [c, n] of plan.replicas) perCluster.set(c, { replicas: n, ref: at, origin });
   scheduled.set(target, perCluster);
 }
 
 /**
- * Candidates of `intersectWithClusterSelector`: the target's clusterSelector intersected with
- * its FederatedNamespace's. A `clusters` list on either side gives none (undefined).
+ * Candidates of `intersectWithClusterSelector`, as KubeFed's RSP plugin (GetResourceClusters ->
+ * ComputeNamespacedPlacement with selectorOnly): the target's clusterSelector intersected with
+ * its FederatedNamespace's, `clusters` lists ignored. Undefined when KubeFed applied nothing: the
+ * FederatedNamespace lookup failed, a selector did not parse, or no cluster was selected.
  */
-function selectorCandidates(
+function intersectCandidates(
+  p: SchedulingPreference,
   target: Resource,
   ns: Resource | undefined,
   clusters: readonly Cluster[],
+  reporter: Reporter,
 ): string[] | undefined {
-  const sides = [target, ...(ns ? [ns] : [])];
-  if (sides.some((r) => Array.isArray(r.placement.spec.clusters))) return undefined;
-  return clusters
+  const at = posOf(p.ref, ['spec', 'intersectWithClusterSelector']);
+  const what = `${p.targetKind} ${p.namespace}/${p.name}`;
+  const kept = `the preference is not applied and ${what} keeps its own placement and template replicas`;
+  if (!ns) {
+    reporter.warning(
+      'RSP_NOT_APPLIED',
+      at,
+      `intersectWithClusterSelector reads the FederatedNamespace "${p.namespace}", and there is none among the inputs; KubeFed's lookup failed, so ${kept}`,
+    );
+    return undefined;
+  }
+  const sides = [target, ns];
+  let valid = true;
+  for (const r of sides)
+    valid =
+      checkSelector(r.placement.spec.clusterSelector, child(r.placement.ref, 'clusterSelector'), reporter) &&
+      valid;
+  if (!valid) return undefined;
+  const picked = clusters
     .filter((c) => sides.every((r) => selectorMatches(r.placement.spec.clusterSelector, c.labels)))
     .map((c) => c.name);
+  if (picked.length === 0) {
+    reporter.warning(
+      'RSP_NOT_APPLIED',
+      at,
+      `no cluster is selected by the clusterSelectors of ${what} and its FederatedNamespace (a clusters list does not count here); KubeFed scheduled nothing, so ${kept}`,
+    );
+    return undefined;
+  }
+  return picked;
 }
 
 function isScalable(r: Resource): boolean {

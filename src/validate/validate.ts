@@ -30,7 +30,7 @@ export function validateRendered(
   checkNames(rendered, reporter);
   checkReferences(rendered, reporter);
   const registry = createRegistry(config, docs, reporter);
-  checkKubefedInputs(docs, registry, config, reporter);
+  checkKubefedInputs(docs, registry, config, model.federatedGroups, reporter);
   // Each distinct body once: clusters that did not patch an object share its base body.
   const seen = new WeakSet<object>();
   const placedSomewhere = new Set<Resource>();
@@ -87,6 +87,7 @@ function checkKubefedInputs(
   docs: readonly ParsedDoc[],
   registry: SchemaRegistry,
   config: FederationConfig,
+  federatedGroups: ReadonlySet<string>,
   reporter: Reporter,
 ): void {
   for (const d of docs) {
@@ -105,8 +106,11 @@ function checkKubefedInputs(
       )
         continue;
       const group = groupOf(v.apiVersion);
-      if (group !== KUBEFED_TYPES_GROUP && group !== KUBEFED_SCHEDULING_GROUP) continue;
-      const hit = registry.lookup(v.apiVersion, v.kind);
+      if (!federatedGroups.has(group) && group !== KUBEFED_SCHEDULING_GROUP) continue;
+      // A federated group of an FTC (kubefedctl enable --federated-group) has KubeFed's shape.
+      const hit =
+        registry.lookup(v.apiVersion, v.kind) ??
+        (federatedGroups.has(group) ? registry.lookup(`${KUBEFED_TYPES_GROUP}/v1beta1`, v.kind) : undefined);
       if (!hit) {
         reporter.error(
           'MISSING_SCHEMA',

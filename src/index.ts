@@ -2,8 +2,8 @@
 // exits or reads process state; every function returns diagnostics and leaves presenting them
 // to the caller.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { mkdir, readFile, realpath, rmdir } from 'node:fs/promises';
+import { dirname, join as joinPath, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { filePos } from './core/source.js';
@@ -13,15 +13,24 @@ import { explainResource, findResources, type ExplainQuery } from './explain.js'
 import { planData, type PlanData } from './plan.js';
 import {
   commitWrite,
+  hasWork,
+  JOURNAL_FILE,
+  LOCK_NAME,
   planWrite,
+  errno,
+  realFs,
+  recover,
   RECORD_FILE,
-  withLocks,
+  rootProblems,
+  withLock,
+  WriteError,
   writeFileAtomic,
-  type WritePlan,
-  type WriteScope,
-} from './write.js';
+  type TreeInput,
+  type TreePlan,
+  type WriterFs,
+  type WriteProblem,
+} from './write/index.js';
 import { argoIndex } from './emit/gitops.js';
-import type { OutputFile } from './types.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
 import { federationFromDump } from './migrate/init-from.js';
 import { stripBom } from './load/resources.js';
@@ -57,76 +66,136 @@ export interface BuildResult {
   usage?: string;
 }
 
-export async function build(opts: BuildOptions): Promise<BuildResult> {
+export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promise<BuildResult> {
   const c = await compile(opts);
   const result = baseResult(c);
   if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
-  const dirs = [c.outDir, ...(c.flux ? [c.flux.dir] : [])];
-  // Two builds into one tree (parallel --cluster jobs) take turns: each plans against what the
-  // other committed, and neither mistakes the other's swap for an interrupted one.
-  const locked = await withLocks(dirs, () => writeTrees(opts, c, result));
-  if (!locked.ok) {
-    c.reporter.error(
-      'IO',
-      filePos(c.config.file),
-      locked.message,
-      'if no other fedrender build is running, remove that folder',
-    );
+  const fs = opts.writerFs ?? realFs;
+  const trees = treeInputs(opts, c);
+  const show = (p: string) => relative(c.configDir, p).split('\\').join('/') || '.';
+  const report = (problems: readonly WriteProblem[]) => {
+    for (const p of problems) {
+      const at = show(p.path);
+      const pos = { ...filePos(at), ...(p.line ? { line: p.line } : {}) };
+      c.reporter.error(p.code, pos, p.message.replace('%p', at), p.hint);
+    }
+  };
+  if (opts.check) {
+    // --check never writes: not even a lock, nor the recovery of an interrupted build.
+    const plan = await planWrite(fs, trees);
+    report(plan.problems);
+    if (c.reporter.hasErrors()) return finish(result, c);
+    reportUnowned(c, plan.trees[0], show);
+    result.files = fileCount(c);
+    result.changed = plan.changed || plan.interrupted;
+    if (plan.interrupted)
+      c.reporter.warning(
+        'IO',
+        filePos(show(joinPath(c.outDir, JOURNAL_FILE))),
+        'a build was interrupted here; the next `fedrender build` finishes it (--check writes nothing)',
+      );
+    if (plan.changed) result.diff = plan.trees.map((t) => unifiedDiff(t, show)).join('');
     return finish(result, c);
   }
-  return locked.value;
+  // The output folder holds the build's lock, so it is made first (and removed again, if it
+  // was made here, when the build fails before writing anything).
+  const made: string[] = [];
+  let lockDir: string;
+  try {
+    const problems = await rootProblems(
+      fs,
+      trees.map((t) => t.dir),
+    );
+    if (problems.length) {
+      report(problems);
+      return finish(result, c);
+    }
+    made.push(...(await mkdirsTracked(c.outDir)));
+    lockDir = await realpath(c.outDir);
+  } catch (e) {
+    report([
+      {
+        code: 'IO',
+        path: c.outDir,
+        message: `cannot create %p (${errno(e).code ?? String(e)})`,
+      },
+    ]);
+    return finish(result, c);
+  }
+  const locked = await withLock(lockDir, joinPath(lockDir, LOCK_NAME), async (compromised) => {
+    try {
+      await writeLocked(compromised);
+    } catch (e) {
+      // A file-system error the plan did not foresee: still one line naming the path.
+      const { code, path, message } = errno(e);
+      report([
+        { code: 'IO', path: path ?? c.outDir!, message: code ? `cannot write %p (${code})` : message },
+      ]);
+    }
+  });
+  if (!locked.ok)
+    report([{ code: 'IO', path: c.outDir, message: locked.message.split(c.outDir).join('%p') }]);
+  if (c.reporter.hasErrors()) for (const d of made.reverse()) await rmdir(d).catch(() => undefined);
+  return finish(result, c);
+
+  async function writeLocked(compromised: () => boolean): Promise<void> {
+    const roots = trees.map((t) => resolve(t.dir));
+    const stuck = await recover(fs, roots);
+    if (stuck) return report([{ code: 'IO', path: c.outDir!, message: stuck }]);
+    const plan = await planWrite(fs, trees);
+    report(plan.problems);
+    if (c.reporter.hasErrors()) return;
+    reportUnowned(c, plan.trees[0], show);
+    result.files = fileCount(c);
+    result.changed = hasWork(plan);
+    try {
+      await commitWrite(fs, plan, compromised);
+    } catch (e) {
+      if (!(e instanceof WriteError)) throw e;
+      result.changed = false;
+      report([{ code: 'IO', path: e.path, message: e.message }]);
+    }
+  }
 }
 
-async function writeTrees(opts: BuildOptions, c: Compilation, result: BuildResult): Promise<BuildResult> {
-  if (!c.outDir || !c.config) return finish(result, c);
-  const clusters = opts.clusters?.length ? { clusters: result.clusters } : {};
+/** mkdir -p that returns the folders it made, parents first. */
+async function mkdirsTracked(dir: string): Promise<string[]> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return [];
+  const out: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    out.unshift(d);
+    if (d === first || dirname(d) === d) break;
+  }
+  return out;
+}
+
+function treeInputs(opts: BuildOptions, c: Compilation): TreeInput[] {
+  const clusters = opts.clusters?.length ? { clusters: c.clusters } : {};
   // Under --cluster, argocd/ is out of scope like another cluster's folder: other clusters'
   // Applications are carried over, the selected ones replaced; argocd/kustomization.yaml is
   // then listed from the Applications the new tree holds.
-  const argocd = c.config.output.gitops === 'argocd' ? { derive: argoIndex } : {};
-  const trees: Tree[] = [
-    { dir: c.outDir, files: c.files, scope: { ...clusters, ...argocd }, reportUnowned: true },
+  const derive =
+    c.config!.output.gitops === 'argocd'
+      ? { derive: (paths: readonly string[]) => argoIndex(paths.map((path) => ({ path, content: '' }))) }
+      : {};
+  const trees: TreeInput[] = [
+    { dir: c.outDir!, files: c.files, ...clusters, ...derive, reportUnowned: true },
   ];
   // A Flux fleet directory holds the user's own files (flux-system/, other Kustomizations) by
-  // design: they are carried over like unowned files in the output tree, but not reported.
-  if (c.flux) trees.push({ dir: c.flux.dir, files: c.flux.files, scope: clusters, reportUnowned: false });
-  // Every tree is planned, and its conflicts reported, before any is written: a build that
-  // fails changes nothing on disk.
-  const plans: { plan: WritePlan; rel: (p: string) => string }[] = [];
-  for (const t of trees) {
-    const plan = await planWrite(t.dir, t.files, t.scope);
-    const rel = (p: string) => relative(c.config!.dir, `${t.dir}/${p}`).split('\\').join('/');
-    for (const p of plan.conflicts) {
-      c.reporter.error(
-        'OUTPUT_CONFLICT',
-        filePos(rel(p)),
-        `${p} exists but was not written by fedrender; refusing to overwrite it`,
-        `move it away, or delete it if it is an old rendering`,
-      );
-    }
-    if (t.reportUnowned) {
-      for (const p of plan.unowned)
-        c.reporter.warning('UNOWNED_FILE', filePos(rel(p)), `not written by fedrender; left alone`);
-    }
-    plans.push({ plan, rel });
-  }
-  if (c.reporter.hasErrors()) return finish(result, c);
-  result.files = fileCount(c);
-  result.changed = plans.some(({ plan }) => plan.changed);
-  if (opts.check) {
-    if (result.changed)
-      result.diff = plans.map(({ plan, rel }) => (plan.changed ? unifiedDiff(plan, rel) : '')).join('');
-    return finish(result, c);
-  }
-  for (const { plan } of plans) await commitWrite(plan);
-  return finish(result, c);
+  // design: they are left alone like unowned files in the output tree, but not reported.
+  if (c.flux) trees.push({ dir: c.flux.dir, files: c.flux.files, ...clusters, reportUnowned: false });
+  return trees;
 }
 
-interface Tree {
-  dir: string;
-  files: OutputFile[];
-  scope: WriteScope;
-  reportUnowned: boolean;
+function reportUnowned(c: Compilation, tree: TreePlan | undefined, show: (p: string) => string): void {
+  if (!tree) return;
+  for (const p of tree.unowned)
+    c.reporter.warning(
+      'UNOWNED_FILE',
+      filePos(show(joinPath(tree.dir, p)) + (p.endsWith('/') ? '/' : '')),
+      `not written by fedrender; left alone`,
+    );
 }
 
 /** Files a build writes: the output tree and, in flux mode, the Kustomizations. */
@@ -175,8 +244,7 @@ export interface EditOutcome {
  */
 export async function init(opts: { config: string; cwd: string; from?: string }): Promise<EditOutcome> {
   const path = resolve(opts.cwd, opts.config);
-  if (existsSync(path))
-    return { code: 1, message: `${opts.config} already exists; not overwritten`, notes: [] };
+  // The dump is read and turned into text before the lock: a bad dump changes nothing.
   let text = STARTER;
   let notes: string[] = [];
   if (opts.from !== undefined) {
@@ -184,26 +252,40 @@ export async function init(opts: { config: string; cwd: string; from?: string })
     try {
       dump = await readFile(resolve(opts.cwd, opts.from), 'utf8');
     } catch (e) {
-      return {
-        code: 1,
-        message: `cannot read ${opts.from}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-        notes: [],
-      };
+      return { code: 1, message: `cannot read ${opts.from}: ${errno(e).code ?? 'error'}`, notes: [] };
     }
     const r = federationFromDump(stripBom(dump), opts.from);
     if (!r.ok) return { code: 1, message: r.message, notes: [] };
     text = r.text;
     notes = r.notes;
   }
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, text);
-  return opts.from !== undefined
-    ? {
-        code: 0,
-        message: `wrote ${opts.config} (${notes.join('; ')}); put the federated objects under manifests/`,
-        notes: [],
-      }
-    : { code: 0, message: `wrote ${opts.config}; add clusters with \`fedrender join NAME\``, notes: [] };
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (e) {
+    return {
+      code: 1,
+      message: `cannot create the folder of ${opts.config} (${errno(e).code})`,
+      notes: [],
+    };
+  }
+  const locked = await withLock(
+    path,
+    `${path}.lock`,
+    async (): Promise<EditOutcome> => {
+      if (existsSync(path))
+        return { code: 1, message: `${opts.config} already exists; not overwritten`, notes: [] };
+      await writeFileAtomic(path, text);
+      return opts.from !== undefined
+        ? {
+            code: 0,
+            message: `wrote ${opts.config} (${notes.join('; ')}); put the federated objects under manifests/`,
+            notes: [],
+          }
+        : { code: 0, message: `wrote ${opts.config}; add clusters with \`fedrender join NAME\``, notes: [] };
+    },
+    30_000,
+  );
+  return locked.ok ? locked.value : { code: 1, message: locked.message, notes: [] };
 }
 
 /** Adds a cluster to federation.yaml (what `kubefedctl join` did), keeping comments. */
@@ -226,22 +308,57 @@ export async function unjoin(opts: { config: string; cwd: string; name: string }
   return editConfig(opts, (text) => unjoinCluster(text, opts.name), `unjoined cluster "${opts.name}"`);
 }
 
+/**
+ * Read-modify-write of federation.yaml under a lock (concurrent joins all land, in turn). A
+ * symlinked file is followed (its target is edited); CRLF line endings and the mode are kept.
+ */
 async function editConfig(
   opts: { config: string; cwd: string },
   edit: (text: string) => EditResult,
   done: string,
 ): Promise<EditOutcome> {
-  const path = resolve(opts.cwd, opts.config);
-  let text: string;
+  let path: string;
   try {
-    text = await readFile(path, 'utf8');
+    path = await realpath(resolve(opts.cwd, opts.config));
   } catch {
     return { code: 1, message: `cannot read ${opts.config}; create one with \`fedrender init\``, notes: [] };
   }
-  const r = edit(text);
-  if (!r.ok) return { code: 1, message: `${opts.config}${r.at ? `:${r.at}` : ''}: ${r.message}`, notes: [] };
-  await writeFileAtomic(path, r.text);
-  return { code: 0, message: `${done} in ${opts.config}`, notes: r.notes.map((n) => `${opts.config}: ${n}`) };
+  const locked = await withLock(
+    path,
+    `${path}.lock`,
+    async (): Promise<EditOutcome> => {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (e) {
+        return {
+          code: 1,
+          message: `cannot read ${opts.config} (${errno(e).code})`,
+          notes: [],
+        };
+      }
+      const crlf = text.includes('\r\n');
+      const r = edit(crlf ? text.replace(/\r\n/g, '\n') : text);
+      if (!r.ok)
+        return { code: 1, message: `${opts.config}${r.at ? `:${r.at}` : ''}: ${r.message}`, notes: [] };
+      try {
+        await writeFileAtomic(path, crlf ? r.text.replace(/\n/g, '\r\n') : r.text);
+      } catch (e) {
+        return {
+          code: 1,
+          message: `cannot write ${opts.config} (${errno(e).code ?? String(e)})`,
+          notes: [],
+        };
+      }
+      return {
+        code: 0,
+        message: `${done} in ${opts.config}`,
+        notes: r.notes.map((n) => `${opts.config}: ${n}`),
+      };
+    },
+    30_000,
+  );
+  return locked.ok ? locked.value : { code: 1, message: locked.message, notes: [] };
 }
 
 /** The JSON Schema of federation.yaml. */
@@ -267,19 +384,17 @@ function finish(result: BuildResult, c: Compilation): BuildResult {
   return result;
 }
 
-function unifiedDiff(plan: WritePlan, rel: (p: string) => string): string {
+/** What a build would change in one tree, as a unified diff (the ownership record left out). */
+function unifiedDiff(tree: TreePlan, show: (p: string) => string): string {
   let out = '';
-  const next = new Map(plan.files.map((f) => [f.path, f.content]));
-  const paths = [...new Set([...next.keys(), ...plan.stale])].sort();
+  const paths = [...tree.writes, ...tree.stale].filter((p) => p !== RECORD_FILE).sort();
   for (const p of paths) {
-    const before = plan.current.get(p) ?? '';
-    const after = next.get(p) ?? '';
-    if (before === after && !plan.stale.includes(p)) continue;
-    if (p === RECORD_FILE && out === '') continue;
-    const name = rel(p);
+    const before = tree.current.get(p) ?? '';
+    const after = tree.next.get(p) ?? '';
+    const name = show(joinPath(tree.dir, p));
     out += createTwoFilesPatch(
-      plan.current.has(p) ? `a/${name}` : '/dev/null',
-      next.has(p) ? `b/${name}` : '/dev/null',
+      tree.current.has(p) ? `a/${name}` : '/dev/null',
+      tree.next.has(p) ? `b/${name}` : '/dev/null',
       before,
       after,
       '',

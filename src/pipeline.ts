@@ -8,6 +8,7 @@ import { cmp, Reporter } from './core/diagnostics.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
+import { realPathLoose, within } from './core/real-path.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
@@ -92,7 +93,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
   const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
-  // Nothing fedrender writes is read back as input (its staging and swap folders included).
+  // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
@@ -176,7 +177,17 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
   // emit
   if (!reporter.hasErrors()) {
-    result.files = emitClusters(result.rendered, selected);
+    result.files = emitClusters(result.rendered, selected, (kept, dropped, path) => {
+      const id = (o: RenderedObject) =>
+        `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
+      reporter.error(
+        'OUTPUT_CONFLICT',
+        posOf(dropped.resource.ref),
+        `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
+        'rename one of them',
+      );
+    });
+    if (reporter.hasErrors()) result.files = [];
     if (config.output.gitops === 'argocd') {
       result.files = [
         ...result.files,
@@ -199,12 +210,10 @@ function selectClusters(config: FederationConfig, names: string[] | undefined) {
   return config.clusters.filter((c) => names.includes(c.name));
 }
 
-/** A folder under the project, as globs exclude it, with the writer's staging and swap folders. */
+/** A folder under the project, as globs exclude it. */
 function excluded(dir: string, target: string): string[] {
   const rel = relative(dir, target).split(sep).join('/');
-  return rel.startsWith('..') || isAbsolute(rel)
-    ? []
-    : [rel, `${rel}.fedrender-stage`, `${rel}.fedrender-old`, `${rel}.fedrender-lock`];
+  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel];
 }
 
 /** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */
@@ -251,7 +260,7 @@ function gitopsRepoPath(
   return path;
 }
 
-/** The Flux directory is swapped whole like the output directory: it may hold neither. */
+/** The Flux directory may hold neither federation.yaml nor the output directory, nor lie in it. */
 function checkFluxDir(
   fluxDir: string,
   outDir: string,
@@ -259,12 +268,14 @@ function checkFluxDir(
   config: FederationConfig,
   reporter: Reporter,
 ): boolean {
-  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer + sep);
-  const problem = within(dir, fluxDir)
+  const realDir = realPathLoose(dir);
+  const realFlux = realPathLoose(fluxDir);
+  const realOut = realPathLoose(outDir);
+  const problem = within(realDir, realFlux)
     ? 'contains federation.yaml'
-    : within(fluxDir, outDir)
+    : within(realFlux, realOut)
       ? 'is inside the output directory'
-      : within(outDir, fluxDir)
+      : within(realOut, realFlux)
         ? 'contains the output directory'
         : undefined;
   if (!problem) return true;
@@ -277,9 +288,9 @@ function checkFluxDir(
   return false;
 }
 
-/** The output directory must not hold the inputs: a build swaps it whole. */
+/** The output directory must not hold the inputs (compared as real paths: `/`, symlinks). */
 function checkOutputDir(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
-  if (outDir === dir || (dir + sep).startsWith(outDir + sep)) {
+  if (within(realPathLoose(dir), realPathLoose(outDir))) {
     reporter.error(
       'OUTPUT_CONFLICT',
       posOf(config.ref, ['output', 'dir']),

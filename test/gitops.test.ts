@@ -76,7 +76,7 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
     kind: 'Kustomization',
     resources: ['east.yaml', 'west.yaml'],
   });
-  assert.match(tree['.fedrender-owned.yaml']!, /path: argocd\/kustomization\.yaml/);
+  assert.match(tree['.fedrender-owned.yaml']!, /^  argocd\/kustomization\.yaml$/m);
   assert.not.ok(existsSync(join(root, 'clusters')));
 });
 
@@ -85,7 +85,8 @@ test('flux: one Kustomization per cluster in clusters/<cluster>/fedrender.yaml, 
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
-  assert.equal(Object.keys(tree), ['.fedrender-owned.yaml', 'east/fedrender.yaml', 'west/fedrender.yaml']);
+  // One ownership record, in the output folder, covers the Flux folder too.
+  assert.equal(Object.keys(tree), ['east/fedrender.yaml', 'west/fedrender.yaml']);
   assert.equal(parse(tree['west/fedrender.yaml']!), {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
@@ -232,19 +233,20 @@ test('flux: files fedrender did not write are left alone, unreported; resources 
   assert.not.match(r.stderr, /: warning:/, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
   assert.equal(Object.keys(tree), [
-    '.fedrender-owned.yaml',
     'east/apps.yaml',
     'east/fedrender.yaml',
     'east/flux-system/gotk-components.yaml',
     'west/fedrender.yaml',
   ]);
   assert.is(tree['east/flux-system/gotk-components.yaml'], components);
-  assert.not.match(tree['.fedrender-owned.yaml']!, /flux-system|apps\.yaml/);
+  assert.not.match(
+    readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'),
+    /flux-system|apps\.yaml/,
+  );
   // A cluster leaves: its Kustomization goes, the user's files stay.
   writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, 'clusters:\n  - name: west\n'));
   assert.is((await run(['build'], dir)).code, 0);
   assert.equal(Object.keys(readTree(join(dir, 'clusters'))), [
-    '.fedrender-owned.yaml',
     'east/apps.yaml',
     'east/flux-system/gotk-components.yaml',
     'west/fedrender.yaml',
@@ -257,7 +259,7 @@ test('flux: an unowned file where a Kustomization goes stops the build before ei
   assert.is(r.code, 1);
   assert.match(
     r.stderr,
-    /clusters\/west\/fedrender\.yaml:1:1: error: west\/fedrender\.yaml exists but was not written by fedrender/,
+    /clusters\/west\/fedrender\.yaml:1:1: error: clusters\/west\/fedrender\.yaml exists but was not written by fedrender/,
   );
   assert.not.ok(existsSync(join(dir, 'rendered')));
   assert.equal(readTree(join(dir, 'clusters')), { 'west/fedrender.yaml': 'mine\n' });
@@ -317,7 +319,7 @@ test('argocd --cluster: only that Application is rebuilt; the others stay owned 
   assert.is(yamlAt(join(dir, 'rendered/argocd/east.yaml')).spec.source.targetRevision, 'main');
   assert.is(readFileSync(join(dir, 'rendered/argocd/west.yaml'), 'utf8'), west);
   assert.equal(yamlAt(join(dir, 'rendered/argocd/kustomization.yaml')).resources, ['east.yaml', 'west.yaml']);
-  assert.match(readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'), /path: argocd\/west\.yaml/);
+  assert.match(readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'), /^  argocd\/west\.yaml$/m);
   // Unchanged since: a --cluster build and a --check of the whole tree agree on the index.
   assert.is((await run(['build', '--cluster', 'west', '--check'], dir)).code, 3);
   assert.is((await run(['build'], dir)).code, 0);
@@ -326,6 +328,31 @@ test('argocd --cluster: only that Application is rebuilt; the others stay owned 
   writeFileSync(join(dir, 'federation.yaml'), fed(ARGO, 'clusters:\n  - name: east\n'));
   assert.is((await run(['build'], dir)).code, 0);
   assert.equal(Object.keys(readTree(join(dir, 'rendered/argocd'))), ['east.yaml', 'kustomization.yaml']);
+});
+
+test('flux: the 0.1 record in the Flux folder is read (its files stay owned) and then removed', async () => {
+  const { dir } = repo(FLUX);
+  assert.is((await run(['build'], dir)).code, 0);
+  // What fedrender 0.1 left: a record in each folder, with hashes.
+  const legacy = (paths: string[]) =>
+    'apiVersion: fedrender.io/v1alpha1\nkind: OwnedFiles\nfiles:\n' +
+    paths.map((p) => `- path: ${p}\n  sha256: 00\n`).join('');
+  writeFileSync(
+    join(dir, 'clusters/.fedrender-owned.yaml'),
+    legacy(['east/fedrender.yaml', 'west/fedrender.yaml']),
+  );
+  const rendered = readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8');
+  const files = /^files: \|\n((?:  .*\n)*)/m
+    .exec(rendered)![1]!
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.trim());
+  writeFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), legacy(files));
+  writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, 'clusters:\n  - name: east\n'));
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(Object.keys(readTree(join(dir, 'clusters'))), ['east/fedrender.yaml']);
+  assert.match(readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'), /^flux:$/m);
 });
 
 test('flux --cluster: only that Kustomization is rebuilt; the others stay owned', async () => {
@@ -337,8 +364,8 @@ test('flux --cluster: only that Kustomization is rebuilt; the others stay owned'
   assert.is(yamlAt(join(dir, 'clusters/east/fedrender.yaml')).spec.interval, '2m');
   assert.is(readFileSync(join(dir, 'clusters/west/fedrender.yaml'), 'utf8'), west);
   assert.match(
-    readFileSync(join(dir, 'clusters/.fedrender-owned.yaml'), 'utf8'),
-    /path: west\/fedrender\.yaml/,
+    readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'),
+    /^flux:\n  dir: "\.\.\/clusters"\n  files: \|\n    east\/fedrender\.yaml\n    west\/fedrender\.yaml$/m,
   );
 });
 

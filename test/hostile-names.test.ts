@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { emitClusters } from '../src/emit/emit.js';
 import { safeSegment } from '../src/emit/file-names.js';
-import { commitWrite, inside, planWrite } from '../src/write.js';
+import { commitWrite, inside, planWrite, realFs } from '../src/write/index.js';
 import type { Cluster, RenderedObject, Resource } from '../src/types.js';
 import { project, readTree, run, tempDir } from './helpers.js';
 
@@ -59,7 +59,7 @@ test('emitting and writing hostile names keeps every file inside the output dire
   const root = tempDir();
   const out = join(root, 'out');
   for (const f of files) assert.ok(inside(out, f.path).startsWith(resolve(out) + '/'), f.path);
-  await commitWrite(await planWrite(out, files));
+  await commitWrite(realFs, await planWrite(realFs, [{ dir: out, files, reportUnowned: true }]));
   assert.equal(readdirSync(root), ['out'], 'nothing written beside the output directory');
   assert.is(Object.keys(readTree(out)).length, files.length + 1);
 });

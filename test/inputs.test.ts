@@ -331,4 +331,18 @@ test('a mapping used as a key is an error at the key, not a process warning', as
   assert.equal(warnings, []);
 });
 
+test('a 253-character name and a very long kind build, and their files stay in the output', async () => {
+  const name = 'a'.repeat(253);
+  const dir = project({
+    'federation.yaml': FED + 'validation: {ignoreMissingSchemas: true}\n',
+    'manifests/a.yaml': configMap('').replace('name: c', `name: ${name}`),
+    'manifests/b.yaml': `apiVersion: x.io/v1\nkind: K${'k'.repeat(300)}\nmetadata: {name: ${name}, namespace: default}\n`,
+  });
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stderr, TRACE);
+  const files = Object.keys(readTree(join(dir, 'rendered/fedhost/default')));
+  assert.is(files.length, 2);
+});
+
 test.run();

@@ -7,9 +7,13 @@ import { isObject } from '../core/cow.js';
 import type { Cluster, JsonObject, OutputFile, RenderedObject } from '../types.js';
 import { compareApplyOrder, fileNames, safeSegment } from './file-names.js';
 
+/** Two objects that would land in one file: neither is written; the caller reports it. */
+export type OnCollision = (kept: RenderedObject, dropped: RenderedObject, path: string) => void;
+
 export function emitClusters(
   rendered: readonly RenderedObject[],
   clusters: readonly Cluster[],
+  onCollision: OnCollision = () => undefined,
 ): OutputFile[] {
   const byCluster = new Map<string, RenderedObject[]>();
   for (const c of clusters) byCluster.set(c.name, []);
@@ -17,16 +21,19 @@ export function emitClusters(
   const files: OutputFile[] = [];
   for (const name of [...byCluster.keys()].sort(cmp)) {
     const objects = byCluster.get(name)!.sort(compareApplyOrder);
-    const names = fileNames(objects);
+    const { names, collisions } = fileNames(objects);
     const dir = safeSegment(name);
-    for (const o of objects)
+    for (const c of collisions) onCollision(c.kept, c.dropped, `${dir}/${c.path}`);
+    for (const o of objects) {
+      if (!names.has(o)) continue;
       files.push({
         path: `${dir}/${names.get(o)}`,
         content: serializeDocument(withoutEmptyMetadataMaps(o.body)),
       });
+    }
     files.push({
       path: `${dir}/kustomization.yaml`,
-      content: kustomization(objects.map((o) => names.get(o)!)),
+      content: kustomization(objects.filter((o) => names.has(o)).map((o) => names.get(o)!)),
     });
   }
   return files.sort((a, b) => cmp(a.path, b.path));

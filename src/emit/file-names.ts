@@ -1,20 +1,21 @@
 // Where each rendered object lands: <cluster>/<namespace>/<kind>-<name>.yaml, or
-// <cluster>/_cluster/... for cluster-scoped objects. Every segment is made safe, so no name,
-// namespace or cluster name (`..`, `/`, ...) can escape the output directory.
+// <cluster>/_cluster/... for cluster-scoped objects. The scheme is injective over (group, kind,
+// namespace, name), case included, and no segment escapes the output folder or exceeds 255
+// bytes; see fileNames for the argument. A collision that still happens is reported, never
+// written over.
+import { createHash } from 'node:crypto';
 import { cmp } from '../core/diagnostics.js';
 import type { RenderedObject } from '../types.js';
 
 export const CLUSTER_SCOPED_DIR = '_cluster';
+/** The longest file or folder name most file systems take, in bytes. */
+const MAX_SEGMENT = 255;
 
-/**
- * A path segment that is safe on every file system: characters outside [A-Za-z0-9._-] and a
- * segment made only of dots are percent-encoded (reversible, deterministic).
- */
-export function safeSegment(s: string): string {
+function encode(s: string, keep: RegExp): string {
   if (s === '') return '%00';
   let out = '';
   for (const ch of s) {
-    out += /^[A-Za-z0-9._-]$/.test(ch)
+    out += keep.test(ch)
       ? ch
       : [...Buffer.from(ch, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('');
   }
@@ -22,30 +23,97 @@ export function safeSegment(s: string): string {
 }
 
 /**
- * File names for one cluster's objects. `<kind>-<name>.yaml` with the lower-case kind; when two
- * objects in one folder share kind and name but not API group, each of them gets the suffix
- * `_<group>` (`_core` for the core group). `_` never appears in valid names or groups, so the
- * suffixed names cannot clash with unsuffixed ones.
+ * A path segment that is safe on every file system: characters outside [A-Za-z0-9._-] and a
+ * segment made only of dots are percent-encoded (reversible, deterministic); shortened to 255
+ * bytes when longer.
  */
-export function fileNames(objects: readonly RenderedObject[]): Map<RenderedObject, string> {
-  const base = new Map<RenderedObject, string>();
-  const groups = new Map<string, Set<string>>();
+export function safeSegment(s: string): string {
+  return shorten(encode(s, /^[A-Za-z0-9._-]$/), 0);
+}
+
+/** Like safeSegment, but `_` is encoded too: in file names it only ever starts a clash suffix. */
+function part(s: string): string {
+  return encode(s, /^[A-Za-z0-9.-]$/);
+}
+
+/**
+ * An over-long segment keeps its first bytes and ends in `~` and 12 hex digits of the whole
+ * segment's SHA-256: deterministic, and never equal to an unshortened segment (`~` is encoded).
+ */
+function shorten(seg: string, reserve: number): string {
+  const max = MAX_SEGMENT - reserve;
+  if (seg.length <= max) return seg;
+  let head = seg.slice(0, max - 13);
+  // Do not cut a %XX escape in two.
+  const pct = head.lastIndexOf('%');
+  if (pct >= head.length - 2) head = head.slice(0, pct);
+  return `${head}~${hash(seg).slice(0, 12)}`;
+}
+
+function hash(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function folderOf(o: RenderedObject): string {
+  const id = o.resource.id;
+  return o.resource.scope === 'Cluster' || id.namespace === undefined
+    ? CLUSTER_SCOPED_DIR
+    : shorten(part(id.namespace), 0);
+}
+
+/**
+ * File names for one cluster's objects, `<folder>/<kind>-<name>.yaml` with the lower-case kind.
+ * Why no two objects share a file (also on case-insensitive file systems):
+ * - every part is percent-encoded with `_` and `~` encoded too, so an unsuffixed name has no `_`
+ *   and an unshortened one no `~`; a namespace folder can never be `_cluster`;
+ * - objects whose folder and `<kind>-<name>` agree ignoring case form a clash group; alone, an
+ *   object keeps the plain name; in a group each gets a suffix: `_<group>` (`_core` for the core
+ *   group) when the group tells them apart, else `_` and 10 hex digits of the SHA-256 of
+ *   (group, kind, namespace, name) (`Widget/w` vs `WIDGET/w`, RBAC names differing in case);
+ * - a name over 255 bytes is shortened with `~` and a hash of the whole name.
+ * A hash can collide in theory: `collisions` reports it, and neither object gets a name.
+ */
+export function fileNames(objects: readonly RenderedObject[]): {
+  names: Map<RenderedObject, string>;
+  collisions: { kept: RenderedObject; dropped: RenderedObject; path: string }[];
+} {
+  const stems = new Map<RenderedObject, string>();
+  const groups = new Map<string, RenderedObject[]>();
   for (const o of objects) {
     const id = o.resource.id;
-    const dir =
-      o.resource.scope === 'Cluster' || id.namespace === undefined
-        ? CLUSTER_SCOPED_DIR
-        : safeSegment(id.namespace);
-    const stem = `${dir}/${safeSegment(id.kind.toLowerCase())}-${safeSegment(id.name)}`;
-    base.set(o, stem);
-    groups.set(stem, (groups.get(stem) ?? new Set()).add(id.group));
+    const stem = `${folderOf(o)}/${part(id.kind.toLowerCase())}-${part(id.name)}`;
+    stems.set(o, stem);
+    const key = stem.toLowerCase();
+    const group = groups.get(key);
+    if (group) group.push(o);
+    else groups.set(key, [o]);
   }
-  const out = new Map<RenderedObject, string>();
-  for (const [o, stem] of base) {
-    const clash = (groups.get(stem)?.size ?? 0) > 1;
-    out.set(o, clash ? `${stem}_${safeSegment(o.resource.id.group || 'core')}.yaml` : `${stem}.yaml`);
+  const names = new Map<RenderedObject, string>();
+  const taken = new Map<string, RenderedObject>();
+  const collisions: { kept: RenderedObject; dropped: RenderedObject; path: string }[] = [];
+  for (const members of groups.values()) {
+    const byGroup = new Set(members.map((o) => o.resource.id.group.toLowerCase()));
+    for (const o of members) {
+      const id = o.resource.id;
+      const suffix =
+        members.length === 1
+          ? ''
+          : byGroup.size === members.length
+            ? `_${part(id.group || 'core')}`
+            : `_${hash([id.group, id.kind, id.namespace ?? '', id.name].join('\u0000')).slice(0, 10)}`;
+      const stem = stems.get(o)!;
+      const folder = stem.slice(0, stem.indexOf('/') + 1);
+      const name = `${folder}${shorten(stem.slice(folder.length) + suffix, '.yaml'.length)}.yaml`;
+      const other = taken.get(name.toLowerCase());
+      if (other) collisions.push({ kept: other, dropped: o, path: name });
+      else {
+        taken.set(name.toLowerCase(), o);
+        names.set(o, name);
+      }
+    }
   }
-  return out;
+  for (const c of collisions) names.delete(c.kept);
+  return { names, collisions };
 }
 
 /**

@@ -1,0 +1,348 @@
+// Planning a write: reads the trees as they are (bounded parallel, only the folders fedrender
+// owns or needs) and works out the smallest change: files whose bytes differ, stale owned files,
+// folders to create and owned folders left empty. Never writes. Every problem (a file where the
+// output folder should be, a symlinked folder, a damaged record, an unowned file in the way)
+// comes back as a WriteProblem naming the path.
+import { join, relative, resolve, sep } from 'node:path';
+import { cmp } from '../core/diagnostics.js';
+import type { OutputFile } from '../types.js';
+import { errCode, mapLimit, type WriterFs } from './fs-layer.js';
+import { hasJournal, isWriterName, JOURNAL_FILE, type Target } from './journal.js';
+import { LOCK_NAME } from './lock.js';
+import { ancestors, formatRecord, parseRecord, RECORD_FILE, type OwnedRecord } from './record.js';
+
+export interface TreeInput {
+  /** Absolute folder; trees[0] is the output directory (it holds the record and the journal). */
+  dir: string;
+  files: readonly OutputFile[];
+  /** Top-level folders (clusters) being rebuilt; undefined = the whole tree. */
+  clusters?: readonly string[];
+  /** Files computed from every path of the new tree, carried ones included (an index of them). */
+  derive?: (paths: readonly string[]) => OutputFile[];
+  /** Report files fedrender did not write (the output tree); a Flux fleet folder is full of them. */
+  reportUnowned: boolean;
+}
+
+export interface WriteProblem {
+  code: 'IO' | 'OUTPUT_CONFLICT';
+  /** Absolute path the problem is about. */
+  path: string;
+  line?: number;
+  /** `%p` stands for the path, shown as the caller presents paths. */
+  message: string;
+  hint?: string;
+}
+
+export interface TreePlan {
+  dir: string;
+  /** Every owned file of the new tree, by path; carried (unchanged, out of scope) ones map to undefined. */
+  next: Map<string, string | undefined>;
+  /** Owned files whose bytes change (new ones included). */
+  writes: string[];
+  /** Owned files of the old tree that the new one no longer has. */
+  stale: string[];
+  /** What fedrender did not write (a folder ends in `/`): kept, reported. */
+  unowned: string[];
+  /** Old bytes of every written or deleted file that existed. */
+  current: Map<string, string>;
+}
+
+export interface WritePlan {
+  /** The output directory: roots[0]. */
+  outDir: string;
+  roots: string[];
+  trees: TreePlan[];
+  problems: WriteProblem[];
+  /** A journal of an interrupted build is present (a build recovers it first; --check reports it). */
+  interrupted: boolean;
+  /** Some file's bytes change or a stale file goes (the record alone does not count). */
+  changed: boolean;
+  recordText: string;
+  writes: (Target & { content: string; old?: string })[];
+  deletes: (Target & { old: string })[];
+  newDirs: Target[];
+  dropDirs: Target[];
+}
+
+type Kind = 'file' | 'dir' | 'link' | 'other';
+
+/** Reads the trees and works out what a build would change. Writes nothing. */
+export async function planWrite(fs: WriterFs, inputs: readonly TreeInput[]): Promise<WritePlan> {
+  const roots = inputs.map((t) => resolve(t.dir));
+  const [outDir, fluxDir] = roots;
+  if (outDir === undefined) throw new Error('planWrite: no output directory');
+  const problems = await rootProblems(fs, roots);
+  const plan: WritePlan = {
+    outDir,
+    roots,
+    trees: [],
+    problems,
+    interrupted: false,
+    changed: false,
+    recordText: '',
+    writes: [],
+    deletes: [],
+    newDirs: [],
+    dropDirs: [],
+  };
+  if (problems.length) return plan;
+  plan.interrupted = await hasJournal(fs, outDir);
+  const oldRead = await readOwned(fs, join(outDir, RECORD_FILE), problems);
+  if (!oldRead) return plan;
+  const old = oldRead.record;
+  const fluxRel = fluxDir ? relative(outDir, fluxDir).split(sep).join('/') : undefined;
+  const owned: OwnedRecord[] = [old];
+  if (fluxDir) {
+    // Ownership in a Flux folder counts only where the record names today's Flux folder.
+    const same = old.flux && resolve(outDir, old.flux.dir) === fluxDir;
+    // fedrender 0.1 kept a second record in the Flux folder: its files are owned, and it goes.
+    const legacy = await readOwned(fs, join(fluxDir, RECORD_FILE), problems);
+    if (!legacy) return plan;
+    const extra = legacy.legacy ? legacy.record : { files: [], dirs: [] };
+    if (legacy.legacy) plan.deletes.push({ root: 1, path: RECORD_FILE, old: legacy.text! });
+    owned.push({
+      files: [...(same ? old.flux!.files : []), ...extra.files],
+      dirs: [...(same ? old.flux!.dirs : []), ...extra.dirs],
+    });
+  }
+  const next: OwnedRecord = { files: [], dirs: [] };
+  for (const [i, input] of inputs.entries()) {
+    const set = await planTree(fs, input, i, owned[i] ?? { files: [], dirs: [] }, plan);
+    if (i === 0) Object.assign(next, set);
+    else next.flux = { dir: fluxRel!, ...set };
+  }
+  if (problems.length) return plan;
+  plan.recordText = formatRecord(next);
+  let oldText: string | undefined;
+  try {
+    oldText = await fs.readFile(join(outDir, RECORD_FILE));
+  } catch {
+    oldText = undefined;
+  }
+  if (oldText !== plan.recordText) {
+    plan.writes.push({ root: 0, path: RECORD_FILE, content: plan.recordText, old: oldText });
+    if (oldText !== undefined) plan.trees[0]!.current.set(RECORD_FILE, oldText);
+  }
+  return plan;
+}
+
+/** Why the trees' folders cannot be written into (a file, a dangling symlink); [] when they can. */
+export async function rootProblems(fs: WriterFs, roots: readonly string[]): Promise<WriteProblem[]> {
+  const out: WriteProblem[] = [];
+  for (const r of roots) {
+    const p = await rootProblem(fs, resolve(r));
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** Why a tree's folder cannot be written into, if it cannot. A symlinked folder is followed. */
+async function rootProblem(fs: WriterFs, root: string): Promise<WriteProblem | undefined> {
+  try {
+    const st = await fs.stat(root);
+    if (!st.isDirectory())
+      return {
+        code: 'OUTPUT_CONFLICT',
+        path: root,
+        message: `%p is a file, not a folder; fedrender writes its output into a folder`,
+        hint: 'move the file away or choose another output directory (-o DIR)',
+      };
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ENOENT') {
+      const link = await fs.lstat(root).then(
+        (s) => s.isSymbolicLink(),
+        () => false,
+      );
+      if (link) return { code: 'IO', path: root, message: `%p is a symbolic link to nothing` };
+      return undefined;
+    }
+    return { code: 'IO', path: root, message: `cannot use %p as the output folder (${code ?? String(e)})` };
+  }
+  return undefined;
+}
+
+async function readOwned(
+  fs: WriterFs,
+  file: string,
+  problems: WriteProblem[],
+): Promise<{ record: OwnedRecord; legacy: boolean; text?: string } | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file);
+  } catch (e) {
+    if (errCode(e) === 'ENOENT') return { record: { files: [], dirs: [] }, legacy: false };
+    problems.push({ code: 'IO', path: file, message: `cannot read the ownership record %p (${errCode(e)})` });
+    return undefined;
+  }
+  const r = parseRecord(text);
+  if (!r.ok) {
+    problems.push({ code: 'IO', path: file, line: r.line, message: r.message, hint: r.hint });
+    return undefined;
+  }
+  return { record: r.record, legacy: r.legacy, text };
+}
+
+async function planTree(
+  fs: WriterFs,
+  input: TreeInput,
+  root: number,
+  owned: OwnedRecord,
+  plan: WritePlan,
+): Promise<{ files: string[]; dirs: string[] }> {
+  const dir = plan.roots[root]!;
+  const isOwned = new Set(owned.files);
+  const ownedDirs = new Set(owned.dirs);
+  const inScope = (p: string) => !input.clusters || input.clusters.includes(p.split('/')[0]!);
+  const built = new Map(input.files.map((f) => [f.path, f.content]));
+  // Only folders that hold (or will hold) owned files are read; anything else is the user's.
+  const relevant = new Set<string>(['']);
+  for (const p of [...built.keys(), ...isOwned]) for (const a of ancestors(p)) relevant.add(a);
+  for (const d of ownedDirs) {
+    relevant.add(d);
+    for (const a of ancestors(d)) relevant.add(a);
+  }
+  const entries = await listRelevant(fs, dir, relevant, root === 0, plan.problems);
+  const kind = (p: string) => entries.get(p);
+
+  const carried = [...isOwned].filter((p) => !inScope(p) && !built.has(p) && kind(p) === 'file');
+  const derived = input.derive?.([...built.keys(), ...carried]) ?? [];
+  for (const f of derived) built.set(f.path, f.content);
+  const next = new Map<string, string | undefined>(built);
+  for (const p of carried) if (!next.has(p)) next.set(p, undefined);
+
+  const tree: TreePlan = { dir, next, writes: [], stale: [], unowned: [], current: new Map() };
+  plan.trees.push(tree);
+  const problem = (path: string, message: string, hint?: string) =>
+    plan.problems.push({ code: 'OUTPUT_CONFLICT', path: join(dir, path), message, hint });
+  const badFolders = new Set<string>();
+  const toRead: string[] = [];
+  for (const p of built.keys()) {
+    for (const a of ancestors(p)) {
+      const k = kind(a);
+      if (k === undefined || k === 'dir' || badFolders.has(a)) continue;
+      badFolders.add(a);
+      if (k === 'link')
+        problem(a, `%p is a symbolic link; fedrender does not write through one`, 'replace it with a folder');
+      else problem(a, `%p is a file where fedrender needs a folder`, 'move it away');
+    }
+    if (p.split('/').some((s) => Buffer.byteLength(s) > 255))
+      plan.problems.push({
+        code: 'IO',
+        path: join(dir, p),
+        message: `a path component of %p is longer than 255 bytes`,
+      });
+    const k = kind(p);
+    if (k === undefined) continue;
+    if (k !== 'file')
+      problem(p, `%p exists but is not a regular file; refusing to replace it`, 'move it away');
+    else if (!isOwned.has(p))
+      problem(
+        p,
+        `%p exists but was not written by fedrender; refusing to overwrite it`,
+        'move it away, or delete it if it is an old rendering',
+      );
+    else toRead.push(p);
+  }
+  const stale = [...isOwned].filter((p) => inScope(p) && !next.has(p) && kind(p) === 'file').sort(cmp);
+  const contents = await mapLimit([...toRead, ...stale], async (p) => {
+    try {
+      return await fs.readFile(join(dir, p));
+    } catch (e) {
+      plan.problems.push({ code: 'IO', path: join(dir, p), message: `cannot read %p (${errCode(e)})` });
+      return '';
+    }
+  });
+  [...toRead, ...stale].forEach((p, i) => tree.current.set(p, contents[i]!));
+  for (const [p, content] of built) {
+    if (tree.current.get(p) === content && kind(p) === 'file') continue;
+    tree.writes.push(p);
+    plan.writes.push({ root, path: p, content: content, old: tree.current.get(p) });
+  }
+  tree.stale = stale;
+  for (const p of stale) plan.deletes.push({ root, path: p, old: tree.current.get(p)! });
+  if (tree.writes.length || stale.length) plan.changed = true;
+
+  // Folders: create the missing ones; remove owned ones that nothing will be left in.
+  const needed = new Set<string>();
+  for (const p of next.keys()) for (const a of ancestors(p)) needed.add(a);
+  for (const d of [...needed].sort(cmp)) if (kind(d) === undefined) plan.newDirs.push({ root, path: d });
+  const gone = new Set(stale);
+  const children = new Map<string, string[]>();
+  for (const p of entries.keys()) {
+    const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+    const list = children.get(parent);
+    if (list) list.push(p);
+    else children.set(parent, [p]);
+  }
+  const existingOwnedDirs = [...ownedDirs].filter((d) => kind(d) === 'dir');
+  // Deepest first, so a folder whose only content is an emptied owned folder goes too.
+  for (const d of existingOwnedDirs.sort((a, b) => b.split('/').length - a.split('/').length || cmp(a, b))) {
+    if (needed.has(d)) continue;
+    if ((children.get(d) ?? []).every((c) => gone.has(c))) {
+      gone.add(d);
+      plan.dropDirs.push({ root, path: d });
+    }
+  }
+  if (input.reportUnowned) {
+    for (const [p, k] of entries) {
+      if (isOwned.has(p) || next.has(p) || gone.has(p)) continue;
+      if (k === 'dir' && relevant.has(p)) continue;
+      tree.unowned.push(k === 'dir' ? `${p}/` : p);
+    }
+    tree.unowned.sort(cmp);
+  }
+  const dirs = [
+    ...existingOwnedDirs.filter((d) => !gone.has(d)),
+    ...plan.newDirs.filter((t) => t.root === root).map((t) => t.path),
+  ];
+  return { files: [...next.keys()], dirs };
+}
+
+/**
+ * The entries of `dir`'s relevant folders: path -> kind. Other folders are listed as one entry
+ * and not read (a `.git` with 100,000 objects costs one readdir). Folders are read level by
+ * level with bounded concurrency.
+ */
+async function listRelevant(
+  fs: WriterFs,
+  dir: string,
+  relevant: ReadonlySet<string>,
+  isOutput: boolean,
+  problems: WriteProblem[],
+): Promise<Map<string, Kind>> {
+  const out = new Map<string, Kind>();
+  let level = [''];
+  while (level.length) {
+    const lists = await mapLimit(level, async (rel) => {
+      try {
+        return await fs.readdir(rel ? join(dir, rel) : dir);
+      } catch (e) {
+        if (errCode(e) !== 'ENOENT')
+          problems.push({ code: 'IO', path: join(dir, rel), message: `cannot list %p (${errCode(e)})` });
+        return [];
+      }
+    });
+    const nextLevel: string[] = [];
+    level.forEach((rel, i) => {
+      for (const e of lists[i]!) {
+        if (isWriterName(e.name)) continue;
+        if (
+          rel === '' &&
+          isOutput &&
+          (e.name === RECORD_FILE ||
+            e.name === JOURNAL_FILE ||
+            e.name === LOCK_NAME ||
+            e.name === `${JOURNAL_FILE}.tmp`)
+        )
+          continue;
+        const p = rel ? `${rel}/${e.name}` : e.name;
+        const k: Kind = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : e.isSymbolicLink() ? 'link' : 'other';
+        out.set(p, k);
+        if (k === 'dir' && relevant.has(p)) nextLevel.push(p);
+      }
+    });
+    level = nextLevel;
+  }
+  return out;
+}

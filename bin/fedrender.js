@@ -12,5 +12,6 @@ const code = await main(process.argv.slice(2), {
   stderr: (t) => process.stderr.write(t),
   cwd: process.cwd(),
   env: process.env,
+  tty: process.stdout.isTTY === true,
 });
 process.exitCode = code;

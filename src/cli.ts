@@ -6,7 +6,12 @@ import yargs from 'yargs';
 import type { Diagnostic } from './core/diagnostics.js';
 import {
   build,
+  diff,
+  diffJson,
+  diffMarkdown,
+  diffText,
   explain,
+  hasChanges,
   init,
   join,
   parseLabels,
@@ -26,6 +31,8 @@ export interface Io {
   cwd: string;
   /** Colour and other terminal niceties are off unless a caller asks. */
   env?: Record<string, string | undefined>;
+  /** Whether stdout is a terminal (colour by default there). */
+  tty?: boolean;
 }
 
 class UsageError extends Error {}
@@ -171,6 +178,32 @@ async function run(argv: string[], io: Io): Promise<number> {
       },
     )
     .command(
+      'diff',
+      'what changes in every cluster between two git revisions (default: HEAD and the working tree)',
+      (y) =>
+        y
+          .option('base', { type: 'string', describe: 'base revision (default: HEAD)' })
+          .option('head', { type: 'string', describe: 'head revision (default: the working tree)' })
+          .option('format', {
+            choices: ['text', 'markdown', 'json'] as const,
+            default: 'text' as const,
+            describe: 'report format',
+          })
+          .option('exit-code', {
+            type: 'boolean',
+            default: false,
+            describe: 'exit 3 when anything changed',
+          })
+          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' })
+          .option('color', {
+            type: 'boolean',
+            describe: 'colour the text format (default: on a terminal, unless NO_COLOR is set)',
+          }),
+      async (args) => {
+        exit = await runDiff(args, io);
+      },
+    )
+    .command(
       'init',
       'write a starter federation.yaml',
       (y) =>
@@ -221,7 +254,7 @@ async function run(argv: string[], io: Io): Promise<number> {
         io.stdout(JSON.stringify(schema(), null, 2) + '\n');
       },
     )
-    .demandCommand(1, 'name a command: build, validate, plan, explain, init, join, unjoin or schema')
+    .demandCommand(1, 'name a command: build, validate, plan, explain, diff, init, join, unjoin or schema')
     .strict()
     .help()
     .version(false)
@@ -248,6 +281,65 @@ async function run(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   return exit;
+}
+
+async function runDiff(
+  args: {
+    config: string;
+    strict: boolean;
+    base?: string;
+    head?: string;
+    format: 'text' | 'markdown' | 'json';
+    exitCode: boolean;
+    cluster?: string[];
+    color?: boolean;
+  },
+  io: Io,
+): Promise<number> {
+  const result = await diff({
+    config: args.config,
+    cwd: io.cwd,
+    base: args.base,
+    head: args.head,
+    clusters: args.cluster,
+    strict: args.strict,
+  });
+  if (result.usage) {
+    io.stderr(`fedrender diff: ${result.usage}\n`);
+    return 2;
+  }
+  const errors = result.sides.flatMap((s) =>
+    s.diagnostics
+      .filter((d) => d.severity === 'error')
+      .map((d) => ({ ...d, side: s.side, revision: s.revision })),
+  );
+  if (errors.length || !result.report) {
+    // Each problem names the revision it belongs to: the base's inputs are not the working tree's.
+    if (args.format === 'json') io.stdout(JSON.stringify(errors, null, 2) + '\n');
+    else {
+      for (const s of result.sides) {
+        const text = formatDiagnostics(
+          s.diagnostics.filter((d) => d.severity === 'error'),
+          'text',
+          (d) => `${s.side} (${s.revision}) ${d.file}`,
+        );
+        io.stderr(text);
+      }
+      io.stderr(`fedrender diff: ${plural(errors.length, 'error')}; no diff\n`);
+    }
+    return 1;
+  }
+  const r = result.report;
+  const env = io.env ?? {};
+  const color = args.color ?? (io.tty === true && !env.NO_COLOR);
+  io.stdout(
+    args.format === 'json'
+      ? diffJson(r)
+      : args.format === 'markdown'
+        ? diffMarkdown(r)
+        : diffText(r, { color }),
+  );
+  return args.exitCode && hasChanges(r) ? 3 : 0;
 }
 
 function plural(n: number, word: string): string {

@@ -42,6 +42,18 @@ export { planTable, type PlanData, type PlanRow } from './plan.js';
 export type { CompileOptions, Compilation } from './pipeline.js';
 export type { Diagnostic, DiagnosticCode, Severity } from './core/diagnostics.js';
 export { compile } from './pipeline.js';
+export {
+  diff,
+  hasChanges,
+  WORKTREE,
+  type DiffOptions,
+  type DiffResult,
+  type SideDiagnostics,
+} from './diff/diff.js';
+export { formatText as diffText } from './diff/format-text.js';
+export { formatMarkdown as diffMarkdown, MARKDOWN_LIMIT } from './diff/format-markdown.js';
+export { formatJson as diffJson } from './diff/format-json.js';
+export type * from './diff/types.js';
 
 export interface BuildOptions extends CompileOptions {
   /** Compare with what is on disk, print a diff, write nothing. */

@@ -22,7 +22,8 @@ import { kubefedClusters } from './model/kubefed-clusters.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
-import type { FederationConfig, OutputFile, RenderedObject } from './types.js';
+import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
+import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -34,6 +35,10 @@ export interface CompileOptions {
   clusters?: string[];
   /** Warnings that SPEC marks "an error with --strict" become errors. */
   strict?: boolean;
+  /** The git repository's root, when the project is a copy of one (diff's base revision). */
+  gitRoot?: string;
+  /** false: check file names but serialize nothing, leaving `files` empty (diff compares objects). */
+  emit?: boolean;
 }
 
 export interface Compilation {
@@ -92,7 +97,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
-  const repoPath = gitopsRepoPath(outDir, dir, config, reporter);
+  const repoPath = gitopsRepoPath(outDir, dir, config, reporter, opts.gitRoot);
   // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
@@ -173,31 +178,74 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
 
   // validate
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter);
+  const wellKnown = await loadWellKnownSchemas(
+    model.resources
+      .filter((r) => wellKnownPackage(r.id.apiVersion))
+      .map((r) => `${r.id.apiVersion}/${r.id.kind}`),
+  );
+  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown);
 
   // emit
   if (!reporter.hasErrors()) {
-    result.files = emitClusters(result.rendered, selected, (kept, dropped, path) => {
-      const id = (o: RenderedObject) =>
-        `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
-      reporter.error(
-        'OUTPUT_CONFLICT',
-        posOf(dropped.resource.ref),
-        `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
-        'rename one of them',
-      );
-    });
-    if (reporter.hasErrors()) result.files = [];
+    // emit: false still names every file, so clashes are reported as a build reports them.
+    const text = opts.emit !== false;
+    result.files = emitClusters(
+      result.rendered,
+      selected,
+      (kept, dropped, path) => {
+        const id = (o: RenderedObject) =>
+          `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
+        reporter.error(
+          'OUTPUT_CONFLICT',
+          posOf(dropped.resource.ref),
+          `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
+          'rename one of them',
+        );
+      },
+      text,
+    );
+    if (reporter.hasErrors() || !text) result.files = [];
     if (config.output.gitops === 'argocd') {
       result.files = [
         ...result.files,
         ...argoApplications(selected, config.output.argocd, repoPath ?? ''),
       ].sort((a, b) => cmp(a.path, b.path));
     }
-    if (fluxDir)
-      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, config.output.flux, repoPath ?? '') };
+    if (fluxDir) {
+      const flux = withSopsDecryption(config, model, reporter);
+      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '') };
+    }
+    if (config.output.gitops !== 'none') {
+      const generated =
+        config.output.gitops === 'argocd'
+          ? result.files.filter((f) => f.path.startsWith(`${ARGOCD_DIR}/`))
+          : (result.flux?.files ?? []);
+      await checkGeneratedGitops(generated, posOf(config.ref, ['output', 'gitops']), reporter);
+      if (reporter.hasErrors()) {
+        result.files = [];
+        result.flux = undefined;
+      }
+    }
   }
   return result;
+}
+
+/**
+ * Flux applies SOPS documents only with spec.decryption: when the inputs hold some and
+ * output.flux.decryption is absent, the Kustomizations get `provider: sops`, with a warning.
+ */
+function withSopsDecryption(config: FederationConfig, model: Model, reporter: Reporter): FluxSettings {
+  const flux = config.output.flux;
+  const encrypted = model.resources.filter((r) => r.verbatim !== undefined);
+  if (flux.decryption || !encrypted[0]) return flux;
+  const first = posOf(encrypted[0].ref);
+  reporter.warning(
+    'CONFIG',
+    posOf(config.ref, ['output', 'gitops']),
+    `${encrypted.length} SOPS-encrypted document${encrypted.length === 1 ? '' : 's'} (the first at ${first.file}:${first.line}) but no output.flux.decryption; the Kustomizations get decryption: {provider: sops}`,
+    'set output.flux.decryption (provider: sops, secretRef.name: the Secret holding the private key, e.g. sops-age)',
+  );
+  return { ...flux, decryption: { provider: 'sops' } };
 }
 
 /** Namespaces every member has (KubeFed's own included): never emitted as Namespace objects. */
@@ -238,12 +286,13 @@ function gitopsRepoPath(
   dir: string,
   config: FederationConfig,
   reporter: Reporter,
+  gitRoot: string | undefined,
 ): string | undefined {
   const mode = config.output.gitops;
   if (mode === 'none') return undefined;
   const explicit = config.output[mode].path;
   if (explicit !== undefined) return explicit;
-  const root = findGitRoot(dir);
+  const root = gitRoot ?? findGitRoot(dir);
   const path = pathInside(root ?? dir, outDir);
   if (path === undefined) {
     const rel = (p: string) => relative(dir, p).split(sep).join('/') || '.';

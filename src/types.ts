@@ -172,6 +172,15 @@ export interface FluxSettings {
   interval: string;
   /** As ArgoCdSettings.path. */
   path?: string;
+  /** spec.decryption: Flux decrypts SOPS documents with it (set by the pipeline when needed). */
+  decryption?: FluxDecryption;
+}
+
+/** Flux's Kustomization spec.decryption (kustomize.toolkit.fluxcd.io/v1). */
+export interface FluxDecryption {
+  provider: 'sops';
+  secretRef?: { name: string };
+  serviceAccountName?: string;
 }
 
 export interface OutputSettings {
@@ -232,6 +241,10 @@ export interface Resource {
   overrides: OverrideList[];
   /** Set on a FederatedNamespace / Namespace: resources in it go only where it goes. */
   isNamespace: boolean;
+  /** A SOPS-encrypted manifest's text: emitted as written, never patched (core/sops.ts). */
+  verbatim?: string;
+  /** The object opted in with `fedrender.io/allow-secret: "true"` (removed from the body). */
+  allowSecret?: boolean;
 }
 
 /** Scheduled replicas for one resource in one cluster, with the preference that set them. */

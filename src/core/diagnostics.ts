@@ -25,6 +25,8 @@ export type DiagnosticCode =
   | 'NAMESPACE_MISMATCH'
   | 'DROPPED_FIELD'
   | 'SECRET_REFUSED'
+  | 'SOPS_MAC'
+  | 'CEL_RULE'
   | 'RSP_NO_TARGET'
   | 'RSP_INVALID'
   | 'RSP_UNPLACED'

@@ -2,6 +2,7 @@
 // later stage can point at a node. Syntax errors and duplicate keys are reported at their line.
 import { LineCounter, parseAllDocuments, type YAMLError } from 'yaml';
 import type { Reporter } from './diagnostics.js';
+import { documentText, isSopsDocument } from './sops.js';
 import { atOffset, type SourceDoc } from './source.js';
 import { checkDocumentShape, YAML_LIMITS } from './yaml-limits.js';
 import type { Json } from '../types.js';
@@ -9,6 +10,8 @@ import type { Json } from '../types.js';
 export interface ParsedDoc {
   source: SourceDoc;
   value: Json;
+  /** A SOPS-encrypted document's own text (core/sops.ts): it is emitted as written. */
+  verbatim?: string;
 }
 
 export interface ParseOptions {
@@ -83,7 +86,11 @@ export function parseYamlFile(
     // Aliases share one value, which the copy-on-write stages never mutate.
     const value = doc.toJS({ maxAliasCount: -1 }) as Json;
     if (value === null || value === undefined) return;
-    out.push({ source, value });
+    out.push(
+      isSopsDocument(value)
+        ? { source, value, verbatim: documentText(text, list, index) }
+        : { source, value },
+    );
   });
   return out;
 }

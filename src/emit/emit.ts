@@ -14,6 +14,8 @@ export function emitClusters(
   rendered: readonly RenderedObject[],
   clusters: readonly Cluster[],
   onCollision: OnCollision = () => undefined,
+  /** false: names and clashes only, no file texts (a caller that compares objects). */
+  text = true,
 ): OutputFile[] {
   const byCluster = new Map<string, RenderedObject[]>();
   for (const c of clusters) byCluster.set(c.name, []);
@@ -24,11 +26,13 @@ export function emitClusters(
     const { names, collisions } = fileNames(objects);
     const dir = safeSegment(name);
     for (const c of collisions) onCollision(c.kept, c.dropped, `${dir}/${c.path}`);
+    if (!text) continue;
     for (const o of objects) {
       if (!names.has(o)) continue;
       files.push({
         path: `${dir}/${names.get(o)}`,
-        content: serializeDocument(withoutEmptyMetadataMaps(o.body)),
+        // A SOPS-encrypted document goes out as written: reordering its keys breaks its MAC.
+        content: o.resource.verbatim ?? serializeDocument(withoutEmptyMetadataMaps(o.body)),
       });
     }
     files.push({

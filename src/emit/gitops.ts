@@ -102,6 +102,20 @@ function fluxKustomization(c: Cluster, s: FluxSettings, repoPath: string): JsonO
       path: `./${repoJoin(repoPath, safeSegment(c.name))}`,
       prune: true,
       sourceRef: { ...s.sourceRef },
+      ...fluxDecryption(s),
+    },
+  };
+}
+
+/** spec.decryption, so Flux decrypts the SOPS documents passed through as written. */
+function fluxDecryption(s: FluxSettings): JsonObject {
+  const d = s.decryption;
+  if (!d) return {};
+  return {
+    decryption: {
+      provider: d.provider,
+      ...(d.secretRef ? { secretRef: { name: d.secretRef.name } } : {}),
+      ...(d.serviceAccountName ? { serviceAccountName: d.serviceAccountName } : {}),
     },
   };
 }

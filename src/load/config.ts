@@ -11,11 +11,13 @@ import { checkSelector } from '../core/selector-check.js';
 import { child, filePos, parsePointer, posOf, prototypePath, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
 import { KUBEFED_TYPES, KUBEFED_TYPES_GROUP } from '../core/kubefed-types.js';
+import { isObject } from '../core/cow.js';
 import {
   TYPED_OVERRIDERS,
   type Cluster,
   type FederatedType,
   type FederationConfig,
+  type FluxDecryption,
   type Json,
   type JsonObject,
   type MatchSpec,
@@ -192,6 +194,7 @@ function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): Outp
       },
       interval: (flux.interval as string | undefined) ?? '10m',
       ...readRepoPath(flux.path, child(at, 'flux', 'path'), reporter),
+      ...(isObject(flux.decryption) ? { decryption: flux.decryption as unknown as FluxDecryption } : {}),
     },
   };
 }

@@ -17,6 +17,7 @@ import type {
 } from '../types.js';
 import { KUBEFED_SCHEDULING_GROUP, groupOf, isBuiltinClusterScoped } from '../core/kubefed-types.js';
 import { ruleMatches } from './match.js';
+import { isWellKnownClusterScoped } from '../core/well-known-kinds.js';
 import { checkSelector } from '../core/selector-check.js';
 import { federatedTypes, typeKey, type TypeTable } from './federated-types.js';
 import { inputObjects } from './input-objects.js';
@@ -75,13 +76,21 @@ export function buildModel(
   const preferences: SchedulingPreference[] = [];
   const crds: ParsedDoc[] = [];
   const dumped: DumpedFields = new Map();
-  for (const { source, value: raw, at } of inputObjects(docs, reporter)) {
-    const value = stripServerFields(raw, at, dumped);
+  for (const { source, value: raw, at, verbatim } of inputObjects(docs, reporter)) {
+    // A SOPS document is emitted as written: nothing is stripped from it.
+    const value = verbatim === undefined ? stripServerFields(raw, at, dumped) : raw;
     const apiVersion = value.apiVersion as string;
     const kind = value.kind as string;
     const group = groupOf(apiVersion);
     if (kind === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') crds.push({ source, value });
-    if (federatedGroups.has(group)) {
+    if (verbatim !== undefined && (federatedGroups.has(group) || group === KUBEFED_SCHEDULING_GROUP)) {
+      reporter.error(
+        'SOPS_MAC',
+        posOf(at, ['sops'], { key: true }),
+        `a SOPS-encrypted ${kind} cannot be rendered: the member object is rebuilt from it, and SOPS's MAC covers the document as written`,
+        'encrypt the plain manifest instead and place it with federation.yaml rules',
+      );
+    } else if (federatedGroups.has(group)) {
       const r = federatedResource(value, at, types, config, reporter, disabled);
       if (r) resources.push(r);
     } else if (group === KUBEFED_SCHEDULING_GROUP && kind === 'ReplicaSchedulingPreference') {
@@ -96,7 +105,7 @@ export function buildModel(
         `${kind} is KubeFed control-plane configuration; fedrender ignores it (fedrender reads FederatedTypeConfig and KubeFedCluster objects, and federation.yaml)`,
       );
     } else {
-      const r = plainResource(value, at, scopes, config, reporter);
+      const r = plainResource(value, at, scopes, config, reporter, verbatim);
       if (r) resources.push(r);
     }
   }
@@ -123,6 +132,7 @@ function plainResource(
   scopes: ScopeTable,
   config: FederationConfig,
   reporter: Reporter,
+  verbatim?: string,
 ): Resource | undefined {
   const apiVersion = v.apiVersion as string;
   const kind = v.kind as string;
@@ -130,7 +140,10 @@ function plainResource(
   const scope = scopeOf(group, kind, scopes);
   const meta = v.metadata as JsonObject;
   let namespace = meta.namespace as string | undefined;
-  const body = { ...v, metadata: { ...meta } } as JsonObject;
+  if (verbatim !== undefined && !sopsScopeOk(v, at, scope, reporter)) return undefined;
+  const { metadata, allowSecret } =
+    verbatim === undefined ? withoutOptIn(meta, at, reporter) : { metadata: meta };
+  const body = { ...v, metadata: { ...metadata } } as JsonObject;
   if (scope === 'Namespaced' && !namespace) {
     // SPEC: namespaced objects without a namespace render into defaults.namespace, field set.
     namespace = config.defaults.namespace;
@@ -161,6 +174,8 @@ function plainResource(
     placement: { spec: { clusterSelector: {} }, ref: at, from: 'all' },
     overrides: [],
     isNamespace: group === '' && kind === 'Namespace',
+    ...(verbatim !== undefined ? { verbatim } : {}),
+    ...(allowSecret ? { allowSecret } : {}),
   };
   // Placement: the last matching rule wins, else defaults.placement, else every cluster.
   const rule = [...config.placements].reverse().find((p) => ruleMatches(p.match, r));
@@ -175,9 +190,61 @@ function plainResource(
   return r;
 }
 
+/** SPEC §2: the per-object opt-in for a plain Secret; fedrender's own, so never rendered. */
+export const ALLOW_SECRET_ANNOTATION = 'fedrender.io/allow-secret';
+
+/** `metadata` without the opt-in annotation, and whether it said "true". */
+function withoutOptIn(
+  meta: JsonObject,
+  at: SourceRef,
+  reporter: Reporter,
+): { metadata: JsonObject; allowSecret?: boolean } {
+  const annotations = meta.annotations;
+  if (!isObject(annotations) || !(ALLOW_SECRET_ANNOTATION in annotations)) return { metadata: meta };
+  const value = annotations[ALLOW_SECRET_ANNOTATION];
+  if (value !== 'true' && value !== 'false') {
+    reporter.error(
+      'INVALID_OBJECT',
+      posOf(at, ['metadata', 'annotations', ALLOW_SECRET_ANNOTATION]),
+      `${ALLOW_SECRET_ANNOTATION} must be "true" or "false", found ${JSON.stringify(value)}`,
+    );
+  }
+  const rest = { ...annotations };
+  delete rest[ALLOW_SECRET_ANNOTATION];
+  return { metadata: { ...meta, annotations: rest }, allowSecret: value === 'true' };
+}
+
+/**
+ * A SOPS document is emitted as written, so the namespace fedrender would set or drop must
+ * already be right: defaulting or dropping it would break the MAC.
+ */
+function sopsScopeOk(v: JsonObject, at: SourceRef, scope: Resource['scope'], reporter: Reporter): boolean {
+  const meta = v.metadata as JsonObject;
+  const hint = 'decrypt it, fix metadata.namespace and encrypt it again (sops edit does both)';
+  if (scope === 'Namespaced' && !meta.namespace) {
+    reporter.error(
+      'SOPS_MAC',
+      posOf(at, ['metadata'], { key: true }),
+      `SOPS-encrypted ${String(v.kind)} ${String(meta.name)} has no metadata.namespace; setting it would break the document's MAC, so Flux could not decrypt it`,
+      hint,
+    );
+    return false;
+  }
+  if (scope === 'Cluster' && meta.namespace !== undefined) {
+    reporter.error(
+      'SOPS_MAC',
+      posOf(at, ['metadata', 'namespace']),
+      `SOPS-encrypted ${String(v.kind)} ${String(meta.name)} is cluster-scoped; dropping its metadata.namespace would break the document's MAC`,
+      hint,
+    );
+    return false;
+  }
+  return true;
+}
+
 function scopeOf(group: string, kind: string, scopes: ScopeTable): 'Namespaced' | 'Cluster' {
   if (isBuiltinClusterScoped(group, kind)) return 'Cluster';
-  return scopes.get(`${group}/${kind}`) ?? 'Namespaced';
+  return scopes.get(`${group}/${kind}`) ?? (isWellKnownClusterScoped(group, kind) ? 'Cluster' : 'Namespaced');
 }
 
 function federatedResource(
@@ -248,7 +315,9 @@ function federatedResource(
   } else {
     namespace = undefined;
   }
-  const tmeta = isObject(template.metadata) ? { ...template.metadata } : {};
+  const optIn = withoutOptIn(meta, at, reporter).allowSecret;
+  const own = withoutOptIn(isObject(template.metadata) ? template.metadata : {}, templateRef, reporter);
+  const tmeta: JsonObject = { ...own.metadata };
   // KubeFed's sync controller never propagated template annotations or finalizers; overrides
   // may still add annotations.
   for (const field of ['annotations', 'finalizers'] as const) {
@@ -292,15 +361,16 @@ function federatedResource(
     placement: { spec: placement, ref: child(specRef, 'placement'), from: 'object' },
     overrides: [],
     isNamespace,
+    ...(optIn || own.allowSecret ? { allowSecret: true } : {}),
   };
   if (isNamespace) r.id.namespace = undefined;
-  const own = readOverrideList(
+  const ownOverrides = readOverrideList(
     Array.isArray(spec.overrides) ? spec.overrides : undefined,
     child(specRef, 'overrides'),
     'object',
     reporter,
   );
-  for (const e of own.entries) {
+  for (const e of ownOverrides.entries) {
     if ('clusterSelector' in e.target)
       reporter.error(
         'INVALID_PATCH',
@@ -308,7 +378,7 @@ function federatedResource(
         'KubeFed overrides target a clusterName; clusterSelector is only for federation.yaml rules',
       );
   }
-  r.overrides = [own, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
+  r.overrides = [ownOverrides, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
   // KubeFed parses the selector only when no clusters list decides (and for an RSP's intersect).
   if (isObject(placementRaw) && !Array.isArray(placement.clusters))
     checkSelector(placementRaw.clusterSelector, child(specRef, 'placement', 'clusterSelector'), reporter);

@@ -10,7 +10,7 @@ import type { Json, JsonObject } from '../types.js';
 export function* inputObjects(
   docs: readonly ParsedDoc[],
   reporter: Reporter | undefined,
-): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef }> {
+): Generator<{ source: ParsedDoc['source']; value: JsonObject; at: SourceRef; verbatim?: string }> {
   for (const d of docs) {
     const root = ref(d.source);
     const v = d.value;
@@ -21,13 +21,23 @@ export function* inputObjects(
       Array.isArray(v.items) &&
       !v.metadata?.hasOwnProperty?.('name')
     ) {
+      if (d.verbatim !== undefined) {
+        reporter?.error(
+          'SOPS_MAC',
+          posOf(root, ['sops'], { key: true }),
+          `a SOPS-encrypted ${v.kind} cannot be split into its items: SOPS's MAC covers the whole document`,
+          'encrypt each object in a document of its own',
+        );
+        continue;
+      }
       for (const [i, item] of v.items.entries()) {
         if (checkShape(item, child(root, 'items', i), reporter))
           yield { source: d.source, value: item as JsonObject, at: child(root, 'items', i) };
       }
       continue;
     }
-    if (checkShape(v, root, reporter)) yield { source: d.source, value: v as JsonObject, at: root };
+    if (checkShape(v, root, reporter))
+      yield { source: d.source, value: v as JsonObject, at: root, verbatim: d.verbatim };
   }
 }
 

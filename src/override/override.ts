@@ -4,7 +4,7 @@
 // rule's entry, its typed overriders (Karmada's) go first, then its clusterOverrides (SPEC).
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { selectorMatches } from '../core/selector.js';
-import { child, formatPointer, parsePointer, posOf } from '../core/source.js';
+import { child, formatPointer, parsePointer, posOf, type SourceRef } from '../core/source.js';
 import { reportUnknownCluster } from '../load/config.js';
 import type {
   Cluster,
@@ -36,6 +36,7 @@ export function renderResource(
   for (const list of r.overrides) valid = checkList(list, allClusters, reporter) && valid;
   // KubeFed refused the whole resource when its overrides were invalid.
   if (!valid) return [];
+  if (r.verbatim !== undefined && !unpatched(r, clusters, scheduled, reporter)) return [];
   const out: RenderedObject[] = [];
   for (const cluster of [...clusters].sort((a, b) => cmp(a.name, b.name))) {
     const rendered = renderForCluster(r, cluster, scheduled?.get(cluster.name), reporter);
@@ -43,6 +44,31 @@ export function renderResource(
     if (rendered) out.push(rendered);
   }
   return out;
+}
+
+/**
+ * A SOPS-encrypted document is emitted as written: an override or scheduled replicas that would
+ * change it in any of its clusters is an error at the operation (once, whatever the clusters).
+ */
+function unpatched(
+  r: Resource,
+  clusters: readonly Cluster[],
+  scheduled: Map<string, ReplicaOverride> | undefined,
+  reporter: Reporter,
+): boolean {
+  const refs = new Set<SourceRef>();
+  for (const cluster of clusters)
+    for (const p of opsFor(r, cluster, scheduled?.get(cluster.name)))
+      refs.add('typed' in p ? p.ref : p.op.ref);
+  for (const at of refs) {
+    reporter.error(
+      'SOPS_MAC',
+      posOf(at),
+      `this would change SOPS-encrypted ${describe(r)}, whose MAC covers every value as written, so Flux could not decrypt it`,
+      'narrow the rule so it does not match this object, or change the encrypted document itself (sops edit)',
+    );
+  }
+  return refs.size === 0;
 }
 
 /** Duplicate clusters, duplicate paths, forbidden paths and unknown clusters of one list. */
@@ -218,7 +244,8 @@ function renderForCluster(
       continue;
     }
     body = result.root;
-    applied.push({ path: op.path, ref: op.ref });
+    // The resolved pointer ([name=x] selectors replaced by indices), so lookups by path find it.
+    applied.push({ path: formatPointer(segments), ref: op.ref });
   }
   return ok ? { resource: r, cluster, body, applied } : undefined;
 }

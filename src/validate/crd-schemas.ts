@@ -22,6 +22,8 @@ export interface CrdSchema {
   ref: SourceRef;
   /** metadata.name of the CRD, e.g. `crontabs.stable.example.com`. */
   crd: string;
+  /** The openAPIV3Schema as written: its CEL rules are compiled from it (cel-rules.ts). */
+  openAPI: object;
 }
 
 const V1 = 'apiextensions.k8s.io/v1';
@@ -160,7 +162,16 @@ function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter
       schema = convertReported(v.openAPI, v.ref, v.strict && strict, subject, reporter);
       converted.set(v.openAPI, schema);
     }
-    if (schema) out.push({ apiVersion: `${g}/${v.name}`, kind: k, scope, schema, ref: v.ref, crd: name });
+    if (schema)
+      out.push({
+        apiVersion: `${g}/${v.name}`,
+        kind: k,
+        scope,
+        schema,
+        ref: v.ref,
+        crd: name,
+        openAPI: v.openAPI,
+      });
   }
   return out;
 }

@@ -70,7 +70,8 @@ export function overridden(o: RenderedObject, path: JsonPath): boolean {
   return overrideFor(o, path) !== undefined;
 }
 
-function overrideFor(o: RenderedObject, path: JsonPath) {
+/** The last override operation that wrote `path` or one of its parents in this copy. */
+export function overrideFor(o: RenderedObject, path: JsonPath) {
   const pointer = formatPointer(path);
   for (let i = o.applied.length - 1; i >= 0; i--) {
     const applied = o.applied[i]!;

@@ -1,7 +1,8 @@
 // Which JSON Schema applies to an apiVersion/kind, compiled once per run and only for kinds
 // actually present. Sources, first hit wins: validation.schemaLocations (kubeconform / Datree
 // layouts the user already pins), CRDs (validation.crds and CRDs among the inputs), fedrender's
-// own KubeFed schemas, then the pinned built-in Kubernetes set for validation.kubernetesVersion.
+// own KubeFed schemas, the pinned built-in Kubernetes set for validation.kubernetesVersion, then
+// the well-known custom resources shipped with fedrender (well-known-crds.ts).
 import type { Ajv, ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import {
@@ -19,6 +20,8 @@ export interface SchemaHit {
   validate: ValidateFunction;
   /** Where the schema comes from, for messages: `Kubernetes 1.32`, `CRD crontabs.stable.example.com`. */
   source: string;
+  /** A CRD's schema: its CEL rules (x-kubernetes-validations), compiled when first asked for. */
+  crd?: CrdSchema;
 }
 
 export interface RegistryOptions {
@@ -27,6 +30,8 @@ export interface RegistryOptions {
   schemaLocations: readonly string[];
   baseDir: string;
   crds: Map<string, CrdSchema>;
+  /** Validators of well-known custom resources (well-known-crds.ts), preloaded for the kinds present. */
+  wellKnown?: Map<string, ValidateFunction>;
   /** A schema location that could not be used (unreadable file, network location). */
   onLocationProblem?: (location: string, message: string) => void;
 }
@@ -114,7 +119,7 @@ export class SchemaRegistry {
       if (found) return { validate: this.ajv.compile(found.schema), source: found.file };
     }
     const crd = this.opts.crds.get(key3(apiVersion, kind));
-    if (crd) return { validate: this.ajv.compile(crd.schema), source: `CRD of ${kind}` };
+    if (crd) return { validate: this.ajv.compile(crd.schema), source: `CRD of ${kind}`, crd };
     const own =
       KUBEFED_SCHEMAS[`${apiVersion}/${kind}`] ??
       (kind.startsWith('Federated') ? KUBEFED_SCHEMAS[apiVersion] : undefined);
@@ -125,6 +130,15 @@ export class SchemaRegistry {
         source: 'fedrender KubeFed schemas',
       };
     }
+    const builtin = this.builtin(apiVersion, kind);
+    if (builtin) return builtin;
+    // Last: a user's CRD or schemaLocations always win over the shipped well-known schemas.
+    const known = this.opts.wellKnown?.get(`${apiVersion}/${kind}`);
+    return known ? { validate: known, source: known.name } : undefined;
+  }
+
+  private builtin(apiVersion: string, kind: string): SchemaHit | undefined {
+    const { strict } = this.opts;
     if (!this.set) return undefined;
     const cacheKey = `${this.set.kubernetesVersion}|${strict}|${apiVersion}/${kind}`;
     let validate = builtinCache.get(cacheKey);

@@ -2,16 +2,27 @@
 // checks no schema expresses: names and labels as the API server checks them, Secrets that would
 // land in git, references that dangle in some clusters. Errors point at the source node a value
 // came from, or at the override operation that put it there, naming the cluster.
+import type { ValidateFunction } from 'ajv';
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import { didYouMean } from '../core/diagnostics.js';
 import { checkSchema, type SchemaCheckOptions } from '../core/schema-check.js';
-import { child, plainScalarSource, posOf, ref, type JsonPath, type SourceRef } from '../core/source.js';
+import { decryptedShape } from '../core/sops.js';
+import {
+  child,
+  formatPointer,
+  plainScalarSource,
+  posOf,
+  ref,
+  type JsonPath,
+  type SourceRef,
+} from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
 import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/kubefed-types.js';
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
-import { crdSchemas } from './crd-schemas.js';
+import { compileCelRules, type CelRules } from './cel-rules.js';
+import { crdSchemas, type CrdSchema } from './crd-schemas.js';
 import { API_RULES } from './api-rules.js';
 import { walkObject, pointer, type RuleProblem } from './api-walk.js';
 import { checkNames, clusterSuffix, locate, overridden } from './names.js';
@@ -25,11 +36,12 @@ export function validateRendered(
   config: FederationConfig,
   docs: readonly ParsedDoc[],
   reporter: Reporter,
+  wellKnown?: Map<string, ValidateFunction>,
 ): void {
   refuseSecrets(model, config, reporter);
   checkNames(rendered, reporter);
   checkReferences(rendered, reporter);
-  const registry = createRegistry(config, docs, reporter);
+  const registry = createRegistry(config, docs, reporter, wellKnown);
   checkKubefedInputs(docs, registry, config, model.federatedGroups, reporter);
   // Each distinct body once: clusters that did not patch an object share its base body.
   const seen = new WeakSet<object>();
@@ -56,6 +68,7 @@ function createRegistry(
   config: FederationConfig,
   docs: readonly ParsedDoc[],
   reporter: Reporter,
+  wellKnown: Map<string, ValidateFunction> | undefined,
 ): SchemaRegistry {
   const { version, exact } = pickKubernetesVersion(config.validation.kubernetesVersion);
   if (!exact) {
@@ -71,6 +84,7 @@ function createRegistry(
     schemaLocations: config.validation.schemaLocations,
     baseDir: config.dir,
     crds: crdSchemas(docs, reporter),
+    wellKnown,
     onLocationProblem: (location, message) => {
       const i = config.validation.schemaLocations.indexOf(location);
       reporter.warning(
@@ -161,8 +175,69 @@ function checkObject(
     suffix: (path: JsonPath) => clusterSuffix(o, path),
     sourceText: (path: JsonPath) => (overridden(o, path) ? undefined : plainScalarSource(r.bodyRef, path)),
   };
-  checkSchema(hit.validate, withoutNulls(o.body), r.bodyRef, reporter, opts);
+  const body = withoutNulls(r.verbatim !== undefined ? decryptedShape(o.body) : o.body);
+  const valid = checkSchema(hit.validate, body, r.bodyRef, reporter, opts);
   checkApiRules(o, registry, hit, opts, reporter);
+  // As the API server, CEL rules run only over a value its schema accepts.
+  const rules = hit.crd && valid ? celRulesOf(hit.crd, reporter) : undefined;
+  rules?.check(body as JsonObject, (path, message) => {
+    const key = path.length > 0 && isCollection(valueAt(body, path));
+    const where = path.length ? `${formatPointer(path)}: ` : '';
+    reporter.error(
+      'CEL_RULE',
+      locate(o, path, key),
+      `${subject}: ${where}${message}${clusterSuffix(o, path)}`,
+    );
+  });
+}
+/** Compiled CEL rules per CRD version, and CRDs whose skipped rules were already reported. */
+const celCache = new WeakMap<CrdSchema, CelRules | null>();
+const reportedSkips = new WeakMap<Reporter, Set<string>>();
+
+/** The CRD's rules; the ones that cannot be evaluated are summed up in one warning per CRD. */
+function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
+  let rules = celCache.get(crd);
+  if (rules === undefined) {
+    rules = compileCelRules(crd.openAPI) ?? null;
+    celCache.set(crd, rules);
+  }
+  if (!rules) return undefined;
+  let seen = reportedSkips.get(reporter);
+  if (!seen) reportedSkips.set(reporter, (seen = new Set()));
+  const firstSkipped = rules.skipped[0];
+  if (firstSkipped && !seen.has(crd.crd || crd.kind)) {
+    seen.add(crd.crd || crd.kind);
+    const count = (reason: string) => rules.skipped.filter((s) => s.reason === reason).length;
+    const functions = [
+      ...new Set(rules.skipped.flatMap((s) => (s.reason === 'unsupported' ? s.detail!.split(', ') : []))),
+    ].sort();
+    const parts = [
+      count('transition') && `${count('transition')} compare with the stored object (oldSelf)`,
+      count('unsupported') &&
+        `${count('unsupported')} call functions fedrender does not implement (${functions.join(', ')})`,
+      count('invalid') && `${count('invalid')} do not parse`,
+    ].filter(Boolean);
+    reporter.warning(
+      'CEL_RULE',
+      posOf(crd.ref, firstSkipped.schemaPath),
+      `CustomResourceDefinition ${crd.crd || crd.kind}: ${rules.skipped.length} of ${rules.total} CEL rules are not checked: ${parts.join('; ')}`,
+    );
+  }
+  return rules;
+}
+
+function isCollection(v: unknown): boolean {
+  return typeof v === 'object' && v !== null;
+}
+
+function valueAt(v: Json, path: JsonPath): Json | undefined {
+  let cur: Json | undefined = v;
+  for (const seg of path) {
+    if (Array.isArray(cur)) cur = cur[Number(seg)];
+    else if (isObject(cur)) cur = cur[String(seg)];
+    else return undefined;
+  }
+  return cur;
 }
 
 /**
@@ -299,14 +374,16 @@ function name(v: JsonObject): string {
 function refuseSecrets(model: Model, config: FederationConfig, reporter: Reporter): void {
   if (config.output.allowSecrets) return;
   for (const r of model.resources) {
-    if (r.id.kind !== 'Secret' || r.id.group !== '') continue;
+    // Encrypted (SOPS) or opted in per object with fedrender.io/allow-secret: "true".
+    if (r.id.kind !== 'Secret' || r.id.group !== '' || r.verbatim !== undefined || r.allowSecret) continue;
     const field = ['data', 'stringData'].find(
       (f) => isObject(r.body[f]) && Object.keys(r.body[f] as object).length > 0,
     );
     if (!field) continue;
     const at: SourceRef = r.bodyRef;
     const message = `Secret ${r.id.namespace}/${r.id.name} has ${field}; rendered output is committed to git`;
-    const hint = 'use a SealedSecret or ExternalSecret, or set output.allowSecrets: true';
+    const hint =
+      'encrypt it with SOPS, use a SealedSecret or ExternalSecret, or opt in with the annotation fedrender.io/allow-secret: "true" (or output.allowSecrets: true for all)';
     if (r.origin === 'plain')
       reporter.error(
         'SECRET_REFUSED',

@@ -165,7 +165,10 @@ async function run(argv: string[], io: Io): Promise<number> {
           name: m[2]!,
           namespace: args.namespace,
         });
-        exit = report(result, args.format, io, 'explain', args.config);
+        // --format json: stdout holds one JSON document, the diagnostics go to stderr as JSON
+        const json = args.format === 'json';
+        exit = report(result, json ? 'json-quiet' : args.format, io, 'explain', args.config);
+        if (json && !result.usage) io.stdout(JSON.stringify({ objects: result.objects }, null, 2) + '\n');
         if (result.usage || exit === 1) return;
         if (!result.text) {
           io.stderr(
@@ -174,7 +177,7 @@ async function run(argv: string[], io: Io): Promise<number> {
           exit = 1;
           return;
         }
-        io.stdout(result.text);
+        if (!json) io.stdout(result.text);
       },
     )
     .command(

@@ -1,6 +1,16 @@
 // `init`, `join` and `unjoin` as text -> text edits of federation.yaml through yaml's Document
 // API, so the user's comments and layout survive. Pure: the CLI reads and writes the file.
-import { isMap, isSeq, LineCounter, parseDocument, YAMLMap, type Document } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  YAMLMap,
+  type Document,
+} from 'yaml';
 import { checkDocumentShape } from './core/yaml-limits.js';
 
 export const STARTER = `# fedrender federation: \`fedrender build\` renders rendered/<cluster>/ from this file.
@@ -58,11 +68,7 @@ export function unjoinCluster(text: string, name: string): EditResult {
   clusters.items.splice(idx, 1);
   const rest = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   // Rules that still name the cluster now fail validation: say where, so they can be removed.
-  const notes = rest
-    .split('\n')
-    .map((l, i) => ({ l, i }))
-    .filter(({ l }) => new RegExp(`(name|clusterName):\\s*["']?${name}["']?\\s*[,}\\]]?`).test(l))
-    .map(({ i }) => `line ${i + 1} still names cluster "${name}"`);
+  const notes = namingLines(rest, name).map((n) => `line ${n.line} still names cluster "${name}"${n.what}`);
   notes.push(`the next build removes its rendered folder`);
   return { ok: true, text: rest, notes };
 }
@@ -92,6 +98,46 @@ function parseEditable(
   const problem = checkDocumentShape(doc);
   if (problem) return { ok: false, at: at(problem.offset), message: `${problem.message} [${problem.code}]` };
   return { ok: true, doc };
+}
+
+/**
+ * Lines of federation.yaml that name a cluster: `name:` / `clusterName:` values (placements,
+ * overrides) and keys of a replicaScheduling rule's `clusters` map.
+ */
+function namingLines(text: string, name: string): { line: number; what: string }[] {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const out = new Map<number, string>();
+  const at = (node: { range?: [number, number, number] | null } | null | undefined, what: string) => {
+    if (node?.range) {
+      const line = lc.linePos(node.range[0]).line;
+      if (!out.has(line)) out.set(line, what);
+    }
+  };
+  visit(doc, {
+    Pair(_, pair, path) {
+      if (!isScalar(pair.key)) return;
+      const key = String(pair.key.value);
+      if ((key === 'name' || key === 'clusterName') && isScalar(pair.value) && pair.value.value === name) {
+        // the cluster list itself no longer has it; anything else naming it is a rule
+        at(pair.key, '');
+      }
+      const parent = path.at(-2);
+      const grand = path.at(-5);
+      if (
+        key === name &&
+        isPair(parent) &&
+        isScalar(parent.key) &&
+        parent.key.value === 'clusters' &&
+        isPair(grand) &&
+        isScalar(grand.key) &&
+        grand.key.value === 'replicaScheduling'
+      ) {
+        at(pair.key, ' (replicaScheduling weights)');
+      }
+    },
+  });
+  return [...out.entries()].sort((a, b) => a[0] - b[0]).map(([line, what]) => ({ line, what }));
 }
 
 function clustersSeq(doc: Document) {

@@ -11,6 +11,8 @@ import { findGitRoot, pathInside } from './core/git-root.js';
 import { realPathLoose, within } from './core/real-path.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
+import { withSyncWaves } from './emit/sync-waves.js';
+import { projectFile } from './fleet.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
 import { expandGlobs, loadDocuments, stripBom } from './load/resources.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
@@ -97,6 +99,8 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
   const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
   if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
+  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
+  if (config.output.gitops !== 'none') checkGitopsNames(config, reporter);
   const repoPath = gitopsRepoPath(outDir, dir, config, reporter, opts.gitRoot);
   // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
@@ -187,10 +191,15 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
 
   // emit
   if (!reporter.hasErrors()) {
+    const { name } = config.output;
+    const objects =
+      config.output.gitops === 'argocd'
+        ? withSyncWaves(result.rendered, config.output.argocd.syncWaves)
+        : result.rendered;
     // emit: false still names every file, so clashes are reported as a build reports them.
     const text = opts.emit !== false;
     result.files = emitClusters(
-      result.rendered,
+      objects,
       selected,
       (kept, dropped, path) => {
         const id = (o: RenderedObject) =>
@@ -208,12 +217,16 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     if (config.output.gitops === 'argocd') {
       result.files = [
         ...result.files,
-        ...argoApplications(selected, config.output.argocd, repoPath ?? ''),
+        ...argoApplications(selected, config.output.argocd, repoPath ?? '', name, config.clusters),
       ].sort((a, b) => cmp(a.path, b.path));
+    }
+    if (config.output.gitops !== 'none' && result.files.length) {
+      const root = opts.gitRoot ?? findGitRoot(dir) ?? dirname(dir);
+      result.files = [...result.files, projectFile(config, outDir, root)].sort((a, b) => cmp(a.path, b.path));
     }
     if (fluxDir) {
       const flux = withSopsDecryption(config, model, reporter);
-      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '') };
+      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '', name) };
     }
     if (config.output.gitops !== 'none') {
       const generated =
@@ -272,6 +285,25 @@ function checkArgoClusterNames(config: FederationConfig, reporter: Reporter): vo
       'CONFIG',
       posOf(clash.ref, ['name']),
       `cluster "${ARGOCD_DIR}" would render into the folder of the Argo CD Applications (output.gitops: argocd); rename the cluster`,
+    );
+  }
+}
+
+/**
+ * Generated names must be valid: `<namePrefix><cluster>` a DNS-1123 subdomain of at most 253
+ * characters (Application names), and an ApplicationSet's clusters all with a server or none.
+ */
+function checkGitopsNames(config: FederationConfig, reporter: Reporter): void {
+  const s = config.output.argocd;
+  if (config.output.gitops !== 'argocd' || s.mode !== 'applicationset') return;
+  const withServer = config.clusters.filter((c) => c.server !== undefined);
+  if (withServer.length > 0 && withServer.length < config.clusters.length) {
+    const without = config.clusters.find((c) => c.server === undefined)!;
+    reporter.error(
+      'CONFIG',
+      posOf(without.ref, ['name']),
+      `cluster "${without.name}" has no server, but ${withServer[0]!.name} has one: the ApplicationSet's template has one destination field (output.argocd.mode: applicationset)`,
+      'give every cluster a server, or none (then Argo CD finds each cluster by its registered name)',
     );
   }
 }

@@ -161,11 +161,20 @@ export interface ArgoCdSettings {
   namePrefix: string;
   prune: boolean;
   selfHeal: boolean;
+  /** One Application per cluster, or one ApplicationSet generating them. */
+  mode: 'application' | 'applicationset';
+  syncOptions?: string[];
+  ignoreDifferences?: JsonObject[];
+  retry?: JsonObject;
+  /** Kind -> argocd.argoproj.io/sync-wave set on the rendered objects. */
+  syncWaves: Record<string, number>;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** output.flux: where each cluster's Flux Kustomization is written and what it reads. */
 export interface FluxSettings {
-  /** Relative to federation.yaml's folder: <dir>/<cluster>/fedrender.yaml. */
+  /** Relative to federation.yaml's folder: <dir>/<cluster>/<output.name>.yaml. */
   dir: string;
   namespace: string;
   sourceRef: { kind: string; name: string; namespace?: string };
@@ -174,6 +183,14 @@ export interface FluxSettings {
   path?: string;
   /** spec.decryption: Flux decrypts SOPS documents with it (set by the pipeline when needed). */
   decryption?: FluxDecryption;
+  dependsOn?: { name: string; namespace?: string }[];
+  wait?: boolean;
+  timeout?: string;
+  retryInterval?: string;
+  targetNamespace?: string;
+  postBuild?: JsonObject;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** Flux's Kustomization spec.decryption (kustomize.toolkit.fluxcd.io/v1). */
@@ -185,6 +202,10 @@ export interface FluxDecryption {
 
 export interface OutputSettings {
   dir: string;
+  /** The project's name in a fleet repository: names its GitOps objects and files. */
+  name: string;
+  /** shared: objects identical in every cluster that has them are written once, in _shared/. */
+  layout: 'clusters' | 'shared';
   gitops: 'none' | 'argocd' | 'flux';
   allowSecrets: boolean;
   argocd: ArgoCdSettings;

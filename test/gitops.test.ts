@@ -1,26 +1,24 @@
 // GitOps output (SPEC §5), end to end through the CLI: Argo CD Applications in <output>/argocd/,
 // Flux Kustomizations in the Flux directory; their defaults, destinations and repository paths
 // (from a temporary .git); --cluster, --check and failed builds across both trees; unowned
-// files in a Flux fleet directory; and validity against the real CRDs (../shared/crds, test data).
+// files in a Flux fleet directory; and validity against the
+// upstream models of the tools' CRDs (npm devDependencies @kubernetes-models/argo-cd and flux-cd).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import type { ValidateFunction } from 'ajv';
-import { createAjv } from '../src/core/ajv.js';
-import { Reporter } from '../src/core/diagnostics.js';
-import { parseYamlFile } from '../src/core/yaml-source.js';
-import { crdSchemas } from '../src/validate/crd-schemas.js';
-import { project, readTree, run, SHARED, tempDir } from './helpers.js';
+import { GOLDEN, project, readTree, run, tempDir } from './helpers.js';
+import { modelErrors } from './upstream-models.js';
 
 const CLUSTERS = `clusters:
   - name: east
     server: https://east.example:6443
   - name: west
 `;
-const fed = (output: string, clusters = CLUSTERS) =>
-  `apiVersion: fedrender.io/v1alpha1\nkind: Federation\n${clusters}resources:\n  - manifests/*.yaml\noutput:\n${output}`;
+/** federation.yaml; output.name is `fedrender` unless `name` is null (then the folder's name). */
+const fed = (output: string, clusters = CLUSTERS, name: string | null = 'fedrender') =>
+  `apiVersion: fedrender.io/v1alpha1\nkind: Federation\n${clusters}resources:\n  - manifests/*.yaml\noutput:\n${output}${name === null ? '' : `  name: ${name}\n`}`;
 const CM = (v = '1') =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default\ndata:\n  v: "${v}"\n`;
 const ARGO = '  gitops: argocd\n  argocd: {repoURL: https://github.com/example/fleet.git}\n';
@@ -29,12 +27,12 @@ const FLUX = '  gitops: flux\n';
 /** A repository (an empty .git) with federation.yaml in `sub/`, or at its root. */
 function repo(
   output: string,
-  opts: { sub?: string; git?: boolean; extra?: Record<string, string> } = {},
+  opts: { sub?: string; git?: boolean; extra?: Record<string, string>; name?: string | null } = {},
 ): { root: string; dir: string } {
   const sub = opts.sub ?? '';
   const at = (p: string) => (sub ? `${sub}/${p}` : p);
   const root = project({
-    [at('federation.yaml')]: fed(output),
+    [at('federation.yaml')]: fed(output, CLUSTERS, opts.name === undefined ? 'fedrender' : opts.name),
     [at('manifests/a.yaml')]: CM(),
     ...opts.extra,
   });
@@ -45,7 +43,7 @@ function repo(
 const yamlAt = (path: string) => parse(readFileSync(path, 'utf8'));
 
 test('argocd: one Application per cluster with the defaults, and a kustomization listing them', async () => {
-  const { root, dir } = repo(ARGO, { sub: 'fleet' });
+  const { root, dir } = repo(ARGO, { sub: 'fleet', name: null });
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'rendered'));
@@ -56,7 +54,8 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
   assert.equal(parse(tree['argocd/east.yaml']!), {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: 'east', namespace: 'argocd' },
+    // <output.name>-<cluster>, output.name defaulting to the folder's name
+    metadata: { name: 'fleet-east', namespace: 'argocd' },
     spec: {
       destination: { server: 'https://east.example:6443' },
       project: 'default',
@@ -80,17 +79,21 @@ test('argocd: one Application per cluster with the defaults, and a kustomization
   assert.not.ok(existsSync(join(root, 'clusters')));
 });
 
-test('flux: one Kustomization per cluster in clusters/<cluster>/fedrender.yaml, with the defaults', async () => {
-  const { dir } = repo(FLUX, { sub: 'fleet' });
+test('flux: one Kustomization per cluster in clusters/<cluster>/<project>.yaml, with the defaults', async () => {
+  const { dir } = repo(FLUX, { sub: 'fleet', name: null });
   const r = await run(['build'], dir);
   assert.is(r.code, 0, r.stderr);
   const tree = readTree(join(dir, 'clusters'));
-  // One ownership record, in the output folder, covers the Flux folder too.
-  assert.equal(Object.keys(tree), ['east/fedrender.yaml', 'west/fedrender.yaml']);
-  assert.equal(parse(tree['west/fedrender.yaml']!), {
+  // output.name defaults to the folder's name: it names the files and the objects
+  assert.equal(Object.keys(tree), ['east/fleet.yaml', 'west/fleet.yaml']);
+  const projectFile = readFileSync(join(dir, 'rendered/.fedrender-project.yaml'), 'utf8');
+  assert.match(projectFile, /\nfederation: \.\.\/federation\.yaml\n/);
+  assert.match(projectFile, /\nname: fleet\n/);
+  assert.match(projectFile, /\n- Kustomization east:flux-system\/fleet\n/);
+  assert.equal(parse(tree['west/fleet.yaml']!), {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: { name: 'fedrender', namespace: 'flux-system' },
+    metadata: { name: 'fleet', namespace: 'flux-system' },
     spec: {
       interval: '10m',
       path: './fleet/rendered/west',
@@ -381,29 +384,30 @@ test('an unchanged build changes no byte in either tree', async () => {
 // ---------------------------------------------------------------------------------------------
 // The real CRDs accept what fedrender writes.
 
-const validators = new Map<string, ValidateFunction>();
-{
-  const reporter = new Reporter();
-  const docs = ['argocd-application.yaml', 'flux-kustomizations.yaml'].flatMap((f) =>
-    parseYamlFile(readFileSync(join(SHARED, 'crds', f), 'utf8'), f, reporter),
-  );
-  const ajv = createAjv();
-  for (const [key, s] of crdSchemas(docs, reporter)) validators.set(key, ajv.compile(s.schema));
-  assert.equal(reporter.diagnostics, []);
-}
+/** Upstream models of what fedrender writes: @kubernetes-models packages generated from the tools' CRDs and types. */
+const MODELS: Record<string, { pkg: string; name: string }> = {
+  'argoproj.io/v1alpha1/Application': {
+    pkg: '@kubernetes-models/argo-cd',
+    name: 'ComGithubArgoprojArgoCdV3PkgApisApplicationV1alpha1Application',
+  },
+  'argoproj.io/v1alpha1/ApplicationSet': {
+    pkg: '@kubernetes-models/argo-cd',
+    name: 'ComGithubArgoprojArgoCdV3PkgApisApplicationV1alpha1ApplicationSet',
+  },
+  'kustomize.toolkit.fluxcd.io/v1/Kustomization': {
+    pkg: '@kubernetes-models/flux-cd',
+    name: 'ComGithubFluxcdKustomizeControllerApiV1Kustomization',
+  },
+};
 
-function crdErrors(text: string): string[] {
+export async function crdErrors(text: string): Promise<string[]> {
   const obj = parse(text) as { apiVersion: string; kind: string };
-  const v = validators.get(`${obj.apiVersion}/${obj.kind}`);
-  if (!v) return [`no CRD for ${obj.apiVersion}/${obj.kind}`];
-  return v(obj) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  const m = MODELS[`${obj.apiVersion}/${obj.kind}`];
+  if (!m) return [`no model for ${obj.apiVersion}/${obj.kind}`];
+  return modelErrors(m.pkg, m.name, obj);
 }
 
-test('Applications and Kustomizations are valid against the real Argo CD and Flux CRDs (strict)', async () => {
-  assert.equal([...validators.keys()].sort(), [
-    'argoproj.io/v1alpha1/Application',
-    'kustomize.toolkit.fluxcd.io/v1/Kustomization',
-  ]);
+test('Applications and Kustomizations are valid against the upstream Argo CD and Flux models (strict)', async () => {
   const outputs = [
     ARGO,
     '  gitops: argocd\n  argocd: {repoURL: https://x.example/r.git, targetRevision: v1, project: p, namespace: ns, path: "", namePrefix: a-, prune: false, selfHeal: false}\n',
@@ -418,22 +422,209 @@ test('Applications and Kustomizations are valid against the real Argo CD and Flu
     const files = { ...readTree(join(dir, 'rendered', 'argocd')), ...readTree(join(dir, 'clusters')) };
     for (const [p, text] of Object.entries(files)) {
       if (p.startsWith('.') || p === 'kustomization.yaml') continue;
-      assert.equal(crdErrors(text), [], `${output.trim()}: ${p}`);
+      assert.equal(await crdErrors(text), [], `${output.trim()}: ${p}`);
       checked++;
     }
   }
   assert.is(checked, 8);
-  // The validators do reject: no destination, an interval Flux cannot read.
-  assert.ok(
-    crdErrors(
-      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec: {project: default}\n',
-    ).length > 0,
+  // The models do reject: no destination, misspelt fields, wrong types, an unknown source kind.
+  assert.equal(
+    await crdErrors(
+      'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec: {project: default, destinaton: {name: x}, syncPolicy: {automated: {prune: "yes"}}}\n',
+    ),
+    ['/spec/destination required', '/spec/destinaton unknown', '/spec/syncPolicy/automated/prune type'],
   );
-  assert.ok(
-    crdErrors(
-      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a}\nspec: {interval: 10 min, prune: true, sourceRef: {kind: GitRepository, name: a}}\n',
-    ).length > 0,
+  assert.equal(
+    await crdErrors(
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a}\nspec: {interval: 10m, prune: "yes", sourceRef: {kind: Gitrepository, name: a}, targetNamespaces: x}\n',
+    ),
+    ['/spec/prune type', '/spec/sourceRef/kind enum', '/spec/targetNamespaces unknown'],
   );
+});
+
+test('the fleet goldens: every Application, ApplicationSet and Kustomization with options is valid upstream', async () => {
+  let checked = 0;
+  for (const g of ['fleet-argocd', 'fleet-flux']) {
+    const tree = readTree(join(GOLDEN, g, 'expected'));
+    for (const [p, text] of Object.entries(tree)) {
+      if (
+        !/(^|\/)(argocd|clusters)\/[^/.][^/]*(\/[^/.][^/]*)?\.yaml$/.test(p) ||
+        p.endsWith('kustomization.yaml')
+      )
+        continue;
+      assert.equal(await crdErrors(text), [], `${g}: ${p}`);
+      checked++;
+    }
+  }
+  // shop's 2 Applications, bookinfo's ApplicationSet; shop's 2 and books' 1 Kustomizations
+  assert.is(checked, 6);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Several projects in one fleet repository.
+
+/** A fleet repository (an empty .git) with projects in their folders, Flux or Argo CD. */
+function fleet(projects: Record<string, string>): string {
+  const files: Record<string, string> = {};
+  for (const [name, output] of Object.entries(projects)) {
+    files[`${name}/federation.yaml`] = fed(output, CLUSTERS, null);
+    files[`${name}/manifests/a.yaml`] = CM(name);
+  }
+  const root = project(files);
+  mkdirSync(join(root, '.git'));
+  return root;
+}
+
+test("flux fleet: two projects share clusters/, and neither build touches the other one's files", async () => {
+  const out = '  gitops: flux\n  flux: {dir: ../clusters}\n';
+  const root = fleet({ shop: out, books: out });
+  assert.is((await run(['build'], join(root, 'shop'))).code, 0);
+  const shop = readTree(join(root, 'clusters'));
+  assert.equal(Object.keys(shop), ['east/shop.yaml', 'west/shop.yaml']);
+  assert.is((await run(['build'], join(root, 'books'))).code, 0);
+  const both = readTree(join(root, 'clusters'));
+  for (const [p, text] of Object.entries(shop)) assert.is(both[p], text, p);
+  assert.equal(yamlAt(join(root, 'clusters/east/books.yaml')).metadata.name, 'books');
+  // shop loses a cluster: its own Kustomization goes, books' stays; books' --check still passes.
+  writeFileSync(join(root, 'shop/federation.yaml'), fed(out, 'clusters:\n  - name: east\n', null));
+  assert.is((await run(['build'], join(root, 'shop'))).code, 0);
+  assert.not.ok(existsSync(join(root, 'clusters/west/shop.yaml')));
+  assert.ok(existsSync(join(root, 'clusters/west/books.yaml')));
+  assert.is((await run(['build', '--check'], join(root, 'books'))).code, 0);
+  assert.is((await run(['build', '--check'], join(root, 'shop'))).code, 0);
+});
+
+test('argocd fleet: default names differ per project; a prefix that makes them meet is an error naming both', async () => {
+  const root = fleet({ shop: ARGO, books: ARGO });
+  assert.is((await run(['build'], join(root, 'shop'))).code, 0);
+  assert.is((await run(['build'], join(root, 'books'))).code, 0);
+  assert.is(yamlAt(join(root, 'shop/rendered/argocd/east.yaml')).metadata.name, 'shop-east');
+  assert.is(yamlAt(join(root, 'books/rendered/argocd/east.yaml')).metadata.name, 'books-east');
+  const before = readTree(root);
+  const clash = fed(ARGO.replace('}', ', namePrefix: shop-}'), CLUSTERS, null);
+  writeFileSync(join(root, 'books/federation.yaml'), clash);
+  const r = await run(['build'], join(root, 'books'));
+  assert.is(r.code, 1);
+  assert.match(
+    r.stderr,
+    /federation\.yaml:\d+:\d+: error: Application argocd\/shop-east is generated by project "shop" \(\.\.\/shop\/federation\.yaml\) too; this project "books" would overwrite it \[OUTPUT_CONFLICT\]/,
+  );
+  assert.match(r.stderr, /Application argocd\/shop-west is generated by project "shop"/);
+  assert.equal(readTree(root), { ...before, 'books/federation.yaml': clash });
+});
+
+test('flux: a Flux-folder record of fedrender 0.1 is taken over, and its Kustomizations replaced', async () => {
+  const { dir } = repo(FLUX);
+  const legacy =
+    '# Written by fedrender: the files it owns in this directory. It deletes only these.\napiVersion: fedrender.io/v1alpha1\nkind: OwnedFiles\nfiles:\n- path: east/fedrender.yaml\n  sha256: x\n- path: west/fedrender.yaml\n  sha256: x\n';
+  project(
+    {
+      'clusters/.fedrender-owned.yaml': legacy,
+      'clusters/east/fedrender.yaml': 'old\n',
+      'clusters/west/fedrender.yaml': 'old\n',
+      'clusters/east/flux-system/x.yaml': 'x: 1\n',
+    },
+    dir,
+  );
+  writeFileSync(join(dir, 'federation.yaml'), fed(FLUX, CLUSTERS, 'shop'));
+  const r = await run(['build'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(Object.keys(readTree(join(dir, 'clusters'))), [
+    'east/flux-system/x.yaml',
+    'east/shop.yaml',
+    'west/shop.yaml',
+  ]);
+});
+
+test('applicationset: one ApplicationSet over every cluster, also under --cluster; a mix of servers is an error', async () => {
+  const out = ARGO.replace('}', ', mode: applicationset}');
+  const both =
+    'clusters:\n  - name: east\n    server: https://east.example:6443\n  - name: west\n    server: https://west.example:6443\n';
+  const dir = project({ 'federation.yaml': fed(out, both), 'manifests/a.yaml': CM() });
+  mkdirSync(join(dir, '.git'));
+  const r = await run(['build', '--cluster', 'east'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(Object.keys(readTree(join(dir, 'rendered/argocd'))), [
+    'applicationset.yaml',
+    'kustomization.yaml',
+  ]);
+  const set = yamlAt(join(dir, 'rendered/argocd/applicationset.yaml'));
+  assert.equal(
+    set.spec.generators[0].list.elements.map((e: { cluster: string }) => e.cluster),
+    ['east', 'west'],
+  );
+  assert.is(set.metadata.name, 'fedrender');
+  assert.is(set.spec.template.metadata.name, 'fedrender-{{.cluster}}');
+  assert.equal(set.spec.template.spec.destination, { server: '{{.server}}' });
+  assert.equal(await crdErrors(readFileSync(join(dir, 'rendered/argocd/applicationset.yaml'), 'utf8')), []);
+  // No server anywhere: the registered name.
+  const none = project({ 'federation.yaml': fed(out), 'manifests/a.yaml': CM() });
+  const mixed = await run(['build'], none);
+  assert.is(mixed.code, 1);
+  assert.match(
+    mixed.stderr,
+    /federation\.yaml:6:11: error: cluster "west" has no server, but east has one: the ApplicationSet's template has one destination field/,
+  );
+});
+
+test("argocd sync waves: Namespaces and CRDs in wave -1 by default, an object's own wave kept, {} sets none", async () => {
+  const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n';
+  const own =
+    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tools\n  annotations: {argocd.argoproj.io/sync-wave: "-9"}\n';
+  const dir = project({
+    'federation.yaml': fed(ARGO),
+    'manifests/a.yaml': CM(),
+    'manifests/ns.yaml': `${ns}---\n${own}`,
+  });
+  mkdirSync(join(dir, '.git'));
+  assert.is((await run(['build'], dir)).code, 0);
+  const wave = (p: string) =>
+    yamlAt(join(dir, 'rendered/east', p)).metadata.annotations?.['argocd.argoproj.io/sync-wave'];
+  assert.is(wave('_cluster/namespace-shop.yaml'), '-1');
+  assert.is(wave('_cluster/namespace-tools.yaml'), '-9');
+  assert.is(wave('default/configmap-a.yaml'), undefined);
+  writeFileSync(join(dir, 'federation.yaml'), fed(ARGO.replace('}', ', syncWaves: {}}')));
+  assert.is((await run(['build'], dir)).code, 0);
+  assert.is(wave('_cluster/namespace-shop.yaml'), undefined);
+  // Flux output never gets them.
+  writeFileSync(join(dir, 'federation.yaml'), fed(FLUX));
+  assert.is((await run(['build'], dir)).code, 0);
+  assert.is(wave('_cluster/namespace-shop.yaml'), undefined);
+});
+
+test('GitOps options are checked by the schema at their node', async () => {
+  const cases: [string, RegExp][] = [
+    [
+      '  gitops: argocd\n  argocd: {repoURL: r, syncOptions: [ServerSideApply]}\n',
+      /federation\.yaml:11:38: error: \/output\/argocd\/syncOptions\/0: string "ServerSideApply" does not match/,
+    ],
+    [
+      '  gitops: argocd\n  argocd: {repoURL: r, retry: {limit: many}}\n',
+      /federation\.yaml:11:39: error: \/output\/argocd\/retry\/limit: expected integer/,
+    ],
+    [
+      '  gitops: argocd\n  argocd: {repoURL: r, ignoreDifferences: [{group: apps}]}\n',
+      /error: \/output\/argocd\/ignoreDifferences\/0.*kind/,
+    ],
+    ['  gitops: argocd\n  argocd: {repoURL: r, mode: appset}\n', /error: \/output\/argocd\/mode/],
+    [
+      '  gitops: flux\n  flux: {timeout: 3 minutes}\n',
+      /federation\.yaml:11:19: error: \/output\/flux\/timeout/,
+    ],
+    ['  gitops: flux\n  flux: {dependsOn: [{namespace: x}]}\n', /error: \/output\/flux\/dependsOn\/0.*name/],
+    [
+      '  gitops: flux\n  flux: {postBuild: {substitute: {my-var: x}}}\n',
+      /error: \/output\/flux\/postBuild\/substitute/,
+    ],
+    ['  gitops: flux\n  name: Shop_1\n', /federation\.yaml:11:9: error: \/output\/name/],
+  ];
+  for (const [output, want] of cases) {
+    const { dir } = repo(output, { name: null });
+    const r = await run(['build'], dir);
+    assert.is(r.code, 1, output);
+    assert.match(r.stderr, want, output);
+    assert.equal(Object.keys(readTree(dir)), ['federation.yaml', 'manifests/a.yaml'], output);
+  }
 });
 
 test.run();

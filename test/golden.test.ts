@@ -34,7 +34,11 @@ async function buildProject(dir: string, input: string): Promise<{ r: Run; tree:
   return { r, tree: r.code === 0 ? readTree(out) : {} };
 }
 
-/** A `config` case: a copy of input/ with an empty .git, so repository paths are computed. */
+/**
+ * A `config` case: a copy of input/ with an empty .git, so repository paths are computed. Several
+ * lines in `config` are several projects of one fleet repository, built in that order: the exit
+ * code is the first failure's, the diagnostics are every build's.
+ */
 async function buildRepository(
   dir: string,
   input: string,
@@ -42,8 +46,17 @@ async function buildRepository(
   const repo = join(tempDir(), 'repo');
   copyDir(input, repo);
   mkdirSync(join(repo, '.git'));
-  const config = readFileSync(join(dir, 'config'), 'utf8').trim();
-  const r = await run(['build', '-c', join(repo, config), ...caseArgs(dir)], repo);
+  const configs = readFileSync(join(dir, 'config'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const r: Run = { code: 0, stdout: '', stderr: '' };
+  for (const config of configs) {
+    const one = await run(['build', '-c', join(repo, config), ...caseArgs(dir)], repo);
+    if (r.code === 0) r.code = one.code;
+    r.stdout += one.stdout;
+    r.stderr += one.stderr;
+  }
   const before = readTree(input);
   const changed = Object.entries(readTree(repo)).filter(([p, text]) => before[p] !== text);
   return { r, tree: r.code === 0 ? Object.fromEntries(changed) : {} };

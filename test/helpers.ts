@@ -18,7 +18,6 @@ import { main } from '../src/cli.js';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GOLDEN = join(ROOT, 'golden');
 export const EXAMPLES = join(ROOT, 'examples');
-export const SHARED = resolve(ROOT, '..', 'shared');
 
 export interface Run {
   code: number;

@@ -1,7 +1,7 @@
 // Stage load/config: federation.yaml text -> FederationConfig. The file is checked against
 // schemas/federation.schema.json first (errors at their node), then read into typed rules that
 // keep a SourceRef for every rule, entry and operation, so later stages can point at them.
-import { posix } from 'node:path';
+import { basename, posix } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../core/ajv.js';
 import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
@@ -14,10 +14,12 @@ import { KUBEFED_TYPES, KUBEFED_TYPES_GROUP } from '../core/kubefed-types.js';
 import { isObject } from '../core/cow.js';
 import {
   TYPED_OVERRIDERS,
+  type ArgoCdSettings,
   type Cluster,
   type FederatedType,
   type FederationConfig,
   type FluxDecryption,
+  type FluxSettings,
   type Json,
   type JsonObject,
   type MatchSpec,
@@ -116,7 +118,7 @@ function readConfig(
     kubefedScope: (kubefed.scope as 'Namespaced' | 'Cluster' | undefined) ?? 'Cluster',
     kubefedNamespace: (kubefed.namespace as string | undefined) ?? 'kube-federation-system',
     managedLabel: (kubefed.managedLabel as boolean | undefined) ?? false,
-    output: readOutput(output, child(root, 'output'), reporter),
+    output: readOutput(output, child(root, 'output'), dir, reporter),
     validation: {
       kubernetesVersion: String(validation.kubernetesVersion ?? '').replace(/^v/, ''),
       crds: (validation.crds ?? []) as string[],
@@ -157,8 +159,17 @@ function checkConfigSelectors(v: JsonObject, root: SourceRef, reporter: Reporter
  * namespace, `default` project and HEAD revision; the `flux-system` namespace and GitRepository
  * that `flux bootstrap` creates, and a `clusters/` folder as in Flux's fleet repositories.
  */
-function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): OutputSettings {
+function readOutput(output: JsonObject, at: SourceRef, dir: string, reporter: Reporter): OutputSettings {
   const gitops = (output.gitops as OutputSettings['gitops'] | undefined) ?? 'none';
+  const name = (output.name as string | undefined) ?? defaultProjectName(dir);
+  if (gitops !== 'none' && name === '') {
+    reporter.error(
+      'CONFIG',
+      posOf(at, ['gitops']),
+      `the folder of federation.yaml gives no project name for the GitOps objects; set output.name`,
+      'e.g. output: {name: shop}',
+    );
+  }
   const argocd = (output.argocd ?? {}) as JsonObject;
   const flux = (output.flux ?? {}) as JsonObject;
   const sourceRef = (flux.sourceRef ?? {}) as JsonObject;
@@ -172,6 +183,8 @@ function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): Outp
   }
   return {
     dir: (output.dir as string | undefined) ?? 'rendered',
+    name,
+    layout: (output.layout as OutputSettings['layout'] | undefined) ?? 'clusters',
     gitops,
     allowSecrets: (output.allowSecrets as boolean | undefined) ?? false,
     argocd: {
@@ -180,9 +193,12 @@ function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): Outp
       project: (argocd.project as string | undefined) ?? 'default',
       namespace: (argocd.namespace as string | undefined) ?? 'argocd',
       ...readRepoPath(argocd.path, child(at, 'argocd', 'path'), reporter),
-      namePrefix: (argocd.namePrefix as string | undefined) ?? '',
+      namePrefix: (argocd.namePrefix as string | undefined) ?? (name ? `${name}-` : ''),
       prune: (argocd.prune as boolean | undefined) ?? true,
       selfHeal: (argocd.selfHeal as boolean | undefined) ?? true,
+      mode: (argocd.mode as ArgoCdSettings['mode'] | undefined) ?? 'application',
+      syncWaves: (argocd.syncWaves as Record<string, number> | undefined) ?? DEFAULT_SYNC_WAVES,
+      ...pick<ArgoCdSettings>(argocd, ['syncOptions', 'ignoreDifferences', 'retry', 'labels', 'annotations']),
     },
     flux: {
       dir: (flux.dir as string | undefined) ?? 'clusters',
@@ -195,8 +211,38 @@ function readOutput(output: JsonObject, at: SourceRef, reporter: Reporter): Outp
       interval: (flux.interval as string | undefined) ?? '10m',
       ...readRepoPath(flux.path, child(at, 'flux', 'path'), reporter),
       ...(isObject(flux.decryption) ? { decryption: flux.decryption as unknown as FluxDecryption } : {}),
+      ...pick<FluxSettings>(flux, [
+        'dependsOn',
+        'wait',
+        'timeout',
+        'retryInterval',
+        'targetNamespace',
+        'postBuild',
+        'labels',
+        'annotations',
+      ]),
     },
   };
+}
+
+/** Namespaces and CRDs in a wave before everything else: what lives in them waits until they are healthy. */
+const DEFAULT_SYNC_WAVES: Record<string, number> = { Namespace: -1, CustomResourceDefinition: -1 };
+
+/** The folder name as a DNS-1123 label: `Shop_Front` -> `shop-front`; '' when nothing is left. */
+export function defaultProjectName(dir: string): string {
+  return basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
+
+/** The fields of `o` that are set (the schema has checked their shapes), as they are. */
+function pick<T>(o: JsonObject, keys: readonly (keyof T & string)[]): Partial<T> {
+  const out: JsonObject = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = structuredClone(o[k]);
+  return out as Partial<T>;
 }
 
 /** A path inside the git repository: `/`-separated, without `./`, `..` or a trailing `/`; '' is its root. */

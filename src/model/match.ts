@@ -16,7 +16,7 @@ export function ruleMatches(match: MatchSpec, r: Resource): boolean {
   return true;
 }
 
-function kindMatches(pattern: string, group: string, kind: string): boolean {
+export function kindMatches(pattern: string, group: string, kind: string): boolean {
   const slash = pattern.lastIndexOf('/');
   if (slash < 0) return pattern.toLowerCase() === kind.toLowerCase();
   return pattern.slice(0, slash) === group && pattern.slice(slash + 1).toLowerCase() === kind.toLowerCase();

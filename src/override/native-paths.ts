@@ -46,11 +46,7 @@ export function expandVariables(
       return v.replace(VARIABLE, (whole, name: string) => {
         const resolved = variable(name.trim(), cluster);
         if (resolved === undefined) {
-          reporter.error(
-            'UNKNOWN_VARIABLE',
-            posOf(at, path),
-            `unknown variable ${whole}; expected \${cluster.name}, \${cluster.server} or \${cluster.labels.<key>}`,
-          );
+          reporter.error('UNKNOWN_VARIABLE', posOf(at, path), unresolved(whole, name.trim(), cluster));
           failed = true;
           return whole;
         }
@@ -71,6 +67,17 @@ export function expandVariables(
   };
   const out = walk(value, []);
   return failed ? undefined : out;
+}
+
+/** Why a variable has no value: a label or server this cluster lacks, or no such variable. */
+function unresolved(whole: string, name: string, cluster: Cluster): string {
+  if (name.startsWith('cluster.labels.')) {
+    const key = name.slice('cluster.labels.'.length);
+    const has = Object.keys(cluster.labels).sort();
+    return `${whole}: cluster "${cluster.name}" has no label "${key}" (its labels: ${has.length ? has.join(', ') : 'none'})`;
+  }
+  if (name === 'cluster.server') return `${whole}: cluster "${cluster.name}" has no server`;
+  return `unknown variable ${whole}; expected \${cluster.name}, \${cluster.server} or \${cluster.labels.<key>}`;
 }
 
 function variable(name: string, cluster: Cluster): string | undefined {

@@ -1,6 +1,6 @@
 // The command line: the only module that knows yargs, the console and exit codes. A thin shell
 // over index.ts: parse arguments, call the library, present diagnostics, return the exit code
-// (0 ok, 1 invalid input, 2 usage error, 3 --check found output not up to date).
+// (0 ok, 1 invalid input, 2 usage error, 3 --check found output not up to date, 70 internal error).
 import { isAbsolute, join as joinPath, relative } from 'node:path';
 import yargs from 'yargs';
 import type { Diagnostic } from './core/diagnostics.js';
@@ -38,7 +38,33 @@ export interface Io {
 
 class UsageError extends Error {}
 
+/** Exit code of an unexpected exception: EX_SOFTWARE of sysexits.h. */
+export const INTERNAL_ERROR = 70;
+
+/**
+ * Runs one command and returns its exit code. Never throws: an exception nobody expected (a
+ * bug, not a user mistake) is one line asking for a report, its stack only with FEDRENDER_DEBUG=1.
+ */
 export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    io.stderr(internalError(e, io.env?.FEDRENDER_DEBUG === '1'));
+    return INTERNAL_ERROR;
+  }
+}
+
+/** The last-resort message; also used by the bin for errors outside main(). */
+export function internalError(e: unknown, debug: boolean): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  // One line, and short: a message may quote a whole hostile input.
+  const first = raw.split('\n')[0] ?? '';
+  const message = first.length > 500 ? `${first.slice(0, 500)}…` : first;
+  const stack = debug && e instanceof Error && e.stack ? `${e.stack}\n` : '';
+  return `fedrender: internal error: ${message} (please report)\n${stack}`;
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
   let exit = 0;
   const parser = yargs(argv)
     .scriptName('fedrender')

@@ -442,7 +442,8 @@ async function editConfig(
       }
       const crlf = text.includes('\r\n');
       const r = edit(crlf ? text.replace(/\r\n/g, '\n') : text);
-      if (!r.ok) return { code: 1, message: `${opts.config}: ${r.message}`, notes: [] };
+      if (!r.ok)
+        return { code: 1, message: `${opts.config}${r.at ? `:${r.at}` : ''}: ${r.message}`, notes: [] };
       try {
         await writeFileAtomic(path, crlf ? r.text.replace(/\n/g, '\r\n') : r.text);
       } catch (e) {

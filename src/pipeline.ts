@@ -104,6 +104,11 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const config = parseFederation(text, file, dir, reporter);
   if (!config) return result;
   result.config = config;
+  if (opts.outDir?.includes('\0')) {
+    // The schema keeps NUL out of output.dir; -o is checked here (a library caller may pass one).
+    result.usage = '-o: a path cannot hold a NUL character';
+    return result;
+  }
   const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : resolve(dir, config.output.dir);
   result.outDir = outDir;
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;

@@ -4,6 +4,7 @@ import { LineCounter, parseAllDocuments, type Document, type Tags, type YAMLErro
 import type { Reporter } from './diagnostics.js';
 import { documentText, isSopsDocument } from './sops.js';
 import { atOffset, type SourceDoc } from './source.js';
+import { checkDocumentShape, YAML_LIMITS } from './yaml-limits.js';
 import type { Json } from '../types.js';
 
 export interface ParsedDoc {
@@ -50,6 +51,8 @@ const LEGACY_BOOL = {
 const OPTIONS = {
   uniqueKeys: false,
   prettyErrors: false,
+  // Problems reach the user as diagnostics, never as process warnings.
+  logLevel: 'error' as const,
   merge: false,
   customTags: (tags: Tags) => [LEGACY_OCTAL, LEGACY_BOOL, ...tags],
 };
@@ -101,11 +104,18 @@ export function parseYamlFile(
     const errors = [...doc.errors];
     for (const e of errors) reportYamlError(e, source, reporter);
     if (errors.length) return;
+    // Before anything walks the tree: nesting and aliases are bounded from here on.
+    const problem = checkDocumentShape(doc);
+    if (problem) {
+      reporter.error(problem.code, atOffset(source, problem.offset), problem.message);
+      return;
+    }
     reportDuplicateKeys(source, reporter, opts.duplicateKeysAsWarnings ?? false);
     for (const w of doc.warnings)
       reporter.warning('YAML_SYNTAX', atOffset(source, w.pos[0]), lowerFirst(w.message));
     if (doc.contents === null) return;
-    const value = doc.toJS({ maxAliasCount: 100 }) as Json;
+    // Aliases share one value, which the copy-on-write stages never mutate.
+    const value = doc.toJS({ maxAliasCount: -1 }) as Json;
     if (value === null || value === undefined) return;
     out.push(
       isSopsDocument(value)
@@ -117,6 +127,12 @@ export function parseYamlFile(
 }
 
 function reportYamlError(e: YAMLError, source: SourceDoc, reporter: Reporter): void {
+  // `yaml` turns a stack overflow while composing very deep nesting into this error.
+  if (e.code === 'RESOURCE_EXHAUSTION') {
+    const message = `mappings and sequences nest more than ${YAML_LIMITS.maxDepth} levels deep`;
+    reporter.error('YAML_LIMIT', atOffset(source, e.pos[0]), message);
+    return;
+  }
   const message = lowerFirst(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   reporter.error('YAML_SYNTAX', atOffset(source, e.pos[0]), message);
 }

@@ -8,7 +8,7 @@ import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.j
 import { readPackageJson } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
 import { checkSelector } from '../core/selector-check.js';
-import { child, filePos, posOf, ref, type SourceRef } from '../core/source.js';
+import { child, filePos, parsePointer, posOf, prototypePath, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
 import { KUBEFED_TYPES, KUBEFED_TYPES_GROUP } from '../core/kubefed-types.js';
 import { isObject } from '../core/cow.js';
@@ -386,6 +386,16 @@ function readTyped(
     let ok = true;
     items.forEach((item, i) => {
       // An image is picked by a predicate path or by container name, not both at once.
+      const predicate = (item.predicate ?? {}) as JsonObject;
+      const banned = typeof predicate.path === 'string' && prototypePath(parsePointer(predicate.path));
+      if (banned) {
+        reporter.error(
+          'INVALID_PATCH',
+          posOf(at, [name, i, 'predicate', 'path']),
+          `path "${predicate.path as string}" is refused: ${banned} reaches JavaScript's object prototypes`,
+        );
+        ok = false;
+      }
       if (name === 'imageOverrider' && item.predicate !== undefined && item.containerName !== undefined) {
         reporter.error(
           'INVALID_PATCH',
@@ -442,6 +452,15 @@ function readOp(
       'INVALID_PATCH',
       posOf(at, ['path']),
       `path "${o.path}" must start with "/" (a JSON pointer such as /spec/replicas)`,
+    );
+    return undefined;
+  }
+  const banned = prototypePath(parsePointer(o.path));
+  if (banned) {
+    reporter.error(
+      'INVALID_PATCH',
+      posOf(at, ['path']),
+      `path "${o.path}" is refused: ${banned} reaches JavaScript's object prototypes (fast-json-patch refuses it too)`,
     );
     return undefined;
   }

@@ -1,184 +1,311 @@
-// `npm run bench`: how the pipeline scales with a fleet, against a naive renderer (a deep copy
-// per cluster, patched, then yaml's stringify). Generates a synthetic project, runs each variant
-// several times and prints medians and ratios measured in this one run (the machine is noisy:
-// compare ratios, not absolute times).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// `npm run bench`: fedrender as users run it (the CLI as a process) on generated fleets, against
+// the I/O floor (a node process that reads the same inputs and writes the same output files)
+// and `kubectl kustomize` over the equivalent overlays; then a no-op rebuild (which must write
+// nothing), a one-file change, `--cluster` for one cluster, and `validate` of a 20-file project
+// against `node -e 0`. Writes BENCHMARKS.md with the figures, ratios, targets and pass/fail.
+// The machine is shared and noisy: compare the ratios measured in this one run, not times.
+//
+//   npm run bench                      200x5 and 2,000x20
+//   BENCH_LARGE=1 npm run bench        also 10,000x50 (several minutes)
+//   BENCH_SIZES=200x5 npm run bench    only these sizes; BENCH_OUT=FILE writes elsewhere
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import fjp from 'fast-json-patch';
-import { stringify } from 'yaml';
-import { serializeDocument } from '../src/core/serialize.js';
-import { compile } from '../src/pipeline.js';
-import type { JsonObject } from '../src/types.js';
+import { fileURLToPath } from 'node:url';
+import { generateFleet } from './fleet.js';
 
-const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 20);
-const APPS = Number(process.env.BENCH_APPS ?? 150);
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(ROOT, 'bin/fedrender.js');
+const FLOOR = join(ROOT, 'dist/bench/io-floor.js');
+const WORK = join(tmpdir(), 'fedrender-bench');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const sizes = (process.env.BENCH_SIZES ?? `200x5,2000x20${process.env.BENCH_LARGE ? ',10000x50' : ''}`)
+  .split(',')
+  .map((s) => s.split('x').map(Number) as [number, number]);
 
-function deployment(i: number): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app-${i}
-  namespace: team-${i % 10}
-  labels: {app: app-${i}, tier: web}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: app-${i}}}
-  template:
-    metadata: {labels: {app: app-${i}, tier: web}}
-    spec:
-      containers:
-      - name: main
-        image: registry.example.com/app-${i}:1.0.${i}
-        args: ["--port=8080", "--log-level=info", "--feature-x=on"]
-        ports: [{containerPort: 8080, name: http}]
-        env: [{name: MODE, value: production}, {name: REGION, value: "yes"}]
-        resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: "1", memory: 512Mi}}
-        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 10}
----
-apiVersion: v1
-kind: Service
-metadata: {name: app-${i}, namespace: team-${i % 10}}
-spec:
-  selector: {app: app-${i}}
-  ports: [{name: http, port: 80, targetPort: http}]
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: app-${i}, namespace: team-${i % 10}}
-data:
-  config.yaml: |
-    server:
-      port: 8080
-      timeout: 30s
-    features: [a, b, c]
-`;
+interface Run {
+  ms: number;
+  rssMiB: number;
+  status: number;
+  stderr: string;
+  stdout: string;
 }
 
-function makeProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fedrender-bench-'));
-  mkdirSync(join(dir, 'manifests'));
-  const clusters = Array.from(
-    { length: CLUSTERS },
-    (_, i) => `  - name: c${String(i).padStart(2, '0')}\n    labels: {region: r${i % 4}}`,
-  ).join('\n');
-  const namespaces = Array.from(
-    { length: 10 },
-    (_, i) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: team-${i}}\n`,
-  ).join('---\n');
-  writeFileSync(join(dir, 'manifests/namespaces.yaml'), namespaces);
-  for (let i = 0; i < APPS; i++) writeFileSync(join(dir, `manifests/app-${i}.yaml`), deployment(i));
-  writeFileSync(
-    join(dir, 'federation.yaml'),
-    `apiVersion: fedrender.io/v1alpha1
-kind: Federation
-clusters:
-${clusters}
-resources: [manifests/*.yaml]
-overrides:
-  - match: {kinds: [Deployment]}
-    overrides:
-      - clusterSelector: {matchLabels: {region: r0}}
-        clusterOverrides: [{path: /spec/replicas, value: 5}]
-      - clusterName: c01
-        clusterOverrides: [{path: /spec/template/spec/containers/0/image, value: "registry.example.com/canary:2.0"}]
-`,
-  );
-  return dir;
+/** One child process, timed from spawn to exit; peak RSS from /usr/bin/time -v when present. */
+function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Run {
+  const full = TIME ? [TIME, ['-v', cmd, ...args]] : [cmd, args];
+  const t = performance.now();
+  const r = spawnSync(full[0] as string, full[1] as string[], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const ms = performance.now() - t;
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  return {
+    ms,
+    rssMiB: m ? Number(m[1]) / 1024 : NaN,
+    status: r.status ?? -1,
+    stderr: r.stderr ?? '',
+    stdout: r.stdout ?? '',
+  };
 }
 
-async function median(f: () => unknown): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await f();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+const failures: string[] = [];
+/** A failed step is reported in BENCHMARKS.md (and its time is NaN), not thrown. */
+function must(r: Run, what: string): Run {
+  if (r.status === 0) return r;
+  const first = r.stderr.split('\n').find((l) => /Error|error/.test(l)) ?? r.stderr.slice(0, 200);
+  failures.push(`${what}: exit ${r.status}: ${first.trim()}`);
+  console.error(`${what} failed (${r.status}):\n${r.stderr.slice(0, 2000)}`);
+  return { ...r, ms: NaN };
 }
 
-const dir = makeProject();
-const t0 = performance.now();
-const c = await compile({ config: join(dir, 'federation.yaml'), cwd: dir });
-const tFirst = performance.now() - t0;
-if (c.reporter.hasErrors()) throw new Error(JSON.stringify(c.reporter.diagnostics.slice(0, 3)));
-const objects = c.rendered.length;
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
 
-const tCompile = await median(() => compile({ config: join(dir, 'federation.yaml'), cwd: dir }));
-
-// The naive renderer the design replaces: every cluster deep-copies and patches every object,
-// then yaml's stringify with sorted keys.
-const bases = c.model!.resources.map((r) => r.body);
-const naive = () => {
-  let bytes = 0;
-  for (const cl of c.clusters) {
-    for (const body of bases) {
-      const copy = structuredClone<JsonObject>(body);
-      if (copy.kind === 'Deployment')
-        fjp.applyPatch(copy, [{ op: 'replace', path: '/spec/replicas', value: cl === 'c00' ? 5 : 3 }]);
-      bytes += stringify(copy, { sortMapEntries: true, aliasDuplicateObjects: false, lineWidth: 0 }).length;
+/** Path -> mtime of every file under dir. */
+function mtimes(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p);
+      else out.set(p, statSync(join(dir, p)).mtimeMs);
     }
+  };
+  walk('');
+  return out;
+}
+
+interface Row {
+  size: string;
+  files: number;
+  floor: number;
+  full: Run;
+  kustomize: number;
+  kustomizeSampled: string;
+  noop: number;
+  noopWrites: number;
+  oneFile: number;
+  cluster: number;
+}
+
+const rows: Row[] = [];
+for (const [objects, clusters] of sizes) {
+  const size = `${objects.toLocaleString('en')}x${clusters}`;
+  const dir = join(WORK, `${objects}x${clusters}`);
+  const fleet = generateFleet(dir, { objects, clusters, seed: 1 });
+  const cache = join(WORK, `cache-${objects}x${clusters}`);
+  const env = { FEDRENDER_CACHE_DIR: cache };
+  const runs = objects <= 500 ? 3 : 1;
+  console.error(`# ${size}: ${fleet.inputs.length} input files`);
+
+  // Full build: empty output directory, empty caches.
+  const fulls: Run[] = [];
+  for (let i = 0; i < runs; i++) {
+    rmSync(join(dir, 'rendered'), { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+    fulls.push(must(run('node', [BIN, 'build'], dir, env), `${size} full build`));
   }
-  return bytes;
-};
-const tNaive = await median(naive);
+  const full = fulls.sort((a, b) => a.ms - b.ms)[Math.floor(runs / 2)]!;
+  const before = mtimes(join(dir, 'rendered'));
+  const files = before.size;
 
-// The serializer alone: shared (cached) subtrees vs. fresh copies that defeat the cache.
-const tSerializeShared = await median(() =>
-  c.rendered.reduce((n, o) => n + serializeDocument(o.body).length, 0),
-);
-const tSerializeFresh = await median(() =>
-  c.rendered.reduce((n, o) => n + serializeDocument(structuredClone(o.body)).length, 0),
-);
-const tStringify = await median(() =>
-  c.rendered.reduce(
-    (n, o) =>
-      n + stringify(o.body, { sortMapEntries: true, aliasDuplicateObjects: false, lineWidth: 0 }).length,
-    0,
-  ),
-);
+  // The I/O floor: read the same inputs, write the same files (contents from a pack made here).
+  const pack = join(WORK, `pack-${objects}x${clusters}.json`);
+  writeFileSync(
+    pack,
+    JSON.stringify({
+      inputs: fleet.inputs.map((p) => join(dir, p)),
+      files: [...before.keys()].map((p) => [p, readFileSync(join(dir, 'rendered', p), 'utf8')]),
+    }),
+  );
+  const floorOut = join(WORK, `floor-${objects}x${clusters}`);
+  const floors: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    rmSync(floorOut, { recursive: true, force: true });
+    const r = must(run('node', [FLOOR, pack, floorOut], dir), `${size} I/O floor`);
+    floors.push(r.ms - Number(/pack-ms ([\d.]+)/.exec(r.stdout)?.[1] ?? 0));
+  }
+  rmSync(floorOut, { recursive: true, force: true });
+  rmSync(pack, { force: true });
 
-// Validation: the stage alone on the same compilation, schemas already compiled (warm), and the
-// one-off cost of compiling the schemas of the kinds present (a fresh registry, cold).
-const { validateRendered } = await import('../src/validate/validate.js');
-const { Reporter } = await import('../src/core/diagnostics.js');
-const tValidateWarm = await median(() =>
-  validateRendered(c.rendered, c.model!, c.config!, [], new Reporter()),
-);
-// Copy-on-write, counted rather than timed: containers (maps and lists) a full copy per cluster
-// would allocate, against the distinct ones the rendered objects actually hold.
-let total = 0;
-const distinct = new Set<object>();
-const walk = (v: unknown): void => {
-  if (typeof v !== 'object' || v === null) return;
-  total++;
-  distinct.add(v);
-  for (const x of Object.values(v)) walk(x);
-};
-for (const o of c.rendered) walk(o.body);
+  // No-op rebuild (warm): nothing may be written.
+  const noops: number[] = [];
+  let noopWrites = 0;
+  for (let i = 0; i < runs; i++) {
+    noops.push(must(run('node', [BIN, 'build'], dir, env), `${size} no-op build`).ms);
+    const after = mtimes(join(dir, 'rendered'));
+    for (const [p, t] of after) if (before.get(p) !== t) noopWrites++;
+    for (const p of before.keys()) if (!after.has(p)) noopWrites++;
+  }
 
-console.log(
-  `fleet: ${CLUSTERS} clusters x ${c.model!.resources.length} resources = ${objects} rendered objects (median of ${RUNS} runs)`,
+  // One-file change: a value in one ConfigMap, then back.
+  const sample = join(dir, fleet.sample);
+  const original = readFileSync(sample, 'utf8');
+  const ones: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    writeFileSync(sample, original.replace('LOG_LEVEL: info', `LOG_LEVEL: debug${i}`));
+    ones.push(must(run('node', [BIN, 'build'], dir, env), `${size} one-file build`).ms);
+  }
+  writeFileSync(sample, original);
+  must(run('node', [BIN, 'build'], dir, env), `${size} restoring build`);
+
+  // --cluster for one cluster (warm).
+  const singles: number[] = [];
+  for (let i = 0; i < runs; i++)
+    singles.push(
+      must(run('node', [BIN, 'build', '--cluster', fleet.clusters[1] ?? ''], dir, env), `${size} --cluster`)
+        .ms,
+    );
+
+  // kubectl kustomize over the equivalent overlays; at the large sizes a sample, scaled.
+  // The sample has a light overlay (region r0: labels only) and a heavy one (r1: images, env).
+  const sampled = clusters <= 5 ? fleet.overlays : fleet.overlays.slice(0, 2);
+  let kustomizeMs = 0;
+  for (const o of sampled) {
+    const r = must(
+      run('kubectl', ['kustomize', o, '-o', join(WORK, 'kustomize-out.yaml')], dir),
+      `${size} kubectl kustomize`,
+    );
+    kustomizeMs += r.ms;
+  }
+  rmSync(join(WORK, 'kustomize-out.yaml'), { force: true });
+  rows.push({
+    size,
+    files,
+    floor: median(floors),
+    full,
+    kustomize: (kustomizeMs * fleet.overlays.length) / sampled.length,
+    kustomizeSampled: `${sampled.length} of ${fleet.overlays.length}`,
+    noop: median(noops),
+    noopWrites,
+    oneFile: median(ones),
+    cluster: median(singles),
+  });
+  console.error(
+    JSON.stringify(rows[rows.length - 1], (k, v: unknown) =>
+      k === 'stderr' || k === 'stdout' ? undefined : v,
+    ),
+  );
+}
+
+// validate of a 20-file project (17 manifests, 2 namespaces, federation.yaml) vs node -e 0.
+const small = join(WORK, 'validate-20');
+const smallFleet = generateFleet(small, { objects: 17, clusters: 3, namespaces: 2, seed: 2 });
+const VRUNS = 7;
+const validateMs = median(
+  Array.from({ length: VRUNS }, () => must(run('node', [BIN, 'validate'], small), 'validate').ms),
 );
-console.log(`compile (load..emit, whole pipeline):       ${tCompile.toFixed(0)} ms`);
-console.log(
-  `naive render (deep copy + stringify):        ${tNaive.toFixed(0)} ms   ratio naive/compile ${(tNaive / tCompile).toFixed(2)}x`,
-);
-console.log(`serialize, shared subtrees (cache hits):     ${tSerializeShared.toFixed(0)} ms`);
-console.log(
-  `serialize, fresh copies (no cache):          ${tSerializeFresh.toFixed(0)} ms   ratio ${(tSerializeFresh / tSerializeShared).toFixed(2)}x`,
-);
-console.log(
-  `yaml stringify of the same objects:          ${tStringify.toFixed(0)} ms   ratio stringify/serialize-shared ${(tStringify / tSerializeShared).toFixed(2)}x`,
-);
-console.log(
-  `validate stage (schemas compiled, warm):     ${tValidateWarm.toFixed(0)} ms   share of compile ${((tValidateWarm / tCompile) * 100).toFixed(0)}%`,
-);
-console.log(
-  `first compile in the process (cold):         ${tFirst.toFixed(0)} ms   (compiles the schemas of the ${new Set(c.rendered.map((o) => o.resource.id.kind)).size} kinds present, once)`,
-);
-console.log(
-  `copy-on-write: ${distinct.size} distinct containers hold ${total} container uses (${(total / distinct.size).toFixed(1)}x fewer than a copy per cluster)`,
-);
+const nodeMs = median(Array.from({ length: VRUNS }, () => run('node', ['-e', '0'], small).ms));
+
+// Report.
+const f = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const x = (r: number) => `${r.toFixed(2)}x`;
+const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
+const ok = (b: boolean) => (b ? 'pass' : '**FAIL**');
+const checks: [string, string, string, boolean][] = [];
+for (const r of rows) {
+  const target = r.size === '2,000x20' || r.size === '10,000x50';
+  const rssLimit = r.size === '10,000x50' ? 2048 : 1024;
+  if (!target) continue;
+  checks.push(
+    [`${r.size} full build / I/O floor`, x(r.full.ms / r.floor), '<= 2x', r.full.ms / r.floor <= 2],
+    [
+      `${r.size} peak RSS`,
+      `${Math.round(r.full.rssMiB)} MiB`,
+      `<= ${rssLimit} MiB`,
+      r.full.rssMiB <= rssLimit,
+    ],
+  );
+  if (r.size === '2,000x20')
+    checks.push(
+      [
+        '2,000x20 kustomize / full build',
+        x(r.kustomize / r.full.ms),
+        '>= 40x',
+        r.kustomize / r.full.ms >= 40,
+      ],
+      ['2,000x20 no-op rebuild / full build', pct(r.noop / r.full.ms), '<= 15%', r.noop / r.full.ms <= 0.15],
+      ['2,000x20 no-op rebuild: files rewritten', String(r.noopWrites), '0', r.noopWrites === 0],
+      [
+        '2,000x20 one-file change / full build',
+        pct(r.oneFile / r.full.ms),
+        '<= 25%',
+        r.oneFile / r.full.ms <= 0.25,
+      ],
+      [
+        '2,000x20 --cluster (1 of 20) / full build',
+        pct(r.cluster / r.full.ms),
+        '<= 15%',
+        r.cluster / r.full.ms <= 0.15,
+      ],
+    );
+}
+checks.push([
+  `validate (${smallFleet.inputs.length} files) / node -e 0`,
+  x(validateMs / nodeMs),
+  '<= 4x',
+  validateMs / nodeMs <= 4,
+]);
+const command = process.env.BENCH_LARGE
+  ? 'BENCH_LARGE=1 npm run bench'
+  : process.env.BENCH_SIZES
+    ? `BENCH_SIZES=${process.env.BENCH_SIZES} npm run bench`
+    : 'npm run bench';
+const cpu = cpus();
+const md = `# Benchmarks
+
+Measured by \`${command}\` (bench/bench.ts) on ${new Date().toISOString().slice(0, 10)}: fedrender as users run
+it, \`node bin/fedrender.js\` as a child process, on fleets generated by bench/fleet.ts (seed 1):
+N manifests of 8 kinds (Deployments, Services, ConfigMaps, Secrets with allowSecrets, Ingresses,
+Jobs, CronJobs, HPAs; mean ~2.4 KB; 20 namespaces) x C clusters; every object gets a per-cluster
+label (labelsOverrider), Deployments a registry and env per region, one in 20 per-cluster
+replicas, one in 40 an RSP split; 4 of 20 namespaces go to production clusters only, Ingresses
+to edge clusters, the batch namespaces' Jobs to batch clusters. Times are wall clock from spawn
+to exit; the machine is shared, so the ratios (measured in this one run) are what counts.
+
+Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM
+(${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end), load average ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')}, Node ${process.version}, ${process.platform}.
+Peak RSS from ${TIME ? '`/usr/bin/time -v`' : '(no /usr/bin/time: not measured)'}.
+
+| fleet | output files | I/O floor | full build | ratio | peak RSS | kubectl kustomize | fedrender faster by | no-op rebuild | one-file change | --cluster (1) |
+|---|---|---|---|---|---|---|---|---|---|---|
+${rows
+  .map(
+    (r) =>
+      `| ${r.size} | ${r.files.toLocaleString('en')} | ${f(r.floor)} | ${f(r.full.ms)} | ${x(r.full.ms / r.floor)} | ${Math.round(r.full.rssMiB)} MiB | ${f(r.kustomize)} (${r.kustomizeSampled} overlays, scaled) | ${x(r.kustomize / r.full.ms)} | ${f(r.noop)} (${pct(r.noop / r.full.ms)}; ${r.noopWrites} files rewritten) | ${f(r.oneFile)} (${pct(r.oneFile / r.full.ms)}) | ${f(r.cluster)} (${pct(r.cluster / r.full.ms)}) |`,
+  )
+  .join('\n')}
+
+\`validate\` of a ${smallFleet.inputs.length}-file project: ${f(validateMs)}; \`node -e 0\`: ${f(nodeMs)} (medians of ${VRUNS}).
+
+- Full build: an empty output directory and an empty cache (\`FEDRENDER_CACHE_DIR\` pointed at a
+  fresh folder). No-op rebuild, one-file change (one ConfigMap value) and \`--cluster\` run warm,
+  after it, as on a developer's machine or a CI runner that keeps the cache.
+- The I/O floor (bench/io-floor.ts) reads every input file and writes the same output files
+  into an empty folder, 64 at a time: what any renderer must at least do (the time it takes
+  to load the contents from a pack file is not counted).
+- kubectl kustomize: one overlay per cluster over per-namespace bases with \`labels\`, \`images\`,
+  \`replicas\` and patches equivalent to the federation.yaml (an RSP split becomes a fixed
+  count); each overlay rendered to a file; at the large sizes two overlays are timed (one with
+  labels only, one with 500 image rewrites and an env patch) and the sum scaled to all clusters.
+- Medians of 3 runs at 200x5, one run at the larger sizes.
+
+${failures.length ? `## Failed steps\n\n${failures.map((f) => `- ${f}`).join('\n')}\n\n` : ''}## Targets
+
+| check | measured | target | result |
+|---|---|---|---|
+${checks.map(([what, got, target, pass]) => `| ${what} | ${got} | ${target} | ${ok(pass)} |`).join('\n')}
+`;
+writeFileSync(process.env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md'), md);
+console.log(md);
+mkdirSync(WORK, { recursive: true });

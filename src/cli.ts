@@ -1,6 +1,6 @@
 // The command line: the only module that knows yargs, the console and exit codes. A thin shell
 // over index.ts: parse arguments, call the library, present diagnostics, return the exit code
-// (0 ok, 1 invalid input, 2 usage error, 3 --check found output not up to date).
+// (0 ok, 1 invalid input, 2 usage error, 3 --check found output not up to date, 70 internal error).
 import { isAbsolute, join as joinPath, relative } from 'node:path';
 import yargs from 'yargs';
 import type { Diagnostic } from './core/diagnostics.js';
@@ -24,6 +24,7 @@ import {
   type EditOutcome,
 } from './index.js';
 import { formatDiagnostics, type Format } from './format.js';
+import { parseShard, type Shard } from './shard.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -37,7 +38,33 @@ export interface Io {
 
 class UsageError extends Error {}
 
+/** Exit code of an unexpected exception: EX_SOFTWARE of sysexits.h. */
+export const INTERNAL_ERROR = 70;
+
+/**
+ * Runs one command and returns its exit code. Never throws: an exception nobody expected (a
+ * bug, not a user mistake) is one line asking for a report, its stack only with FEDRENDER_DEBUG=1.
+ */
 export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    io.stderr(internalError(e, io.env?.FEDRENDER_DEBUG === '1'));
+    return INTERNAL_ERROR;
+  }
+}
+
+/** The last-resort message; also used by the bin for errors outside main(). */
+export function internalError(e: unknown, debug: boolean): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  // One line, and short: a message may quote a whole hostile input.
+  const first = raw.split('\n')[0] ?? '';
+  const message = first.length > 500 ? `${first.slice(0, 500)}…` : first;
+  const stack = debug && e instanceof Error && e.stack ? `${e.stack}\n` : '';
+  return `fedrender: internal error: ${message} (please report)\n${stack}`;
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
   let exit = 0;
   const parser = yargs(argv)
     .scriptName('fedrender')
@@ -74,9 +101,28 @@ export async function main(argv: string[], io: Io): Promise<number> {
             default: false,
             describe: 'print a diff and exit 3 if the output is not up to date; write nothing',
           })
-          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' }),
+          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' })
+          .option('cache', {
+            type: 'boolean',
+            default: true,
+            describe: 'skip a build whose inputs and output are unchanged (--no-cache: always build)',
+          })
+          .option('shard', {
+            type: 'string',
+            describe: 'only the I-th of N disjoint sets of clusters (I/N; sorted names dealt round robin)',
+          }),
       async (args) => {
+        let shard: Shard | undefined;
+        if (args.shard !== undefined) {
+          const parsed = parseShard(args.shard);
+          if (typeof parsed === 'string') throw new UsageError(parsed);
+          if (args.cluster?.length) throw new UsageError('--shard and --cluster cannot be used together');
+          shard = parsed;
+        }
         const opts = {
+          shard,
+          cacheDir: args.cache ? cacheDir(io.env) : undefined,
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
           config: args.config,
           cwd: io.cwd,
           outDir: args.out,
@@ -93,7 +139,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       'check everything build checks; write nothing',
       (y) => y,
       async (args) => {
-        const result = await validate({ config: args.config, cwd: io.cwd, strict: args.strict });
+        const result = await validate({
+          config: args.config,
+          cwd: io.cwd,
+          strict: args.strict,
+          cacheDir: cacheDir(io.env),
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
+        });
         exit = report(result, args.format, io, 'validate', args.config);
       },
     )
@@ -107,7 +159,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
           describe: 'matrix format',
         }),
       async (args) => {
-        const result = await plan({ config: args.config, cwd: io.cwd, strict: args.strict });
+        const result = await plan({
+          config: args.config,
+          cwd: io.cwd,
+          strict: args.strict,
+          cacheDir: cacheDir(io.env),
+          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
+        });
         exit = report(result, args.format === 'json' ? 'json-quiet' : 'text', io, 'plan', args.config);
         if (exit === 0 && result.plan)
           io.stdout(
@@ -258,6 +316,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   return exit;
+}
+
+/**
+ * Where fedrender keeps its caches: $FEDRENDER_CACHE_DIR, else $XDG_CACHE_HOME/fedrender, else
+ * ~/.cache/fedrender; none when the environment names no home (in-process callers).
+ */
+function cacheDir(env: Record<string, string | undefined> | undefined): string | undefined {
+  if (!env) return undefined;
+  if (env.FEDRENDER_CACHE_DIR) return env.FEDRENDER_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return joinPath(env.XDG_CACHE_HOME, 'fedrender');
+  return env.HOME ? joinPath(env.HOME, '.cache', 'fedrender') : undefined;
 }
 
 async function runDiff(

@@ -11,6 +11,7 @@ import {
   YAMLMap,
   type Document,
 } from 'yaml';
+import { checkDocumentShape } from './core/yaml-limits.js';
 
 export const STARTER = `# fedrender federation: \`fedrender build\` renders rendered/<cluster>/ from this file.
 # Reference: \`fedrender schema\` prints this file's JSON Schema.
@@ -25,7 +26,10 @@ output:
   dir: rendered
 `;
 
-export type EditResult = { ok: true; text: string; notes: string[] } | { ok: false; message: string };
+export type EditResult =
+  | { ok: true; text: string; notes: string[] }
+  /** `at`: `line:col` of the node at fault, when there is one. */
+  | { ok: false; message: string; at?: string };
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -37,9 +41,9 @@ export function joinCluster(
 ): EditResult {
   if (!LABEL.test(name) || name.length > 63)
     return { ok: false, message: `cluster name "${name}" is not a DNS-1123 label` };
-  const doc = parseDocument(text);
-  if (doc.errors.length)
-    return { ok: false, message: `federation file does not parse: ${doc.errors[0]!.message}` };
+  const parsed = parseEditable(text);
+  if (!parsed.ok) return parsed;
+  const { doc } = parsed;
   const clusters = clustersSeq(doc);
   if (!clusters) return { ok: false, message: 'federation file has no clusters list' };
   if (clusters.items.some((c) => isMap(c) && c.get('name') === name))
@@ -55,9 +59,9 @@ export function joinCluster(
 }
 
 export function unjoinCluster(text: string, name: string): EditResult {
-  const doc = parseDocument(text);
-  if (doc.errors.length)
-    return { ok: false, message: `federation file does not parse: ${doc.errors[0]!.message}` };
+  const parsed = parseEditable(text);
+  if (!parsed.ok) return parsed;
+  const { doc } = parsed;
   const clusters = clustersSeq(doc);
   const idx = clusters?.items.findIndex((c) => isMap(c) && c.get('name') === name) ?? -1;
   if (!clusters || idx < 0) return { ok: false, message: `cluster "${name}" is not joined` };
@@ -67,6 +71,33 @@ export function unjoinCluster(text: string, name: string): EditResult {
   const notes = namingLines(rest, name).map((n) => `line ${n.line} still names cluster "${name}"${n.what}`);
   notes.push(`the next build removes its rendered folder`);
   return { ok: true, text: rest, notes };
+}
+
+/**
+ * federation.yaml as an editable Document, or the first reason it is not one, at its line (an
+ * alias before its anchor would make yaml throw when writing the file back).
+ */
+function parseEditable(
+  text: string,
+): { ok: true; doc: Document } | { ok: false; message: string; at: string } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${line}:${col}`;
+  };
+  const error = doc.errors[0];
+  if (error) {
+    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    return {
+      ok: false,
+      at: at(error.pos[0]),
+      message: `federation file does not parse: ${message} [YAML_SYNTAX]`,
+    };
+  }
+  const problem = checkDocumentShape(doc);
+  if (problem) return { ok: false, at: at(problem.offset), message: `${problem.message} [${problem.code}]` };
+  return { ok: true, doc };
 }
 
 /**

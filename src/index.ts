@@ -34,6 +34,7 @@ import {
 } from './write/index.js';
 import { argoIndex } from './emit/gitops.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
+import { lookupBuild, storeBuild, type CacheIdentity } from './build-cache.js';
 import { federationFromDump } from './migrate/init-from.js';
 import { stripBom } from './load/resources.js';
 
@@ -81,7 +82,53 @@ export interface BuildResult {
 }
 
 export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promise<BuildResult> {
+  const configPath = resolve(opts.cwd, opts.config);
+  const id: CacheIdentity = {
+    configPath,
+    outDir: opts.outDir ? resolve(opts.cwd, opts.outDir) : undefined,
+    clusters: opts.clusters?.length ? [...opts.clusters].sort() : undefined,
+    shard: opts.shard,
+    strict: opts.strict,
+  };
+  if (opts.cacheDir && !opts.check) {
+    const text = await readFile(configPath, 'utf8').catch(() => undefined);
+    const hit =
+      text === undefined
+        ? undefined
+        : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath)).catch(() => undefined);
+    if (hit) return { ...hit, changed: false };
+  }
   const c = await compile(opts);
+  const result = await writeBuild(opts, c);
+  const cacheable =
+    opts.cacheDir && !opts.check && c.inputs && c.config && !c.config.validation.schemaLocations.length;
+  if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
+    const trees = [result.outDir, result.fluxDir].filter((d) => d !== undefined);
+    await storeBuild(
+      opts.cacheDir!,
+      id,
+      c.inputs!.configText,
+      c.configDir,
+      c.inputs!.globs,
+      c.inputs!.hashes,
+      trees,
+      {
+        diagnostics: result.diagnostics,
+        outDir: result.outDir,
+        fluxDir: result.fluxDir,
+        configDir: c.configDir,
+        clusters: result.clusters,
+        files: result.files,
+      },
+    ).catch(() => undefined);
+  }
+  return result;
+}
+
+async function writeBuild(
+  opts: BuildOptions & { writerFs?: WriterFs },
+  c: Compilation,
+): Promise<BuildResult> {
   const result = baseResult(c);
   if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
   // Another project of the fleet repository generating one of our GitOps objects: both would
@@ -202,13 +249,18 @@ async function mkdirsTracked(dir: string): Promise<string[]> {
 }
 
 function treeInputs(opts: BuildOptions, c: Compilation): TreeInput[] {
-  const clusters = opts.clusters?.length ? { clusters: c.clusters } : {};
+  const clusters = opts.clusters?.length || opts.shard ? { clusters: c.clusters } : {};
   // Under --cluster, argocd/ is out of scope like another cluster's folder: other clusters'
   // Applications are carried over, the selected ones replaced; argocd/kustomization.yaml is
-  // then listed from the Applications the new tree holds.
+  // then listed from the Applications the new tree holds. A shard's tree is one piece of a
+  // union: its index lists every cluster's Application, as the full build's does.
+  const all = opts.shard ? (c.allApplications ?? []).map((f) => f.path) : [];
   const derive =
     c.config!.output.gitops === 'argocd'
-      ? { derive: (paths: readonly string[]) => argoIndex(paths.map((path) => ({ path, content: '' }))) }
+      ? {
+          derive: (paths: readonly string[]) =>
+            argoIndex([...paths, ...all].map((path) => ({ path, content: '' }))),
+        }
       : {};
   const trees: TreeInput[] = [
     { dir: c.outDir!, files: c.files, ...clusters, ...derive, reportUnowned: true },
@@ -390,7 +442,8 @@ async function editConfig(
       }
       const crlf = text.includes('\r\n');
       const r = edit(crlf ? text.replace(/\r\n/g, '\n') : text);
-      if (!r.ok) return { code: 1, message: `${opts.config}: ${r.message}`, notes: [] };
+      if (!r.ok)
+        return { code: 1, message: `${opts.config}${r.at ? `:${r.at}` : ''}: ${r.message}`, notes: [] };
       try {
         await writeFileAtomic(path, crlf ? r.text.replace(/\n/g, '\r\n') : r.text);
       } catch (e) {

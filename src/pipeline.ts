@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
 import { errCode, errorMessage } from './core/errors.js';
+import { setValidatorCache } from './core/ajv.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
@@ -25,6 +26,9 @@ import { kubefedClusters } from './model/kubefed-clusters.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
 import { validateRendered } from './validate/validate.js';
+import { shardClusters, type Shard } from './shard.js';
+import { stamp, type InputGlobs } from './build-cache.js';
+import { ParseCache } from './load/parse-cache.js';
 import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
 import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
@@ -36,8 +40,14 @@ export interface CompileOptions {
   outDir?: string;
   /** Only these clusters (CI matrices). */
   clusters?: string[];
+  /** Only the clusters of this shard (`build --shard I/N`); never with `clusters`. */
+  shard?: Shard;
   /** Warnings that SPEC marks "an error with --strict" become errors. */
   strict?: boolean;
+  /** fedrender's cache folder: compiled validators (core/ajv.ts) and the no-op cache. */
+  cacheDir?: string;
+  /** false: ignore the validators shipped in dist/validators/ (FEDRENDER_SHIPPED_VALIDATORS=0). */
+  shippedValidators?: boolean;
   /** The git repository's root, when the project is a copy of one (diff's base revision). */
   gitRoot?: string;
   /** false: check file names but serialize nothing, leaving `files` empty (diff compares objects). */
@@ -63,12 +73,17 @@ export interface Compilation {
   flux?: { dir: string; files: OutputFile[] };
   /** Folder of federation.yaml: diagnostics' file paths are relative to it. */
   configDir: string;
+  /** What was read, for the no-op cache: federation.yaml, the globs, each file's hash. */
+  inputs?: { configText: string; globs: InputGlobs[]; hashes: Map<string, string> };
+  /** output.gitops: argocd: every cluster's Application (a shard's index lists them all). */
+  allApplications?: OutputFile[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
 }
 
 export async function compile(opts: CompileOptions): Promise<Compilation> {
   const reporter = new Reporter(opts.strict ?? false);
+  setValidatorCache(opts.cacheDir, { shipped: opts.shippedValidators });
   const configPath = resolve(opts.cwd, opts.config);
   const dir = dirname(configPath);
   const result: Compilation = { reporter, rendered: [], files: [], clusters: [], configDir: dir };
@@ -90,6 +105,11 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const config = parseFederation(text, file, dir, reporter);
   if (!config) return result;
   result.config = config;
+  if (opts.outDir?.includes('\0')) {
+    // The schema keeps NUL out of output.dir; -o is checked here (a library caller may pass one).
+    result.usage = '-o: a path cannot hold a NUL character';
+    return result;
+  }
   const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : resolve(dir, config.output.dir);
   result.outDir = outDir;
   if (!checkOutputDir(outDir, dir, config, reporter)) return result;
@@ -101,23 +121,36 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   // Nothing fedrender writes is read back as input.
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
+  const hashes = new Map<string, string>();
+  const parseCache = opts.cacheDir ? await ParseCache.open(opts.cacheDir, dir, stamp()) : undefined;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
-  const docs = await loadDocuments(files, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
-  const crdFiles = await expandGlobs(
-    config.validation.crds.map((g, i) => ({
-      value: g,
-      ref: { doc: config.ref.doc, path: ['validation', 'crds', i] },
-    })),
-    dir,
-    reporter,
-    { exclude, what: 'validation.crds' },
-  );
+  const docs = await loadDocuments(files, dir, reporter, {
+    exclude,
+    duplicateKeysAsWarnings: lax,
+    hashes,
+    parseCache,
+  });
+  const crdPatterns = config.validation.crds.map((g, i) => ({
+    value: g,
+    ref: { doc: config.ref.doc, path: ['validation', 'crds', i] },
+  }));
+  const crdFiles = await expandGlobs(crdPatterns, dir, reporter, { exclude, what: 'validation.crds' });
+  result.inputs = {
+    configText: text,
+    globs: [
+      { patterns: config.resources.map((p) => p.value), exclude },
+      { patterns: crdPatterns.map((p) => p.value), exclude, what: 'validation.crds' },
+    ],
+    hashes,
+  };
+  const inResources = new Set(files);
   const crdDocs: ParsedDoc[] = await loadDocuments(
-    crdFiles.filter((f) => !files.includes(f)),
+    crdFiles.filter((f) => !inResources.has(f)),
     dir,
     reporter,
-    { exclude },
+    { exclude, hashes, parseCache },
   );
+  await parseCache?.save();
 
   // A dump of a live KubeFed brings its member clusters along.
   config.clusters.push(...kubefedClusters(docs, config.clusters, reporter));
@@ -162,7 +195,15 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       `\nclusters are: ${known.join(', ')}`;
     return result;
   }
-  const selected = selectClusters(config, opts.clusters);
+  const names = opts.shard
+    ? shardClusters(
+        config.clusters.map((c) => c.name),
+        opts.shard,
+      )
+    : opts.clusters;
+  const partial = opts.shard !== undefined || (opts.clusters?.length ?? 0) > 0;
+  const wanted = new Set(names);
+  const selected = partial ? config.clusters.filter((c) => wanted.has(c.name)) : config.clusters;
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
   for (const r of model.resources) {
@@ -174,7 +215,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       }),
     );
   }
-  if (!opts.clusters?.length && !reporter.hasErrors())
+  if (!partial && !reporter.hasErrors())
     checkTypedOverriders(result.rendered, model.resources, config, reporter);
 
   // validate
@@ -183,7 +224,12 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       .filter((r) => wellKnownPackage(r.id.apiVersion))
       .map((r) => `${r.id.apiVersion}/${r.id.kind}`),
   );
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown);
+  // A partial build validates what it renders, and the objects placed nowhere (whose mistakes
+  // would otherwise go unseen), not the objects of the clusters it leaves out.
+  const unrendered = partial
+    ? model.resources.filter((r) => (placement.get(r) ?? []).length === 0)
+    : model.resources;
+  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown, unrendered);
 
   // emit
   if (!reporter.hasErrors()) {
@@ -211,6 +257,13 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     );
     if (reporter.hasErrors() || !text) result.files = [];
     if (config.output.gitops === 'argocd') {
+      result.allApplications = argoApplications(
+        config.clusters,
+        config.output.argocd,
+        repoPath ?? '',
+        name,
+        config.clusters,
+      );
       result.files = [
         ...result.files,
         ...argoApplications(selected, config.output.argocd, repoPath ?? '', name, config.clusters),
@@ -260,11 +313,6 @@ function withSopsDecryption(config: FederationConfig, model: Model, reporter: Re
 /** Namespaces every member has (KubeFed's own included): never emitted as Namespace objects. */
 function isSystemNamespace(r: { id: { name: string } }, config: FederationConfig): boolean {
   return SYSTEM_NAMESPACES.has(r.id.name) || r.id.name === config.kubefedNamespace;
-}
-
-function selectClusters(config: FederationConfig, names: string[] | undefined) {
-  if (!names || names.length === 0) return config.clusters;
-  return config.clusters.filter((c) => names.includes(c.name));
 }
 
 /** A folder under the project, as globs exclude it. */

@@ -68,7 +68,12 @@ test('JSON patch indices as evanphx/json-patch v4.12 (Atoi, negative from the en
 
 test('init --from writes clusters from a KubeFed dump, with where each came from; bad dumps change nothing', async () => {
   const dump = readFileSync(join(GOLDEN, 'migrate-kubefed-dump/input/dump/kubefed.yaml'), 'utf8');
-  const dir = project({ 'kubefed-dump.yaml': dump, 'plain.yaml': 'apiVersion: v1\nkind: List\nitems: []\n' });
+  // A manifest for the starter's `resources` glob: a pattern that matches no file is an error.
+  const dir = project({
+    'kubefed-dump.yaml': dump,
+    'plain.yaml': 'apiVersion: v1\nkind: List\nitems: []\n',
+    'manifests/app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: default}\n',
+  });
   const res = await run(['init', '--from', 'kubefed-dump.yaml'], dir);
   assert.is(res.code, 0, res.stderr);
   const text = readFileSync(join(dir, 'federation.yaml'), 'utf8');

@@ -3,7 +3,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { compareKeys, serializeDocument, serializeValue } from '../src/core/serialize.js';
+import {
+  compareKeys,
+  isSurelyPlain,
+  libraryStringText,
+  literalBlock,
+  serializeDocument,
+  serializeValue,
+} from '../src/core/serialize.js';
 import { deepFreeze } from '../src/core/cow.js';
 import type { Json, JsonObject } from '../src/types.js';
 
@@ -169,6 +176,106 @@ test('random values round-trip through the serializer under YAML 1.2 and 1.1', (
     assert.equal(parse(text, { uniqueKeys: false }), v, `case ${i}:\n${text}`);
     assert.equal(parse(text, { version: '1.1', uniqueKeys: false }), v, `case ${i} (1.1):\n${text}`);
   }
+});
+
+test('the plain fast path agrees with the yaml library on every string it takes', () => {
+  // Words that stress it: YAML keywords in every case, indicators, numbers, near-misses.
+  const atoms = [
+    'a',
+    'Z',
+    'yes',
+    'No',
+    'ON',
+    'off',
+    'y',
+    'N',
+    'true',
+    'False',
+    'null',
+    'NULL',
+    '~',
+    'x',
+    'nginx',
+    '1',
+    '0',
+    '1e3',
+    '.5',
+    ':',
+    ': ',
+    ' #',
+    '#',
+    ' ',
+    ',',
+    '-',
+    '/',
+    '@',
+    '=',
+    '+',
+    '%',
+    '.',
+    '_',
+    'http://a.b/c',
+    'a:b',
+    '1.27',
+    'v1',
+    'Inf',
+    'inf',
+    'NaN',
+    'nan',
+    'e',
+    'E',
+    '0x1F',
+    '12:30',
+  ];
+  let checked = 0;
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const samples = [...atoms];
+  for (let i = 0; i < 20000; i++) {
+    const n = 1 + Math.floor(next() * 4);
+    samples.push(Array.from({ length: n }, () => atoms[Math.floor(next() * atoms.length)]).join(''));
+  }
+  for (const s of samples) {
+    if (!isSurelyPlain(s)) continue;
+    checked++;
+    assert.equal(libraryStringText(s), { first: s, rest: [] }, JSON.stringify(s));
+  }
+  assert.ok(checked > 1000, `only ${checked} strings took the fast path`);
+});
+
+test('the literal block fast path agrees with the yaml library on every string it takes', () => {
+  const atoms = [
+    'a',
+    'b c',
+    ' ',
+    '  ',
+    '\n',
+    '\n\n',
+    '\t',
+    '#',
+    ': ',
+    '---',
+    '...',
+    '%',
+    '|',
+    '>',
+    '-',
+    'é',
+    'key: v',
+    '"q"',
+  ];
+  let checked = 0;
+  let seed = 11;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 20000; i++) {
+    const n = 2 + Math.floor(next() * 8);
+    const s = Array.from({ length: n }, () => atoms[Math.floor(next() * atoms.length)]).join('');
+    const fast = literalBlock(s);
+    if (!fast) continue;
+    checked++;
+    assert.equal(fast, libraryStringText(s), JSON.stringify(s));
+  }
+  assert.ok(checked > 1000, `only ${checked} strings took the fast path`);
 });
 
 test.run();

@@ -66,13 +66,13 @@ test('output.flux.decryption is written into every Kustomization, with no warnin
     '.git/HEAD': 'ref: refs/heads/main\n',
     'federation.yaml':
       'apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n  - name: eu-1\nresources: [manifests/*.yaml]\n' +
-      'output:\n  gitops: flux\n  flux:\n    decryption: {provider: sops, secretRef: {name: sops-age}}\n',
+      'output:\n  name: shop\n  gitops: flux\n  flux:\n    decryption: {provider: sops, secretRef: {name: sops-age}}\n',
     'manifests/s.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: default\ndata:\n  k: ${ENC('str')}\nsops:\n  mac: ${ENC('str')}\n`,
   });
   const r = await run(['build', '-c', join(dir, 'federation.yaml')], dir);
   assert.is(r.code, 0, r.stderr);
   assert.not.match(r.stderr, ': warning:', r.stderr);
-  const k = readFileSync(join(dir, 'clusters', 'eu-1', 'fedrender.yaml'), 'utf8');
+  const k = readFileSync(join(dir, 'clusters', 'eu-1', 'shop.yaml'), 'utf8');
   assert.match(k, '  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n');
 });
 

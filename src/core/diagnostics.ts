@@ -5,6 +5,8 @@
 export type DiagnosticCode =
   | 'YAML_SYNTAX'
   | 'YAML_DUPLICATE_KEY'
+  | 'YAML_ALIAS'
+  | 'YAML_LIMIT'
   | 'CONFIG'
   | 'SCHEMA'
   | 'RESOURCE_GLOB'
@@ -93,6 +95,9 @@ export class Reporter {
   private readonly seen = new Set<string>();
 
   private push(d: Diagnostic): void {
+    // A message quotes the user's values; a 300 kB string is cut, not printed whole.
+    d.message = clip(d.message);
+    if (d.hint !== undefined) d.hint = clip(d.hint);
     // One problem reached by two paths (e.g. a shared override applied to many objects) is
     // reported once.
     const key = [d.code, d.file, d.line, d.column, d.message].join('\u0000');
@@ -100,6 +105,14 @@ export class Reporter {
     this.seen.add(key);
     this.diagnostics.push(d);
   }
+}
+
+const MAX_MESSAGE = 1000;
+
+function clip(text: string): string {
+  return text.length > MAX_MESSAGE
+    ? `${text.slice(0, MAX_MESSAGE)}… (${text.length - MAX_MESSAGE} more characters)`
+    : text;
 }
 
 function pick(pos: SourcePos): SourcePos {
@@ -127,14 +140,16 @@ export function cmp(a: string, b: string): number {
 export function didYouMean(name: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDist = Infinity;
+  const limit = Math.max(1, Math.floor(name.length / 4));
   for (const k of [...known].sort(cmp)) {
+    // The distance is at least the difference in length: skip the quadratic work (a huge name).
+    if (Math.abs(k.length - name.length) > limit) continue;
     const d = editDistance(name.toLowerCase(), k.toLowerCase());
     if (d < bestDist) {
       best = k;
       bestDist = d;
     }
   }
-  const limit = Math.max(1, Math.floor(name.length / 4));
   return best !== undefined && bestDist <= limit ? best : undefined;
 }
 

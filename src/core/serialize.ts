@@ -120,6 +120,15 @@ function numberText(n: number): string {
 function stringText(s: string): ScalarText {
   const cached = scalarCache.get(s);
   if (cached) return cached;
+  // Most strings in manifests (names, images, labels) are plain in both YAML versions: say so
+  // without asking the yaml library twice (test/serialize.test.ts checks that both agree).
+  const result = isSurelyPlain(s) ? { first: s, rest: [] } : (literalBlock(s) ?? libraryStringText(s));
+  scalarCache.set(s, result);
+  return result;
+}
+
+/** The yaml library's answer; exported for the test that checks isSurelyPlain against it. */
+export function libraryStringText(s: string): ScalarText {
   let text = stringify({ k: s }, STRINGIFY);
   if (isPlain(text.slice(3))) {
     const v11 = stringify({ k: s }, { ...STRINGIFY, version: '1.1' });
@@ -127,9 +136,44 @@ function stringText(s: string): ScalarText {
   }
   // `k: <first>\n  <rest>\n`: the rest is indented 2 relative to the key.
   const lines = text.slice(3).replace(/\n$/, '').split('\n');
-  const result = { first: lines[0]!, rest: lines.slice(1) };
-  scalarCache.set(s, result);
-  return result;
+  return { first: lines[0]!, rest: lines.slice(1) };
+}
+
+/**
+ * The literal block the yaml library writes for a common multi-line string (a config file in a
+ * ConfigMap): no control characters or tabs, no leading whitespace, no document markers, ending
+ * in a non-blank character with at most one newline after it. Undefined for anything else.
+ */
+export function literalBlock(s: string): ScalarText | undefined {
+  if (!s.includes('\n') || UNSAFE_IN_BLOCK.test(s) || /^(%|---|\.\.\.)/m.test(s)) return undefined;
+  const clip = s.endsWith('\n');
+  const body = clip ? s.slice(0, -1) : s;
+  if (body === '' || /^[ \n]/.test(body) || /[ \n]$/.test(body)) return undefined;
+  return { first: clip ? '|' : '|-', rest: body.split('\n').map((l) => (l === '' ? '' : '  ' + l)) };
+}
+
+const UNSAFE_IN_BLOCK = /[\x00-\x09\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]/;
+
+const SURELY_PLAIN = /^[A-Za-z][A-Za-z0-9._/@=+%:, -]*$/;
+/**
+ * What a letter-first string may be read as: YAML 1.1 / 1.2 booleans and null, and YAML 1.1
+ * floats with an empty mantissa (`e1`).
+ */
+const KEYWORDS = /^(y|n|yes|no|on|off|true|false|null|e[-+]?[0-9]+)$/i;
+
+/**
+ * A string that starts with a letter and uses only these characters can only be misread as one
+ * of those words, or through `: `, ` #`, a trailing `:` or space; otherwise it is plain.
+ */
+export function isSurelyPlain(s: string): boolean {
+  return (
+    SURELY_PLAIN.test(s) &&
+    !KEYWORDS.test(s) &&
+    !s.endsWith(' ') &&
+    !s.endsWith(':') &&
+    !s.includes(': ') &&
+    !s.includes(' #')
+  );
 }
 
 function isPlain(text: string): boolean {
@@ -153,10 +197,16 @@ function forceDoubleQuoted(s: string): string {
   return stringify(node, STRINGIFY).replace(/\n$/, '');
 }
 
+/** Sorted keys by the keys in insertion order: per-cluster copies of one object share it. */
+const orderCache = new Map<string, string[]>();
+
 function sortedKeys(obj: JsonObject): string[] {
   let keys = sortedKeysCache.get(obj);
   if (!keys) {
-    keys = Object.keys(obj).sort(compareKeys);
+    const own = Object.keys(obj);
+    const signature = own.join('\u0000');
+    keys = orderCache.get(signature);
+    if (!keys) orderCache.set(signature, (keys = own.sort(compareKeys)));
     if (Object.isFrozen(obj)) sortedKeysCache.set(obj, keys);
   }
   return keys;

@@ -104,6 +104,16 @@ export function parsePointer(pointer: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/**
+ * The part of a path that names JavaScript's object machinery rather than a field: `__proto__`
+ * anywhere, or `constructor/prototype` (fast-json-patch refuses both); undefined when none.
+ */
+export function prototypePath(segments: readonly string[]): string | undefined {
+  if (segments.includes('__proto__')) return '__proto__';
+  const i = segments.indexOf('constructor');
+  return i >= 0 && segments[i + 1] === 'prototype' ? 'constructor/prototype' : undefined;
+}
+
 export function formatPointer(path: JsonPath): string {
   return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 }

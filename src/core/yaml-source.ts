@@ -1,10 +1,22 @@
 // Parses one YAML file into SourceDocs that keep their `yaml` Document and LineCounter, so any
 // later stage can point at a node. Syntax errors and duplicate keys are reported at their line.
-import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseAllDocuments, type YAMLError } from 'yaml';
+import {
+  LineCounter,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Document,
+  type Tags,
+  type YAMLError,
+} from 'yaml';
 import type { Reporter } from './diagnostics.js';
 import { text as valueText } from './json-read.js';
 import { documentText, isSopsDocument } from './sops.js';
 import { atOffset, type SourceDoc } from './source.js';
+import { checkDocumentShape, YAML_LIMITS } from './yaml-limits.js';
 import type { Json } from '../types.js';
 
 export interface ParsedDoc {
@@ -48,6 +60,46 @@ const LEGACY_BOOL = {
 };
 
 /** All non-empty documents of a file; documents with syntax errors are reported and skipped. */
+const OPTIONS = {
+  uniqueKeys: false,
+  prettyErrors: false,
+  // Problems reach the user as diagnostics, never as process warnings.
+  logLevel: 'error' as const,
+  merge: false,
+  customTags: (tags: Tags) => [LEGACY_OCTAL, LEGACY_BOOL, ...tags],
+};
+
+/**
+ * Documents whose values come from the parse cache: the same values parseYamlFile gave for these
+ * bytes. The yaml Document and LineCounter, needed only for positions, are parsed on first use.
+ */
+export function cachedDocuments(text: string, file: string, values: readonly [number, Json][]): ParsedDoc[] {
+  let parsed: { docs: Document.Parsed[]; lineCounter: LineCounter } | undefined;
+  const parse = () => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      // An empty stream is an (empty) array of documents too.
+      const docs: Document.Parsed[] = parseAllDocuments(text, { lineCounter, ...OPTIONS });
+      parsed = { docs, lineCounter };
+    }
+    return parsed;
+  };
+  return values.map(([index, value]) => ({
+    value,
+    source: {
+      file,
+      index,
+      get doc() {
+        // The same bytes gave a document at this index when they were cached.
+        return parse().docs[index]!;
+      },
+      get lineCounter() {
+        return parse().lineCounter;
+      },
+    },
+  }));
+}
+
 export function parseYamlFile(
   text: string,
   file: string,
@@ -57,13 +109,7 @@ export function parseYamlFile(
   const lineCounter = new LineCounter();
   // uniqueKeys: false so a duplicate key is ours to report (and to relax), not a parse failure;
   // the last value wins, as in kubectl.
-  const docs = parseAllDocuments(text, {
-    lineCounter,
-    uniqueKeys: false,
-    prettyErrors: false,
-    merge: false,
-    customTags: (tags) => [LEGACY_OCTAL, LEGACY_BOOL, ...tags],
-  });
+  const docs = parseAllDocuments(text, { lineCounter, ...OPTIONS });
   const out: ParsedDoc[] = [];
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, index) => {
@@ -71,14 +117,20 @@ export function parseYamlFile(
     const errors = [...doc.errors];
     for (const e of errors) reportYamlError(e, source, reporter);
     if (errors.length) return;
+    // Before anything walks the tree: nesting and aliases are bounded from here on.
+    const problem = checkDocumentShape(doc);
+    if (problem) {
+      reporter.error(problem.code, atOffset(source, problem.offset), problem.message);
+      return;
+    }
     reportDuplicateKeys(source, reporter, opts.duplicateKeysAsWarnings ?? false);
     for (const w of doc.warnings)
       reporter.warning('YAML_SYNTAX', atOffset(source, w.pos[0]), lowerFirst(w.message));
     if (doc.contents === null) return;
-    // toJS is typed `any`; under the core schema (no custom tags, maps as objects, no bigint) a
-    // document converts to JSON values only.
+    // Aliases share one value, which the copy-on-write stages never mutate. toJS is typed `any`;
+    // under the core schema (no custom tags, maps as objects, no bigint) it gives JSON values only.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above
-    const value = doc.toJS({ maxAliasCount: 100 }) as Json;
+    const value = doc.toJS({ maxAliasCount: -1 }) as Json;
     if (value === null || value === undefined) return;
     out.push(
       isSopsDocument(value)
@@ -90,6 +142,12 @@ export function parseYamlFile(
 }
 
 function reportYamlError(e: YAMLError, source: SourceDoc, reporter: Reporter): void {
+  // `yaml` turns a stack overflow while composing very deep nesting into this error.
+  if (e.code === 'RESOURCE_EXHAUSTION') {
+    const message = `mappings and sequences nest more than ${YAML_LIMITS.maxDepth} levels deep`;
+    reporter.error('YAML_LIMIT', atOffset(source, e.pos[0]), message);
+    return;
+  }
   const message = lowerFirst(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   reporter.error('YAML_SYNTAX', atOffset(source, e.pos[0]), message);
 }

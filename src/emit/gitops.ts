@@ -117,11 +117,14 @@ function argoApplicationSet(
  * Applications, so the list always matches the folder.
  */
 export function argoIndex(files: readonly OutputFile[]): OutputFile[] {
-  const apps = files
-    .map((f) => f.path)
-    .filter((p) => p.startsWith(`${ARGOCD_DIR}/`) && p !== ARGOCD_INDEX && p.split('/').length === 2)
-    .map((p) => p.slice(ARGOCD_DIR.length + 1))
-    .sort(cmp);
+  const apps = [
+    ...new Set(
+      files
+        .map((f) => f.path)
+        .filter((p) => p.startsWith(`${ARGOCD_DIR}/`) && p !== ARGOCD_INDEX && p.split('/').length === 2)
+        .map((p) => p.slice(ARGOCD_DIR.length + 1)),
+    ),
+  ].sort(cmp);
   return [
     {
       path: ARGOCD_INDEX,

@@ -7,6 +7,10 @@ import type { Json } from '../types.js';
  * a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)
  */
 export type Dns1123Label = string;
+/**
+ * a glob without NUL characters
+ */
+export type Glob = string;
 export type LabelSelector = {
   matchLabels?: {
     [k: string]: string;
@@ -19,6 +23,10 @@ export type LabelSelector = {
       }[]
     | null;
 } | null;
+/**
+ * a path without NUL characters
+ */
+export type Path = string;
 /**
  * a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)
  */
@@ -35,9 +43,9 @@ export interface FederationFile {
    */
   clusters: Cluster[];
   /**
-   * Globs relative to this file; a leading `!` excludes.
+   * Globs relative to this file. A leading `!` excludes; a leading `?` marks a glob that may match no file (otherwise that is an error). Folders named `node_modules` and folders or files whose name starts with `.` are only matched when the glob names them.
    */
-  resources?: string[];
+  resources?: Glob[];
   defaults?: {
     placement?: Placement;
     namespace?: Dns1123Label;
@@ -101,7 +109,7 @@ export interface FederationFile {
     /**
      * The output directory, relative to this file; default rendered. It may not contain this file.
      */
-    dir?: string;
+    dir?: Path;
     /**
      * GitOps objects to write besides the rendered tree: none (default); argocd, one Argo CD Application per cluster in <output dir>/argocd/; flux, one Flux Kustomization per cluster in output.flux.dir.
      */
@@ -141,7 +149,7 @@ export interface FederationFile {
       /**
        * Path of the output directory inside the git repository, `/`-separated; default: computed from the nearest folder above this file that holds .git (this file's folder when there is none).
        */
-      path?: string;
+      path?: Path;
       /**
        * Prefix of each Application's name, <namePrefix><cluster>; default <output.name>-.
        */
@@ -211,7 +219,7 @@ export interface FederationFile {
       /**
        * Folder of the Kustomizations, relative to this file, where a Flux fleet repository keeps one folder per cluster (`flux bootstrap --path=clusters/<cluster>`); default clusters. Files in it that fedrender did not write (flux-system/) are left alone. It may not contain this file, nor be inside or contain the output directory.
        */
-      dir?: string;
+      dir?: Path;
       /**
        * a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)
        */
@@ -240,7 +248,7 @@ export interface FederationFile {
       /**
        * As output.argocd.path; written with a leading ./ as Flux paths are.
        */
-      path?: string;
+      path?: Path;
       /**
        * spec.decryption of each Kustomization: Flux decrypts SOPS-encrypted documents before applying them. Set to provider: sops automatically, with a warning, when the inputs hold SOPS documents.
        */
@@ -297,9 +305,9 @@ export interface FederationFile {
   };
   validation?: {
     kubernetesVersion?: string;
-    crds?: string[];
+    crds?: Glob[];
     strict?: boolean;
-    schemaLocations?: string[];
+    schemaLocations?: Path[];
     skipKinds?: string[];
     ignoreMissingSchemas?: boolean;
   };

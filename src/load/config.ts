@@ -3,13 +3,13 @@
 // keep a SourceRef for every rule, entry and operation, so later stages can point at them.
 import { basename, posix } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { createAjv } from '../core/ajv.js';
+import { compileCached } from '../core/ajv.js';
 import { didYouMean, type Reporter, type SourcePos } from '../core/diagnostics.js';
 import { readPackageSchema } from '../core/package-files.js';
 import { checkSchema } from '../core/schema-check.js';
 import { checkSelector } from '../core/selector-check.js';
 import { isLabelSelector } from '../core/selector.js';
-import { child, filePos, posOf, ref, type SourceRef } from '../core/source.js';
+import { child, filePos, parsePointer, posOf, prototypePath, ref, type SourceRef } from '../core/source.js';
 import { parseYamlFile } from '../core/yaml-source.js';
 import { KUBEFED_TYPES, KUBEFED_TYPES_GROUP } from '../core/kubefed-types.js';
 import { isObject } from '../core/cow.js';
@@ -54,7 +54,7 @@ export function parseFederation(
   const { source, value } = first;
   const root = ref(source);
   // The compiled schema is a type guard: past it, the document has the generated types.
-  validateFederation ??= createAjv().compile<File.FederationFile>(federationSchema());
+  validateFederation ??= compileCached<File.FederationFile>(federationSchema());
   if (!checkSchema(validateFederation, value, root, reporter)) return undefined;
   return readConfig(value, file, dir, root, reporter);
 }
@@ -424,6 +424,15 @@ function readTyped(e: File.OverrideEntry, at: SourceRef, reporter: Reporter): Ty
   // An image is picked by a predicate path or by container name, not both at once.
   let imagesOk = true;
   (e.imageOverrider ?? []).forEach((item, i) => {
+    const banned = item.predicate && prototypePath(parsePointer(item.predicate.path));
+    if (banned) {
+      reporter.error(
+        'INVALID_PATCH',
+        posOf(at, ['imageOverrider', i, 'predicate', 'path']),
+        `path "${item.predicate?.path}" is refused: ${banned} reaches JavaScript's object prototypes`,
+      );
+      imagesOk = false;
+    }
     if (item.predicate !== undefined && item.containerName !== undefined) {
       reporter.error(
         'INVALID_PATCH',
@@ -488,6 +497,15 @@ function readOp(
       'INVALID_PATCH',
       posOf(at, ['path']),
       `path "${o.path}" must start with "/" (a JSON pointer such as /spec/replicas)`,
+    );
+    return undefined;
+  }
+  const banned = prototypePath(parsePointer(o.path));
+  if (banned) {
+    reporter.error(
+      'INVALID_PATCH',
+      posOf(at, ['path']),
+      `path "${o.path}" is refused: ${banned} reaches JavaScript's object prototypes (fast-json-patch refuses it too)`,
     );
     return undefined;
   }

@@ -3,8 +3,8 @@
 // layouts the user already pins), CRDs (validation.crds and CRDs among the inputs), fedrender's
 // own KubeFed schemas, the pinned built-in Kubernetes set for validation.kubernetesVersion, then
 // the well-known custom resources shipped with fedrender (well-known-crds.ts).
-import type { Ajv, ValidateFunction } from 'ajv';
-import { createAjv } from '../core/ajv.js';
+import type { ValidateFunction } from 'ajv';
+import { compileCached } from '../core/ajv.js';
 import {
   availableKubernetesVersions,
   definitionSchema,
@@ -44,11 +44,9 @@ const KUBEFED_SCHEMAS: Record<string, string> = {
 
 /** Built-in kinds compile once per process: the bundles never change under a running process. */
 const builtinCache = new Map<string, ValidateFunction | null>();
-let builtinAjv: Ajv | undefined;
 
 export class SchemaRegistry {
   readonly set: KubernetesSchemaSet | undefined;
-  private readonly ajv = createAjv();
   private readonly cache = new Map<string, SchemaHit | null>();
 
   constructor(private readonly opts: RegistryOptions) {
@@ -94,14 +92,13 @@ export class SchemaRegistry {
       const schema = definitionSchema(this.set, 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
         strict: this.opts.strict,
       });
-      builtinAjv ??= createAjv();
       // Checks `{metadata}`, so errors carry the paths they have in the object (/metadata/...).
       const wrapper = schema && {
         type: 'object',
         properties: { metadata: { $ref: schema.$ref } },
         definitions: schema.definitions,
       };
-      validate = wrapper ? builtinAjv.compile(wrapper) : null;
+      validate = wrapper ? compileCached(wrapper) : null;
       builtinCache.set(cacheKey, validate);
     }
     return validate ?? undefined;
@@ -116,19 +113,17 @@ export class SchemaRegistry {
         { kubernetesVersion: this.opts.kubernetesVersion, strict, apiVersion, kind },
         this.opts.onLocationProblem,
       );
-      if (found) return { validate: this.ajv.compile(found.schema), source: found.file };
+      if (found) return { validate: compileCached(found.schema), source: found.file };
     }
     const crd = this.opts.crds.get(key3(apiVersion, kind));
-    if (crd) return { validate: this.ajv.compile(crd.schema), source: `CRD of ${kind}`, crd };
+    if (crd) return { validate: compileCached(crd.schema), source: `CRD of ${kind}`, crd };
     const own =
       KUBEFED_SCHEMAS[`${apiVersion}/${kind}`] ??
       (kind.startsWith('Federated') ? KUBEFED_SCHEMAS[apiVersion] : undefined);
     if (own) {
       const schema = readPackageSchema(own);
       return {
-        validate:
-          (typeof schema.$id === 'string' ? this.ajv.getSchema(schema.$id) : undefined) ??
-          this.ajv.compile(schema),
+        validate: compileCached(schema),
         source: 'fedrender KubeFed schemas',
       };
     }
@@ -146,8 +141,7 @@ export class SchemaRegistry {
     let validate = builtinCache.get(cacheKey);
     if (validate === undefined) {
       const schema = kindSchema(this.set, apiVersion, kind, { strict });
-      builtinAjv ??= createAjv();
-      validate = schema ? builtinAjv.compile(schema) : null;
+      validate = schema ? compileCached(schema) : null;
       builtinCache.set(cacheKey, validate);
     }
     return validate ? { validate, source: `Kubernetes ${this.set.kubernetesVersion}` } : undefined;

@@ -37,6 +37,7 @@ export function validateRendered(
   docs: readonly ParsedDoc[],
   reporter: Reporter,
   wellKnown?: Map<string, ValidateFunction>,
+  unrendered: readonly Resource[] = model.resources,
 ): void {
   refuseSecrets(model, config, reporter);
   checkNames(rendered, reporter);
@@ -52,7 +53,7 @@ export function validateRendered(
     seen.add(o.body);
     checkObject(o, registry, config, reporter);
   }
-  for (const r of model.resources) {
+  for (const r of unrendered) {
     if (placedSomewhere.has(r) || seen.has(r.body)) continue;
     seen.add(r.body);
     checkObject(
@@ -345,7 +346,19 @@ function skipped(r: Resource, config: FederationConfig): boolean {
  * --dry-run -o yaml` is accepted), so nulls are dropped before schema checks. Frozen shared
  * subtrees without nulls are returned as they are.
  */
+const nullFree = new WeakMap<object, Json>();
+
 function withoutNulls(v: Json): Json {
+  if (typeof v !== 'object' || v === null) return v;
+  // Shared frozen subtrees are walked once, not once per cluster.
+  const known = nullFree.get(v);
+  if (known !== undefined) return known;
+  const out = stripNulls(v);
+  if (Object.isFrozen(v)) nullFree.set(v, out);
+  return out;
+}
+
+function stripNulls(v: Json): Json {
   if (Array.isArray(v)) {
     const mapped = v.map(withoutNulls);
     return mapped.every((x, i) => x === v[i]) ? v : mapped;

@@ -1,0 +1,192 @@
+// The no-op cache: a build whose inputs, options and fedrender are what they were at the last
+// successful build, and whose output trees are exactly as that build left them, does nothing
+// and says so (with the same warnings). One entry per build identity (federation.yaml, output
+// directory, --cluster/--shard, --strict), in the user's cache folder, never in the project:
+// a fresh clone or a CI runner without the folder simply builds. The key covers the bytes of
+// every input file (the globs are expanded again, so an added file counts), federation.yaml,
+// fedrender's version and the mtimes of its code and schemas, and the git root (GitOps paths);
+// the output check covers every file in the trees (path, size, mtime, inode), so a hand edit,
+// a deleted file or a new unowned file makes the next build a real one.
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Reporter, type Diagnostic } from './core/diagnostics.js';
+import { findGitRoot } from './core/git-root.js';
+import { packageRoot } from './core/package-files.js';
+import type { SourceRef } from './core/source.js';
+import { expandGlobs } from './load/resources.js';
+import { hashText } from './load/hash.js';
+import type { Shard } from './shard.js';
+
+const FORMAT = 1;
+
+/** How compile found its inputs, so a later run can find them again without federation.yaml. */
+export interface InputGlobs {
+  patterns: string[];
+  exclude: string[];
+  what?: string;
+}
+
+export interface CacheIdentity {
+  configPath: string;
+  outDir?: string;
+  clusters?: string[];
+  shard?: Shard;
+  strict?: boolean;
+}
+
+export interface CachedResult {
+  diagnostics: Diagnostic[];
+  outDir?: string;
+  fluxDir?: string;
+  configDir: string;
+  clusters: string[];
+  files: number;
+}
+
+interface Entry {
+  format: number;
+  stamp: string;
+  configHash: string;
+  globs: InputGlobs[];
+  /** Input path (relative to the config folder) -> sha256 of its bytes, sorted by path. */
+  inputs: [string, string][];
+  /** Per output tree: every file in it with its size, mtime and inode. */
+  trees: { dir: string; files: [string, number, number, number][] }[];
+  result: CachedResult;
+}
+
+let stampMemo: string | undefined;
+/** fedrender's version plus the newest mtime of its code and shipped schemas (a dev rebuild). */
+export function stamp(): string {
+  if (stampMemo) return stampMemo;
+  const root = packageRoot();
+  let newest = 0;
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ['dist/src', 'schemas']) walk(join(root, d));
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
+  return (stampMemo = `${version}|${newest}`);
+}
+
+function entryPath(cacheDir: string, id: CacheIdentity): string {
+  const key = hashText(
+    JSON.stringify([id.configPath, id.outDir ?? '', id.clusters ?? [], id.shard ?? null, !!id.strict]),
+  );
+  return join(cacheDir, 'builds', `${key}.json`);
+}
+
+/** Every file under dir with [size, mtime, inode], sorted; [] when dir is absent. */
+function snapshot(dir: string): [string, number, number, number][] {
+  const out: [string, number, number, number][] = [];
+  const walk = (rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(rel ? join(dir, rel) : dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p);
+      else {
+        const st = lstatSync(join(dir, p));
+        out.push([p, st.size, st.mtimeMs, st.ino]);
+      }
+    }
+  };
+  walk('');
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+function sameSnapshot(a: [string, number, number, number][], b: [string, number, number, number][]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x[0] !== y[0] || x[1] !== y[1] || x[2] !== y[2] || x[3] !== y[3]) return false;
+  }
+  return true;
+}
+
+async function hashFiles(dir: string, files: readonly string[]): Promise<[string, string][] | undefined> {
+  try {
+    return await Promise.all(
+      files.map(async (f) => [f, hashText(await readFile(join(dir, f), 'utf8'))] as [string, string]),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last build's result when nothing it depends on changed; undefined otherwise. */
+export async function lookupBuild(
+  cacheDir: string,
+  id: CacheIdentity,
+  configText: string,
+  configDir: string,
+): Promise<CachedResult | undefined> {
+  let entry: Entry;
+  try {
+    entry = JSON.parse(await readFile(entryPath(cacheDir, id), 'utf8')) as Entry;
+  } catch {
+    return undefined;
+  }
+  if (entry.format !== FORMAT || entry.stamp !== `${stamp()}|${findGitRoot(configDir) ?? ''}`)
+    return undefined;
+  if (entry.configHash !== hashText(configText)) return undefined;
+  for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir), t.files)) return undefined;
+  const files: string[] = [];
+  const reporter = new Reporter();
+  for (const g of entry.globs) {
+    // The patterns are federation.yaml's, which is unchanged: positions are never needed.
+    const located = g.patterns.map((value) => ({ value, ref: undefined as unknown as SourceRef }));
+    files.push(...(await expandGlobs(located, configDir, reporter, { exclude: g.exclude, what: g.what })));
+  }
+  const unique = [...new Set(files)].sort();
+  if (unique.length !== entry.inputs.length || unique.some((f, i) => f !== entry.inputs[i]?.[0]))
+    return undefined;
+  const hashes = await hashFiles(configDir, unique);
+  if (!hashes || hashes.some(([, h], i) => h !== entry.inputs[i]?.[1])) return undefined;
+  return entry.result;
+}
+
+/** Records a successful build. `inputs` are the hashes of the bytes compile actually read. */
+export async function storeBuild(
+  cacheDir: string,
+  id: CacheIdentity,
+  configText: string,
+  configDir: string,
+  globs: InputGlobs[],
+  inputs: ReadonlyMap<string, string>,
+  treeDirs: readonly string[],
+  result: CachedResult,
+): Promise<void> {
+  const entry: Entry = {
+    format: FORMAT,
+    stamp: `${stamp()}|${findGitRoot(configDir) ?? ''}`,
+    configHash: hashText(configText),
+    globs,
+    inputs: [...inputs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+    trees: treeDirs.map((dir) => ({ dir, files: snapshot(dir) })),
+    result,
+  };
+  const path = entryPath(cacheDir, id);
+  await mkdir(join(cacheDir, 'builds'), { recursive: true });
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, JSON.stringify(entry));
+  await rename(tmp, path);
+}

@@ -1,0 +1,113 @@
+// The no-op cache (build-cache.ts), through the CLI with FEDRENDER_CACHE_DIR: an unchanged
+// rebuild writes nothing and repeats the warnings; any change to an input, to federation.yaml,
+// to the set of matched files, or to the output tree (a hand edit, a deleted or an added file)
+// makes the next build a real one; --no-cache and --check never use it.
+import { mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { main } from '../src/cli.js';
+import { project, readTree, tempDir } from './helpers.js';
+
+const FED = `apiVersion: fedrender.io/v1alpha1
+kind: Federation
+clusters:
+  - name: a
+  - name: b
+resources: [manifests/*.yaml]
+output:
+  dir: rendered
+`;
+const CM = (name: string, v: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  v: "${v}"\n`;
+
+async function build(dir: string, cache: string, ...args: string[]) {
+  let stderr = '';
+  const code = await main(['build', ...args], {
+    stdout: () => {},
+    stderr: (t) => (stderr += t),
+    cwd: dir,
+    env: { FEDRENDER_CACHE_DIR: cache },
+  });
+  return { code, stderr };
+}
+
+function mtimes(dir: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p);
+      else out[p] = statSync(join(dir, p)).mtimeMs;
+    }
+  };
+  walk('');
+  return out;
+}
+
+test('an unchanged rebuild is served from the cache, writes nothing, repeats the warnings', async () => {
+  const dir = project({
+    'federation.yaml': FED + 'placements:\n  - match: {names: [nowhere]}\n    placement: {clusters: []}\n',
+    'manifests/a.yaml': CM('one', '1'),
+  });
+  const cache = tempDir();
+  const first = await build(dir, cache);
+  assert.is(first.code, 0, first.stderr);
+  assert.match(first.stderr, /warning/);
+  assert.ok(readdirSync(join(cache, 'builds')).length === 1);
+  const before = mtimes(join(dir, 'rendered'));
+  // A held lock would make a real build wait for two minutes and fail: the cache takes none.
+  mkdirSync(join(dir, 'rendered.fedrender-lock'));
+  const second = await build(dir, cache);
+  rmSync(join(dir, 'rendered.fedrender-lock'), { recursive: true });
+  assert.is(second.code, 0);
+  assert.is(second.stderr.replace(' (unchanged)', ''), first.stderr);
+  assert.match(second.stderr, /\(unchanged\)/);
+  assert.equal(mtimes(join(dir, 'rendered')), before);
+});
+
+test('a changed input, a new input file or a changed federation.yaml rebuild', async () => {
+  const dir = project({ 'federation.yaml': FED, 'manifests/a.yaml': CM('one', '1') });
+  const cache = tempDir();
+  assert.is((await build(dir, cache)).code, 0);
+  writeFileSync(join(dir, 'manifests/a.yaml'), CM('one', '2'));
+  assert.is((await build(dir, cache)).code, 0);
+  assert.match(readTree(join(dir, 'rendered'))['a/default/configmap-one.yaml'] ?? '', /v: "2"/);
+  writeFileSync(join(dir, 'manifests/b.yaml'), CM('two', '1'));
+  assert.is((await build(dir, cache)).code, 0);
+  assert.ok(readTree(join(dir, 'rendered'))['b/default/configmap-two.yaml']);
+  writeFileSync(join(dir, 'federation.yaml'), FED.replace('  - name: b\n', ''));
+  assert.is((await build(dir, cache)).code, 0);
+  assert.not.ok(readTree(join(dir, 'rendered'))['b/default/configmap-two.yaml']);
+});
+
+test('a hand-edited, deleted or added output file makes the next build a real one', async () => {
+  const dir = project({ 'federation.yaml': FED, 'manifests/a.yaml': CM('one', '1') });
+  const cache = tempDir();
+  assert.is((await build(dir, cache)).code, 0);
+  const out = join(dir, 'rendered');
+  const expected = readTree(out);
+  writeFileSync(join(out, 'a/default/configmap-one.yaml'), 'edited by hand\n');
+  assert.is((await build(dir, cache)).code, 0);
+  assert.equal(readTree(out), expected);
+  unlinkSync(join(out, 'b/kustomization.yaml'));
+  assert.is((await build(dir, cache)).code, 0);
+  assert.equal(readTree(out), expected);
+  writeFileSync(join(out, 'a/notes.txt'), 'mine\n');
+  const r = await build(dir, cache);
+  assert.match(r.stderr, /a\/notes\.txt.*not written by fedrender/);
+});
+
+test('--no-cache and a missing cache folder build normally', async () => {
+  const dir = project({ 'federation.yaml': FED, 'manifests/a.yaml': CM('one', '1') });
+  const cache = tempDir();
+  assert.is((await build(dir, cache, '--no-cache')).code, 0);
+  assert.throws(() => readdirSync(join(cache, 'builds')));
+  assert.is((await build(dir, cache)).code, 0);
+  rmSync(cache, { recursive: true, force: true });
+  writeFileSync(join(dir, 'manifests/a.yaml'), CM('one', '3'));
+  assert.is((await build(dir, cache)).code, 0);
+  assert.match(readTree(join(dir, 'rendered'))['a/default/configmap-one.yaml'] ?? '', /v: "3"/);
+});
+
+test.run();

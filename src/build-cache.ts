@@ -13,6 +13,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Reporter, type Diagnostic } from './core/diagnostics.js';
 import { findGitRoot } from './core/git-root.js';
+import { obj, str } from './core/json-read.js';
 import { packageRoot } from './core/package-files.js';
 import type { SourceRef } from './core/source.js';
 import { expandGlobs } from './load/resources.js';
@@ -77,8 +78,7 @@ export function stamp(): string {
     }
   };
   for (const d of ['dist/src', 'schemas']) walk(join(root, d));
-  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
-    .version;
+  const version = str(obj(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')))?.version) ?? '';
   return (stampMemo = `${version}|${newest}`);
 }
 
@@ -141,6 +141,7 @@ export async function lookupBuild(
 ): Promise<CachedResult | undefined> {
   let entry: Entry;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- written by this module; format and stamp are checked next
     entry = JSON.parse(await readFile(entryPath(cacheDir, id), 'utf8')) as Entry;
   } catch {
     return undefined;
@@ -153,6 +154,7 @@ export async function lookupBuild(
   const reporter = new Reporter();
   for (const g of entry.globs) {
     // The patterns are federation.yaml's, which is unchanged: positions are never needed.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above: never read
     const located = g.patterns.map((value) => ({ value, ref: undefined as unknown as SourceRef }));
     files.push(...(await expandGlobs(located, configDir, reporter, { exclude: g.exclude, what: g.what })));
   }

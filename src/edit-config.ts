@@ -1,16 +1,6 @@
 // `init`, `join` and `unjoin` as text -> text edits of federation.yaml through yaml's Document
 // API, so the user's comments and layout survive. Pure: the CLI reads and writes the file.
-import {
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  visit,
-  YAMLMap,
-  type Document,
-} from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { checkDocumentShape } from './core/yaml-limits.js';
 
 export const STARTER = `# fedrender federation: \`fedrender build\` renders rendered/<cluster>/ from this file.
@@ -51,8 +41,10 @@ export function joinCluster(
   const entry: Record<string, unknown> = { name };
   if (Object.keys(labels).length) entry.labels = labels;
   if (server) entry.server = server;
-  const node = doc.createNode(entry) as YAMLMap;
-  if (node.get('labels')) (node.get('labels') as YAMLMap).flow = true;
+  const node = doc.createNode(entry);
+  if (!isMap(node)) throw new Error('edit-config: a mapping did not make a YAML map');
+  const labelsNode = node.get('labels', true);
+  if (isMap(labelsNode)) labelsNode.flow = true;
   clusters.flow = false;
   clusters.items.push(node);
   return { ok: true, text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), notes: [] };

@@ -70,7 +70,7 @@ function block(value: JsonObject | Json[], indent: number, keys?: string[]): str
     for (const k of keys ?? sortedKeys(value)) out += entry(k, value[k]!, indent);
   }
   if (Object.isFrozen(value)) {
-    if (!byIndent) blockCache.set(value, (byIndent = new Map()));
+    if (!byIndent) blockCache.set(value, (byIndent = new Map<number, string>()));
     byIndent.set(indent, out);
   }
   return out;
@@ -91,18 +91,20 @@ function seqItem(item: Json, indent: number): string {
 }
 
 /** A scalar value placed after `key: ` (or `- `) on a line whose key sits at `indent`. */
-function scalarAt(value: Json, indent: number): string {
+type JsonScalar = Exclude<Json, Json[] | JsonObject>;
+
+function scalarAt(value: JsonScalar, indent: number): string {
   const s = scalar(value);
   if (s.rest.length === 0) return s.first + '\n';
   const pad = ' '.repeat(indent);
   return s.first + '\n' + s.rest.map((l) => (l === '' ? '' : pad + l)).join('\n') + '\n';
 }
 
-function scalar(value: Json): ScalarText {
+function scalar(value: JsonScalar): ScalarText {
   if (value === null) return { first: 'null', rest: [] };
   if (typeof value === 'boolean') return { first: String(value), rest: [] };
   if (typeof value === 'number') return { first: numberText(value), rest: [] };
-  return stringText(value as string);
+  return stringText(value);
 }
 
 function numberText(n: number): string {
@@ -152,6 +154,7 @@ export function literalBlock(s: string): ScalarText | undefined {
   return { first: clip ? '|' : '|-', rest: body.split('\n').map((l) => (l === '' ? '' : '  ' + l)) };
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
 const UNSAFE_IN_BLOCK = /[\x00-\x09\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]/;
 
 const SURELY_PLAIN = /^[A-Za-z][A-Za-z0-9._/@=+%:, -]*$/;

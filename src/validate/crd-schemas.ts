@@ -127,9 +127,9 @@ function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter
     );
     ok = false;
   }
-  if (!ok) return [];
-  const g = group as string;
-  const k = kind as string;
+  if (!ok || typeof group !== 'string' || typeof kind !== 'string') return [];
+  const g = group;
+  const k = kind;
   const plural = isObject(names) ? names.plural : undefined;
   if (name && typeof plural === 'string' && name !== `${plural}.${g}`) {
     reporter.error(

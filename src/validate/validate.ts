@@ -5,6 +5,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { Reporter } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
+import { text } from '../core/json-read.js';
 import { didYouMean } from '../core/diagnostics.js';
 import { checkSchema, type SchemaCheckOptions } from '../core/schema-check.js';
 import { decryptedShape } from '../core/sops.js';
@@ -107,7 +108,7 @@ function checkKubefedInputs(
 ): void {
   for (const d of docs) {
     const items =
-      isObject(d.value) && Array.isArray(d.value.items) && String(d.value.kind).endsWith('List')
+      isObject(d.value) && Array.isArray(d.value.items) && text(d.value.kind).endsWith('List')
         ? d.value.items.map((v, i) => [v, child(ref(d.source), 'items', i)] as const)
         : [[d.value, ref(d.source)] as const];
     for (const [v, at] of items) {
@@ -181,15 +182,16 @@ function checkObject(
   checkApiRules(o, registry, hit, opts, reporter);
   // As the API server, CEL rules run only over a value its schema accepts.
   const rules = hit.crd && valid ? celRulesOf(hit.crd, reporter) : undefined;
-  rules?.check(body as JsonObject, (path, message) => {
-    const key = path.length > 0 && isCollection(valueAt(body, path));
-    const where = path.length ? `${formatPointer(path)}: ` : '';
-    reporter.error(
-      'CEL_RULE',
-      locate(o, path, key),
-      `${subject}: ${where}${message}${clusterSuffix(o, path)}`,
-    );
-  });
+  if (isObject(body))
+    rules?.check(body, (path, message) => {
+      const key = path.length > 0 && isCollection(valueAt(body, path));
+      const where = path.length ? `${formatPointer(path)}: ` : '';
+      reporter.error(
+        'CEL_RULE',
+        locate(o, path, key),
+        `${subject}: ${where}${message}${clusterSuffix(o, path)}`,
+      );
+    });
 }
 /** Compiled CEL rules per CRD version, and CRDs whose skipped rules were already reported. */
 const celCache = new WeakMap<CrdSchema, CelRules | null>();
@@ -380,7 +382,7 @@ function stripNulls(v: Json): Json {
 
 function name(v: JsonObject): string {
   const m = isObject(v.metadata) ? v.metadata : {};
-  return `${typeof m.namespace === 'string' ? m.namespace + '/' : ''}${String(m.name ?? '')}`;
+  return `${typeof m.namespace === 'string' ? m.namespace + '/' : ''}${text(m.name ?? '')}`;
 }
 
 /** Rendered output is committed to git: a Secret's data would be published with it. */

@@ -10,6 +10,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { prng as rng } from '../test/prng.js';
 
 export interface FleetOptions {
   objects: number;
@@ -40,18 +41,6 @@ const KINDS = [
   ['HorizontalPodAutoscaler', 12],
 ] as const;
 type Kind = (typeof KINDS)[number][0];
-
-/** mulberry32: a tiny seeded PRNG, so a fleet is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ns = (i: number) => `ns-${String(i).padStart(2, '0')}`;
 const clusterName = (i: number) => `c${String(i).padStart(3, '0')}`;

@@ -62,4 +62,5 @@ for (const schema of schemas) {
   keys.add(key);
   storeValidator(out, key, compileStandalone(schema).code);
 }
-console.log(`precompiled ${readdirSync(out).length} validators into dist/validators/`);
+// stderr: `npm pack` runs this through prepare, and pre-commit reads its stdout as the tarball name.
+console.error(`precompiled ${readdirSync(out).length} validators into dist/validators/`);

@@ -24,6 +24,7 @@ import {
 } from 'yaml';
 import { goldenInputs } from './golden-cases.js';
 import { ROOT, run, tempDir } from './helpers.js';
+import { prng, type Rand } from './prng.js';
 
 const SECONDS = Number(process.env.FEDRENDER_FUZZ_SECONDS ?? 45);
 const SEED = Number(process.env.FEDRENDER_FUZZ_SEED ?? 20261201);
@@ -31,19 +32,6 @@ const SEED = Number(process.env.FEDRENDER_FUZZ_SEED ?? 20261201);
 const SPAWN_EVERY = 20;
 const TRACE = /\n\s+at .*[:(]\d+:\d+\)?/;
 
-/** mulberry32: a tiny seeded PRNG, so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, list: readonly T[]): T => list[int(r, list.length)]!;
 

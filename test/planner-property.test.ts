@@ -5,22 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fnv1_32, planReplicas, type PlanInput, type PlanResult } from '../src/schedule/planner.js';
 import type { ClusterPreference } from '../src/types.js';
+import { prng, type Rand } from './prng.js';
 
 const CASES = 600;
-
-/** mulberry32: small, fast, and the same sequence on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
 
 function int(rand: Rand, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));

@@ -5,8 +5,9 @@
 import { cmp } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import { formatPointer, type SourceRef } from '../core/source.js';
+import { withoutEmptyMetadataMaps } from '../emit/emit.js';
 import type { Compilation } from '../pipeline.js';
-import type { Cluster, JsonObject, RenderedObject, Resource } from '../types.js';
+import type { Cluster, RenderedObject, Resource } from '../types.js';
 import { diffValues } from './object-diff.js';
 import { refPos, valueSource } from './provenance.js';
 import { redactFields } from './redact.js';
@@ -89,7 +90,7 @@ export function compare(base: Side, head: Side, only?: string[]): Comparison {
       const o2 = after.get(cluster);
       if (o1 && o2) {
         both.push(cluster);
-        const raw = diffValues(normalized(o1.body), normalized(o2.body));
+        const raw = diffValues(withoutEmptyMetadataMaps(o1.body), withoutEmptyMetadataMaps(o2.body));
         if (raw.length === 0) continue;
         const fields = raw.map((f) => ({
           path: formatPointer(f.path),
@@ -154,19 +155,6 @@ function namespaceCause(c: Compilation | undefined, r: Resource, cluster: string
 
 function refPosOr(ref: Parameters<typeof refPos>[0] | undefined, label: string): string | undefined {
   return ref ? refPos(ref, label) : undefined;
-}
-
-/** Empty labels/annotations maps mean no map (the emitter drops them too). */
-function normalized(body: JsonObject): JsonObject {
-  const meta = body.metadata;
-  if (!isObject(meta)) return body;
-  const empty = ['annotations', 'labels'].filter(
-    (k) => isObject(meta[k]) && Object.keys(meta[k] as object).length === 0,
-  );
-  if (empty.length === 0) return body;
-  const m = { ...meta };
-  for (const k of empty) delete m[k];
-  return { ...body, metadata: m };
 }
 
 /** Kinds whose replicas default to 1 when the field is absent (their API defaulting). */

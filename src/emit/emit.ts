@@ -48,7 +48,7 @@ export function emitClusters(
  * annotations to the API server, and kustomize drops it; so do we, so that the files and
  * `kubectl kustomize` agree object for object.
  */
-function withoutEmptyMetadataMaps(body: JsonObject): JsonObject {
+export function withoutEmptyMetadataMaps(body: JsonObject): JsonObject {
   const meta = body.metadata;
   if (!isObject(meta)) return body;
   const empty = ['annotations', 'labels'].filter(

@@ -345,4 +345,22 @@ test('a 253-character name and a very long kind build, and their files stay in t
   assert.is(files.length, 2);
 });
 
+// Found by the fuzz test (seed 20261201, run 840): a KubeFed selector that is not a mapping was
+// evaluated for placement before its schema error was reported, and crashed the run.
+test('a clusterSelector that is not a mapping is a schema error, not an internal error', async () => {
+  const dir = project({
+    'federation.yaml': FED,
+    'manifests/ns.yaml':
+      'apiVersion: types.kubefed.io/v1beta1\nkind: FederatedNamespace\nmetadata: {name: shop, namespace: shop}\n' +
+      'spec:\n  placement:\n    clusterSelector: -1\n',
+  });
+  const r = await run(['build', '-c', join(dir, 'federation.yaml')], dir);
+  assert.is(r.code, 1, r.stderr);
+  assert.not.match(r.stderr, 'internal error');
+  assert.match(
+    r.stderr,
+    /manifests\/ns\.yaml:6:22: error: .*clusterSelector: expected object or null, found number -1 \[SCHEMA\]/,
+  );
+});
+
 test.run();

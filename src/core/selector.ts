@@ -11,7 +11,9 @@ export function selectorMatches(
   labels: Readonly<Record<string, unknown>>,
 ): boolean {
   if (selector === null || selector === undefined) return false;
-  if (!isValidSelector(selector)) return false;
+  // A KubeFed object's selector is evaluated before its schema error is reported: a value that
+  // is not a selector at all (`clusterSelector: -1`) selects nothing, as it cannot be decoded.
+  if (!isObject(selector) || !isValidSelector(selector)) return false;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[k] !== v) return false;
   }

@@ -89,8 +89,11 @@ function entryPath(cacheDir: string, id: CacheIdentity): string {
   return join(cacheDir, 'builds', `${key}.json`);
 }
 
+/** Every file of a tree with [size, mtime, inode], sorted by path. */
+export type TreeSnapshot = [string, number, number, number][];
+
 /** Every file under dir with [size, mtime, inode], sorted; [] when dir is absent. */
-function snapshot(dir: string): [string, number, number, number][] {
+export function snapshot(dir: string): TreeSnapshot {
   const out: [string, number, number, number][] = [];
   const walk = (rel: string) => {
     let entries;
@@ -112,7 +115,7 @@ function snapshot(dir: string): [string, number, number, number][] {
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-function sameSnapshot(a: [string, number, number, number][], b: [string, number, number, number][]): boolean {
+export function sameSnapshot(a: TreeSnapshot, b: TreeSnapshot): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;

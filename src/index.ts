@@ -24,6 +24,7 @@ import {
   recover,
   RECORD_FILE,
   rootProblems,
+  StaleKeptFiles,
   withLock,
   WriteError,
   writeFileAtomic,
@@ -35,6 +36,7 @@ import {
 import { argoIndex } from './emit/gitops.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
 import { lookupBuild, storeBuild, type CacheIdentity } from './build-cache.js';
+import { RenderCache } from './render-cache.js';
 import { federationFromDump } from './migrate/init-from.js';
 import { stripBom } from './load/resources.js';
 
@@ -98,11 +100,24 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
         : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath)).catch(() => undefined);
     if (hit) return { ...hit, changed: false };
   }
-  const c = await compile(opts);
-  const result = await writeBuild(opts, c);
+  const renderCache =
+    opts.cacheDir && !opts.check
+      ? await RenderCache.load(opts.cacheDir, id).catch(() => undefined)
+      : undefined;
+  let c = await compile({ ...opts, renderCache });
+  let result: BuildResult;
+  try {
+    result = await writeBuild(opts, c);
+  } catch (e) {
+    // The tree changed under the render cache after it was checked: render everything.
+    if (!(e instanceof StaleKeptFiles)) throw e;
+    c = await compile(opts);
+    result = await writeBuild(opts, c);
+  }
   const cacheable =
     opts.cacheDir && !opts.check && c.inputs && c.config && !c.config.validation.schemaLocations.length;
   if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
+    if (renderCache && c.renderPass) await renderCache.store(c.renderPass).catch(() => undefined);
     const trees = [result.outDir, result.fluxDir].filter((d) => d !== undefined);
     await storeBuild(
       opts.cacheDir!,
@@ -204,6 +219,7 @@ async function writeBuild(
     try {
       await writeLocked(compromised);
     } catch (e) {
+      if (e instanceof StaleKeptFiles) throw e;
       // A file-system error the plan did not foresee: still one line naming the path.
       const { code, path, message } = errno(e);
       report([
@@ -263,7 +279,7 @@ function treeInputs(opts: BuildOptions, c: Compilation): TreeInput[] {
         }
       : {};
   const trees: TreeInput[] = [
-    { dir: c.outDir!, files: c.files, ...clusters, ...derive, reportUnowned: true },
+    { dir: c.outDir!, files: c.files, kept: c.kept, ...clusters, ...derive, reportUnowned: true },
   ];
   // A Flux fleet directory holds the user's own files (flux-system/, other Kustomizations) by
   // design: they are left alone like unowned files in the output tree, but not reported.
@@ -283,7 +299,7 @@ function reportUnowned(c: Compilation, tree: TreePlan | undefined, show: (p: str
 
 /** Files a build writes: the output tree and, in flux mode, the Kustomizations. */
 function fileCount(c: Compilation): number {
-  return c.files.length + (c.flux?.files.length ?? 0);
+  return c.files.length + (c.kept?.length ?? 0) + (c.flux?.files.length ?? 0);
 }
 
 /** Everything build checks; writes nothing. */

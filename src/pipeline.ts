@@ -29,8 +29,9 @@ import { validateRendered } from './validate/validate.js';
 import { shardClusters, type Shard } from './shard.js';
 import { stamp, type InputGlobs } from './build-cache.js';
 import { ParseCache } from './load/parse-cache.js';
+import type { RenderCache, RenderPass } from './render-cache.js';
 import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
-import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
+import type { FederationConfig, FluxSettings, OutputFile, RenderedObject, Resource } from './types.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -52,6 +53,8 @@ export interface CompileOptions {
   gitRoot?: string;
   /** false: check file names but serialize nothing, leaving `files` empty (diff compares objects). */
   emit?: boolean;
+  /** build: reuse the last build's objects that this one cannot change (render-cache.ts). */
+  renderCache?: RenderCache;
 }
 
 export interface Compilation {
@@ -79,6 +82,10 @@ export interface Compilation {
   allApplications?: OutputFile[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
+  /** With a render cache: files of the output tree left as the last build wrote them. */
+  kept?: string[];
+  /** With a render cache: what to record once the build succeeded. */
+  renderPass?: RenderPass;
 }
 
 export async function compile(opts: CompileOptions): Promise<Compilation> {
@@ -206,17 +213,38 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   const selected = partial ? config.clusters.filter((c) => wanted.has(c.name)) : config.clusters;
   result.clusters = selected.map((c) => c.name);
   const byName = new Map(selected.map((c) => [c.name, c]));
+  const clustersOf = (r: Resource) =>
+    r.isNamespace && isSystemNamespace(r, config)
+      ? []
+      : (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
+  // Schemas from schemaLocations may change between builds: nothing is reused then.
+  const cache = config.validation.schemaLocations.length ? undefined : opts.renderCache;
+  const pass = cache?.begin({
+    configText: text,
+    hashes,
+    configDir: dir,
+    outDir,
+    docs,
+    resources: model.resources,
+    federatedGroups: model.federatedGroups,
+    clustersOf: (r) => clustersOf(r).map((c) => c.name),
+    scheduled: (r) => scheduled.get(r),
+    options: [opts.strict ?? false, opts.shippedValidators ?? true, result.clusters],
+    reporter,
+  });
+  pass?.replay();
   for (const r of model.resources) {
-    if (r.isNamespace && isSystemNamespace(r, config)) continue;
-    const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
+    if ((r.isNamespace && isSystemNamespace(r, config)) || pass?.reused.has(r)) continue;
+    pass?.attribute(r);
     result.rendered.push(
-      ...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter, {
+      ...renderResource(r, clustersOf(r), scheduled.get(r), config.clusters, reporter, {
         managedLabel: config.managedLabel,
       }),
     );
   }
+  pass?.attribute(undefined);
   if (!partial && !reporter.hasErrors())
-    checkTypedOverriders(result.rendered, model.resources, config, reporter);
+    checkTypedOverriders(result.rendered, model.resources, config, reporter, pass?.reusedApplied());
 
   // validate
   const wellKnown = await loadWellKnownSchemas(
@@ -226,18 +254,25 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   );
   // A partial build validates what it renders, and the objects placed nowhere (whose mistakes
   // would otherwise go unseen), not the objects of the clusters it leaves out.
-  const unrendered = partial
-    ? model.resources.filter((r) => (placement.get(r) ?? []).length === 0)
-    : model.resources;
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown, unrendered);
+  const unrendered = (
+    partial ? model.resources.filter((r) => (placement.get(r) ?? []).length === 0) : model.resources
+  ).filter((r) => !pass?.reused.has(r));
+  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown, unrendered, {
+    reused: pass?.reusedPlacements(),
+    onResource: pass && ((r) => pass.attribute(r)),
+  });
+  pass?.setRendered(result.rendered);
+  pass?.end();
 
   // emit
   if (!reporter.hasErrors()) {
     const { name } = config.output;
+    // The reused objects' copies are named with the others (clash groups span them) but not
+    // serialized: their files are on disk as they would be written (render-cache.ts).
+    const all = pass ? [...result.rendered, ...pass.standIns(byName)] : result.rendered;
     const objects =
-      config.output.gitops === 'argocd'
-        ? withSyncWaves(result.rendered, config.output.argocd.syncWaves)
-        : result.rendered;
+      config.output.gitops === 'argocd' ? withSyncWaves(all, config.output.argocd.syncWaves) : all;
+    const kept = pass && { has: (o: RenderedObject) => pass.reused.has(o.resource), paths: [] as string[] };
     // emit: false still names every file, so clashes are reported as a build reports them.
     const text = opts.emit !== false;
     result.files = emitClusters(
@@ -254,8 +289,11 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
         );
       },
       text,
+      kept,
     );
-    if (reporter.hasErrors() || !text) result.files = [];
+    if (kept) result.kept = kept.paths;
+    if (pass) result.renderPass = pass;
+    if (reporter.hasErrors() || !text) result.files = result.kept = [];
     if (config.output.gitops === 'argocd') {
       result.allApplications = argoApplications(
         config.clusters,

@@ -1,0 +1,326 @@
+// The render cache: a build after a small change renders, checks and serializes only the
+// objects that change can affect; every other object's files are left on disk as the last
+// build wrote them, and what its render and checks reported is reported again. One entry per
+// build identity (as the no-op cache, build-cache.ts), in the user's cache folder.
+//
+// Why reusing an object is safe. Its files and its diagnostics are a function of its own source
+// document and of what crosses objects; the entry is used only when all of that is unchanged:
+// - the global key: fedrender's version and code (stamp), federation.yaml's text, the bytes of
+//   every input file that is not a plain object's (Namespaces, CRDs, KubeFed and RSP objects,
+//   validation.crds, anything that is not one object per document), the options, and every
+//   object's identity with the clusters it renders into (file names, clash groups, references
+//   between objects, namespace placement, RSP targets all derive from these);
+// - per object: the bytes of its file, its document's index and path, its scheduled replicas;
+// - the output tree: every file exactly as the last build (of this identity) left it (path,
+//   size, mtime, inode), so the files of a reused object hold what it would write.
+// Only a build without errors is recorded. Anything unreadable or unexpected: a full render.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diagnostic, Reporter } from './core/diagnostics.js';
+import { findGitRoot } from './core/git-root.js';
+import { isObject } from './core/cow.js';
+import type { ParsedDoc } from './core/yaml-source.js';
+import { hashText } from './load/hash.js';
+import { appliedKeys } from './override/unused-overriders.js';
+import { sameSnapshot, snapshot, stamp, type CacheIdentity, type TreeSnapshot } from './build-cache.js';
+import type { RenderedObject, ReplicaOverride, Resource } from './types.js';
+
+const FORMAT = 1;
+
+/** What one object's render and checks gave, recorded for the next build. */
+interface ObjectRecord {
+  /** The clusters it rendered into, sorted. */
+  clusters: string[];
+  /** Everything its render and checks reported, in order, duplicates included. */
+  diagnostics: Diagnostic[];
+  /** appliedKeys of its rendered copies (unused typed overriders are found across objects). */
+  applied: string[];
+}
+
+interface Entry {
+  format: number;
+  global: string;
+  outDir: string;
+  tree: TreeSnapshot;
+  /** Per-object key -> record. */
+  objects: Record<string, ObjectRecord>;
+}
+
+/** The entry of the last build of this identity, if the output tree is still as it left it. */
+export class RenderCache {
+  private constructor(
+    private readonly file: string,
+    readonly prior: Entry | undefined,
+  ) {}
+
+  /** Never fails: an absent, unreadable, stale or damaged entry gives an empty cache. */
+  static async load(cacheDir: string, id: CacheIdentity): Promise<RenderCache> {
+    const file = entryPath(cacheDir, id);
+    let prior: Entry | undefined;
+    try {
+      const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+      if (isEntry(parsed) && sameSnapshot(snapshot(parsed.outDir), parsed.tree)) prior = parsed;
+    } catch {
+      prior = undefined;
+    }
+    return new RenderCache(file, prior);
+  }
+
+  /**
+   * Starts a build's render stage: works out which objects can be reused and records what the
+   * others report. `clustersOf` gives the clusters each object is rendered into in this build.
+   */
+  begin(inputs: PassInputs): RenderPass {
+    return new RenderPass(this, inputs);
+  }
+
+  /** Records a build that succeeded; the tree is the output directory after writing. */
+  async store(pass: RenderPass): Promise<void> {
+    if (!pass.cacheable) return;
+    const entry: Entry = {
+      format: FORMAT,
+      global: pass.global,
+      outDir: pass.outDir,
+      tree: snapshot(pass.outDir),
+      objects: pass.records(),
+    };
+    const dir = join(this.file, '..');
+    await mkdir(dir, { recursive: true });
+    const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, JSON.stringify(entry));
+    await rename(tmp, this.file);
+  }
+}
+
+export interface PassInputs {
+  configText: string;
+  configDir: string;
+  outDir: string;
+  /** Input file (relative to configDir) -> hash of its bytes: every file compile read. */
+  hashes: ReadonlyMap<string, string>;
+  /** The documents of the resource files (validation.crds' are only in `hashes`). */
+  docs: readonly ParsedDoc[];
+  resources: readonly Resource[];
+  federatedGroups: ReadonlySet<string>;
+  clustersOf: (r: Resource) => readonly string[];
+  scheduled: (r: Resource) => ReadonlyMap<string, ReplicaOverride> | undefined;
+  /** Options that change what is rendered or reported. */
+  options: unknown;
+  reporter: Reporter;
+}
+
+/** One build's render stage, as the render cache sees it. */
+export class RenderPass {
+  readonly global: string;
+  readonly outDir: string;
+  /** Objects whose files and diagnostics are taken from the last build. */
+  readonly reused = new Map<Resource, ObjectRecord>();
+  private readonly keys = new Map<Resource, string>();
+  private readonly captured = new Map<Resource, Diagnostic[]>();
+  private current: Resource | undefined;
+  private rendered: readonly RenderedObject[] = [];
+  /** False when some object has no key (its file was not hashed): nothing is recorded. */
+  cacheable = true;
+
+  constructor(
+    cache: RenderCache,
+    private readonly inputs: PassInputs,
+  ) {
+    this.outDir = inputs.outDir;
+    this.global = globalKey(inputs);
+    for (const r of inputs.resources) {
+      const key = objectKey(r, inputs);
+      if (key === undefined) this.cacheable = false;
+      else this.keys.set(r, key);
+    }
+    const prior = cache.prior;
+    if (prior && prior.global === this.global && prior.outDir === this.outDir) {
+      for (const [r, key] of this.keys) {
+        const record = Object.hasOwn(prior.objects, key) ? prior.objects[key] : undefined;
+        if (record && sameList(record.clusters, [...inputs.clustersOf(r)].sort())) this.reused.set(r, record);
+      }
+    }
+    // Every diagnostic reported while an object is current is that object's.
+    inputs.reporter.tap = (d) => {
+      if (this.current) this.captured.get(this.current)?.push(d);
+    };
+    for (const r of inputs.resources) if (!this.reused.has(r)) this.captured.set(r, []);
+  }
+
+  /** Reports again what the reused objects reported last time. */
+  replay(): void {
+    this.attribute(undefined);
+    for (const record of this.reused.values())
+      for (const d of record.diagnostics) this.inputs.reporter.replay(d);
+  }
+
+  /** Diagnostics reported from now on are r's (undefined: nobody's). */
+  attribute(r: Resource | undefined): void {
+    this.current = r;
+  }
+
+  /** The (object, cluster) pairs of the reused objects: they count as rendered. */
+  reusedPlacements(): { resource: Resource; cluster: string }[] {
+    return [...this.reused].flatMap(([resource, rec]) =>
+      rec.clusters.map((cluster) => ({ resource, cluster })),
+    );
+  }
+
+  /** What the reused objects' overrides applied. */
+  reusedApplied(): string[] {
+    return [...this.reused.values()].flatMap((rec) => rec.applied);
+  }
+
+  /** Stand-ins for the reused objects' copies: emit names them (only their identity is read). */
+  standIns(clusters: ReadonlyMap<string, RenderedObject['cluster']>): RenderedObject[] {
+    const out: RenderedObject[] = [];
+    for (const [resource, rec] of this.reused)
+      for (const name of rec.clusters) {
+        const cluster = clusters.get(name);
+        if (cluster) out.push({ resource, cluster, body: resource.body, applied: [] });
+      }
+    return out;
+  }
+
+  /** The objects this build rendered itself. */
+  setRendered(rendered: readonly RenderedObject[]): void {
+    this.rendered = rendered;
+  }
+
+  /** Ends the pass: the reporter no longer attributes. */
+  end(): void {
+    this.attribute(undefined);
+    this.inputs.reporter.tap = undefined;
+  }
+
+  records(): Record<string, ObjectRecord> {
+    const byResource = new Map<Resource, RenderedObject[]>();
+    for (const o of this.rendered) {
+      const list = byResource.get(o.resource);
+      if (list) list.push(o);
+      else byResource.set(o.resource, [o]);
+    }
+    const out: Record<string, ObjectRecord> = {};
+    for (const [r, key] of this.keys) {
+      const reused = this.reused.get(r);
+      if (reused) {
+        out[key] = reused;
+        continue;
+      }
+      const objects = byResource.get(r) ?? [];
+      out[key] = {
+        clusters: objects.map((o) => o.cluster.name).sort(),
+        diagnostics: this.captured.get(r) ?? [],
+        applied: [...appliedKeys(objects)].sort(),
+      };
+    }
+    return out;
+  }
+}
+
+/** Everything that crosses objects; see the comment at the top. */
+function globalKey(inputs: PassInputs): string {
+  const leafFiles = plainFiles(inputs);
+  const files = [...inputs.hashes]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([f, h]) => (leafFiles.has(f) ? [f] : [f, h]));
+  const objects = inputs.resources.map((r) => [
+    r.id.apiVersion,
+    r.id.kind,
+    r.id.namespace ?? null,
+    r.id.name,
+    r.scope,
+    r.ref.doc.file,
+    [...inputs.clustersOf(r)].sort(),
+  ]);
+  return hashText(
+    JSON.stringify([
+      FORMAT,
+      stamp(),
+      findGitRoot(inputs.configDir) ?? '',
+      inputs.outDir,
+      inputs.options,
+      hashText(inputs.configText),
+      files,
+      objects,
+    ]),
+  );
+}
+
+/**
+ * Files in which every document is one plain object (no Namespace, CRD or KubeFed object, not
+ * a List): such an object's bytes matter to itself only, besides its identity and placement.
+ */
+function plainFiles(inputs: PassInputs): Set<string> {
+  const byDoc = new Map<unknown, Resource[]>();
+  for (const r of inputs.resources) {
+    const list = byDoc.get(r.ref.doc);
+    if (list) list.push(r);
+    else byDoc.set(r.ref.doc, [r]);
+  }
+  const plain = new Set<string>();
+  const mixed = new Set<string>();
+  for (const d of inputs.docs) {
+    const file = d.source.file;
+    if (d.value === null) continue;
+    const rs = byDoc.get(d.source) ?? [];
+    const ok =
+      rs.length === 1 &&
+      rs[0]!.ref.path.length === 0 &&
+      rs[0]!.origin === 'plain' &&
+      !rs[0]!.isNamespace &&
+      rs[0]!.id.kind !== 'Namespace' &&
+      rs[0]!.id.kind !== 'CustomResourceDefinition' &&
+      !rs[0]!.id.group.endsWith('kubefed.io') &&
+      !inputs.federatedGroups.has(rs[0]!.id.group) &&
+      isObject(d.value);
+    if (ok) plain.add(file);
+    else mixed.add(file);
+  }
+  for (const f of mixed) plain.delete(f);
+  return plain;
+}
+
+/** One object's own inputs; undefined when its file's bytes are unknown. */
+function objectKey(r: Resource, inputs: PassInputs): string | undefined {
+  const fileHash = inputs.hashes.get(r.ref.doc.file);
+  if (fileHash === undefined) return undefined;
+  const scheduled = [...(inputs.scheduled(r) ?? [])]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([c, s]) => [c, s.replicas, s.origin, s.ref.doc.file, s.ref.doc.index, s.ref.path]);
+  return hashText(JSON.stringify([r.ref.doc.file, fileHash, r.ref.doc.index, r.ref.path, scheduled]));
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function entryPath(cacheDir: string, id: CacheIdentity): string {
+  const key = hashText(
+    JSON.stringify([id.configPath, id.outDir ?? '', id.clusters ?? [], id.shard ?? null, !!id.strict]),
+  );
+  return join(cacheDir, 'renders', `${key}.json`);
+}
+
+/** The shape this module writes (a damaged or foreign file is ignored). */
+function isEntry(v: unknown): v is Entry {
+  if (!isObject(v as never)) return false;
+  const e = v as Partial<Entry>;
+  return (
+    e.format === FORMAT &&
+    typeof e.global === 'string' &&
+    typeof e.outDir === 'string' &&
+    Array.isArray(e.tree) &&
+    typeof e.objects === 'object' &&
+    e.objects !== null &&
+    Object.values(e.objects).every(
+      (o: unknown) =>
+        typeof o === 'object' &&
+        o !== null &&
+        Array.isArray((o as ObjectRecord).clusters) &&
+        Array.isArray((o as ObjectRecord).diagnostics) &&
+        Array.isArray((o as ObjectRecord).applied),
+    )
+  );
+}

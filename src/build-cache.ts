@@ -92,8 +92,19 @@ function entryPath(cacheDir: string, id: CacheIdentity): string {
 /** Every file of a tree with [size, mtime, inode], sorted by path. */
 export type TreeSnapshot = [string, number, number, number][];
 
+/** Snapshots taken once per state of the trees and shared by the caches (one walk, not four). */
+export type Snapshots = Map<string, TreeSnapshot>;
+
 /** Every file under dir with [size, mtime, inode], sorted; [] when dir is absent. */
-export function snapshot(dir: string): TreeSnapshot {
+export function snapshot(dir: string, memo?: Snapshots): TreeSnapshot {
+  const known = memo?.get(dir);
+  if (known) return known;
+  const taken = walkTree(dir);
+  memo?.set(dir, taken);
+  return taken;
+}
+
+function walkTree(dir: string): TreeSnapshot {
   const out: [string, number, number, number][] = [];
   const walk = (rel: string) => {
     let entries;
@@ -141,6 +152,7 @@ export async function lookupBuild(
   id: CacheIdentity,
   configText: string,
   configDir: string,
+  memo?: Snapshots,
 ): Promise<CachedResult | undefined> {
   let entry: Entry;
   try {
@@ -152,7 +164,7 @@ export async function lookupBuild(
   if (entry.format !== FORMAT || entry.stamp !== `${stamp()}|${findGitRoot(configDir) ?? ''}`)
     return undefined;
   if (entry.configHash !== hashText(configText)) return undefined;
-  for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir), t.files)) return undefined;
+  for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir, memo), t.files)) return undefined;
   const files: string[] = [];
   const reporter = new Reporter();
   for (const g of entry.globs) {
@@ -179,6 +191,7 @@ export async function storeBuild(
   inputs: ReadonlyMap<string, string>,
   treeDirs: readonly string[],
   result: CachedResult,
+  memo?: Snapshots,
 ): Promise<void> {
   const entry: Entry = {
     format: FORMAT,
@@ -186,7 +199,7 @@ export async function storeBuild(
     configHash: hashText(configText),
     globs,
     inputs: [...inputs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
-    trees: treeDirs.map((dir) => ({ dir, files: snapshot(dir) })),
+    trees: treeDirs.map((dir) => ({ dir, files: snapshot(dir, memo) })),
     result,
   };
   const path = entryPath(cacheDir, id);

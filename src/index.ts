@@ -35,7 +35,7 @@ import {
 } from './write/index.js';
 import { argoIndex } from './emit/gitops.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
-import { lookupBuild, storeBuild, type CacheIdentity } from './build-cache.js';
+import { lookupBuild, storeBuild, type CacheIdentity, type Snapshots } from './build-cache.js';
 import { RenderCache } from './render-cache.js';
 import { federationFromDump } from './migrate/init-from.js';
 import { stripBom } from './load/resources.js';
@@ -81,6 +81,8 @@ export interface BuildResult {
   configDir?: string;
   /** A usage mistake found while compiling (unknown --cluster). */
   usage?: string;
+  /** build with a cache: objects whose files and checks were taken from the last build. */
+  reused?: number;
 }
 
 export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promise<BuildResult> {
@@ -92,17 +94,21 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     shard: opts.shard,
     strict: opts.strict,
   };
+  // The output trees as they are before this build, walked once for both caches.
+  const before: Snapshots = new Map();
   if (opts.cacheDir && !opts.check) {
     const text = await readFile(configPath, 'utf8').catch(() => undefined);
     const hit =
       text === undefined
         ? undefined
-        : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath)).catch(() => undefined);
+        : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath), before).catch(
+            () => undefined,
+          );
     if (hit) return { ...hit, changed: false };
   }
   const renderCache =
     opts.cacheDir && !opts.check
-      ? await RenderCache.load(opts.cacheDir, id).catch(() => undefined)
+      ? await RenderCache.load(opts.cacheDir, id, before).catch(() => undefined)
       : undefined;
   let c = await compile({ ...opts, renderCache });
   let result: BuildResult;
@@ -114,10 +120,12 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     c = await compile(opts);
     result = await writeBuild(opts, c);
   }
+  if (c.renderPass) result.reused = c.renderPass.reused.size;
   const cacheable =
     opts.cacheDir && !opts.check && c.inputs && c.config && !c.config.validation.schemaLocations.length;
   if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
-    if (renderCache && c.renderPass) await renderCache.store(c.renderPass).catch(() => undefined);
+    const after: Snapshots = new Map();
+    if (renderCache && c.renderPass) await renderCache.store(c.renderPass, after).catch(() => undefined);
     const trees = [result.outDir, result.fluxDir].filter((d) => d !== undefined);
     await storeBuild(
       opts.cacheDir!,
@@ -135,6 +143,7 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
         clusters: result.clusters,
         files: result.files,
       },
+      after,
     ).catch(() => undefined);
   }
   return result;

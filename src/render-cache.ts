@@ -23,13 +23,25 @@ import { isObject } from './core/cow.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { hashText } from './load/hash.js';
 import { appliedKeys } from './override/unused-overriders.js';
-import { sameSnapshot, snapshot, stamp, type CacheIdentity, type TreeSnapshot } from './build-cache.js';
-import type { RenderedObject, ReplicaOverride, Resource } from './types.js';
+import {
+  sameSnapshot,
+  snapshot,
+  stamp,
+  type CacheIdentity,
+  type Snapshots,
+  type TreeSnapshot,
+} from './build-cache.js';
+import type { Json, RenderedObject, ReplicaOverride, Resource } from './types.js';
 
 const FORMAT = 1;
 
 /** What one object's render and checks gave, recorded for the next build. */
 interface ObjectRecord {
+  /**
+   * The files its diagnostics point into, with the hash of their bytes: a position holds while
+   * its file is unchanged (an object that reported nothing depends on no file's layout).
+   */
+  files: Record<string, string>;
   /** The clusters it rendered into, sorted. */
   clusters: string[];
   /** Everything its render and checks reported, in order, duplicates included. */
@@ -55,12 +67,12 @@ export class RenderCache {
   ) {}
 
   /** Never fails: an absent, unreadable, stale or damaged entry gives an empty cache. */
-  static async load(cacheDir: string, id: CacheIdentity): Promise<RenderCache> {
+  static async load(cacheDir: string, id: CacheIdentity, memo?: Snapshots): Promise<RenderCache> {
     const file = entryPath(cacheDir, id);
     let prior: Entry | undefined;
     try {
       const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-      if (isEntry(parsed) && sameSnapshot(snapshot(parsed.outDir), parsed.tree)) prior = parsed;
+      if (isEntry(parsed) && sameSnapshot(snapshot(parsed.outDir, memo), parsed.tree)) prior = parsed;
     } catch {
       prior = undefined;
     }
@@ -76,13 +88,13 @@ export class RenderCache {
   }
 
   /** Records a build that succeeded; the tree is the output directory after writing. */
-  async store(pass: RenderPass): Promise<void> {
+  async store(pass: RenderPass, memo?: Snapshots): Promise<void> {
     if (!pass.cacheable) return;
     const entry: Entry = {
       format: FORMAT,
       global: pass.global,
       outDir: pass.outDir,
-      tree: snapshot(pass.outDir),
+      tree: snapshot(pass.outDir, memo),
       objects: pass.records(),
     };
     const dir = join(this.file, '..');
@@ -129,8 +141,9 @@ export class RenderPass {
   ) {
     this.outDir = inputs.outDir;
     this.global = globalKey(inputs);
+    const docs = new Map(inputs.docs.map((d) => [d.source, d]));
     for (const r of inputs.resources) {
-      const key = objectKey(r, inputs);
+      const key = objectKey(r, docs.get(r.ref.doc), inputs);
       if (key === undefined) this.cacheable = false;
       else this.keys.set(r, key);
     }
@@ -138,7 +151,10 @@ export class RenderPass {
     if (prior && prior.global === this.global && prior.outDir === this.outDir) {
       for (const [r, key] of this.keys) {
         const record = Object.hasOwn(prior.objects, key) ? prior.objects[key] : undefined;
-        if (record && sameList(record.clusters, [...inputs.clustersOf(r)].sort())) this.reused.set(r, record);
+        if (!record || !sameList(record.clusters, [...inputs.clustersOf(r)].sort())) continue;
+        // Its value is unchanged; where it reported something, the positions must be too.
+        if (Object.entries(record.files).some(([f, h]) => (inputs.hashes.get(f) ?? '') !== h)) continue;
+        this.reused.set(r, record);
       }
     }
     // Every diagnostic reported while an object is current is that object's.
@@ -210,6 +226,12 @@ export class RenderPass {
       }
       const objects = byResource.get(r) ?? [];
       out[key] = {
+        files: Object.fromEntries(
+          [...new Set((this.captured.get(r) ?? []).map((d) => d.file))].map((f) => [
+            f,
+            this.inputs.hashes.get(f) ?? '',
+          ]),
+        ),
         clusters: objects.map((o) => o.cluster.name).sort(),
         diagnostics: this.captured.get(r) ?? [],
         applied: [...appliedKeys(objects)].sort(),
@@ -221,10 +243,28 @@ export class RenderPass {
 
 /** Everything that crosses objects; see the comment at the top. */
 function globalKey(inputs: PassInputs): string {
-  const leafFiles = plainFiles(inputs);
+  const byDoc = new Map<unknown, Resource[]>();
+  for (const r of inputs.resources) {
+    const list = byDoc.get(r.ref.doc);
+    if (list) list.push(r);
+    else byDoc.set(r.ref.doc, [r]);
+  }
+  // The values of the documents that are not one plain object: they reach other objects.
+  const shared: [string, number, string][] = [];
+  const parsed = new Set<string>();
+  for (const d of inputs.docs) {
+    parsed.add(d.source.file);
+    if (!isPlainObject(byDoc.get(d.source), inputs.federatedGroups))
+      shared.push([
+        d.source.file,
+        d.source.index,
+        d.verbatim !== undefined ? `v${d.verbatim}` : encode(d.value),
+      ]);
+  }
+  // Files without a parsed document (validation.crds, empty or broken files): their bytes.
   const files = [...inputs.hashes]
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([f, h]) => (leafFiles.has(f) ? [f] : [f, h]));
+    .map(([f, h]) => (parsed.has(f) ? [f] : [f, h]));
   const objects = inputs.resources.map((r) => [
     r.id.apiVersion,
     r.id.kind,
@@ -243,53 +283,55 @@ function globalKey(inputs: PassInputs): string {
       inputs.options,
       hashText(inputs.configText),
       files,
+      shared,
       objects,
     ]),
   );
 }
 
 /**
- * Files in which every document is one plain object (no Namespace, CRD or KubeFed object, not
- * a List): such an object's bytes matter to itself only, besides its identity and placement.
+ * A document that is one object (a plain manifest or a Federated<Kind>; not a Namespace, CRD,
+ * List or any other KubeFed object: RSPs, FTCs, KubeFedClusters): its value matters to itself
+ * only, besides its identity and placement. (KubeFed objects' schema checks run every build.)
  */
-function plainFiles(inputs: PassInputs): Set<string> {
-  const byDoc = new Map<unknown, Resource[]>();
-  for (const r of inputs.resources) {
-    const list = byDoc.get(r.ref.doc);
-    if (list) list.push(r);
-    else byDoc.set(r.ref.doc, [r]);
-  }
-  const plain = new Set<string>();
-  const mixed = new Set<string>();
-  for (const d of inputs.docs) {
-    const file = d.source.file;
-    if (d.value === null) continue;
-    const rs = byDoc.get(d.source) ?? [];
-    const ok =
-      rs.length === 1 &&
-      rs[0]!.ref.path.length === 0 &&
-      rs[0]!.origin === 'plain' &&
-      !rs[0]!.isNamespace &&
-      rs[0]!.id.kind !== 'Namespace' &&
-      rs[0]!.id.kind !== 'CustomResourceDefinition' &&
-      !rs[0]!.id.group.endsWith('kubefed.io') &&
-      !inputs.federatedGroups.has(rs[0]!.id.group) &&
-      isObject(d.value);
-    if (ok) plain.add(file);
-    else mixed.add(file);
-  }
-  for (const f of mixed) plain.delete(f);
-  return plain;
+function isPlainObject(rs: readonly Resource[] | undefined, federatedGroups: ReadonlySet<string>): boolean {
+  const r = rs?.length === 1 ? rs[0] : undefined;
+  return (
+    r !== undefined &&
+    r.ref.path.length === 0 &&
+    !r.isNamespace &&
+    r.id.kind !== 'Namespace' &&
+    r.id.kind !== 'CustomResourceDefinition' &&
+    !r.id.group.endsWith('kubefed.io') &&
+    !federatedGroups.has(r.id.group)
+  );
 }
 
-/** One object's own inputs; undefined when its file's bytes are unknown. */
-function objectKey(r: Resource, inputs: PassInputs): string | undefined {
-  const fileHash = inputs.hashes.get(r.ref.doc.file);
-  if (fileHash === undefined) return undefined;
+/**
+ * One object's own inputs: its document's value (or a SOPS document's text) and place, and its
+ * scheduled replicas. Not its file's other bytes: a comment or a sibling document changed
+ * elsewhere in the file leaves its files and (unless it reported something) its checks alone.
+ * Undefined when its document or its file's bytes are unknown.
+ */
+function objectKey(r: Resource, doc: ParsedDoc | undefined, inputs: PassInputs): string | undefined {
+  if (!doc || !inputs.hashes.has(r.ref.doc.file)) return undefined;
   const scheduled = [...(inputs.scheduled(r) ?? [])]
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([c, s]) => [c, s.replicas, s.origin, s.ref.doc.file, s.ref.doc.index, s.ref.path]);
-  return hashText(JSON.stringify([r.ref.doc.file, fileHash, r.ref.doc.index, r.ref.path, scheduled]));
+  const value = doc.verbatim !== undefined ? `v${doc.verbatim}` : encode(doc.value);
+  return hashText(JSON.stringify([r.ref.doc.file, r.ref.doc.index, r.ref.path, scheduled, value]));
+}
+
+/** A JSON value as text that tells every value apart (NaN, -0 and Infinity included). */
+function encode(v: Json): string {
+  if (v === null) return 'n';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (typeof v === 'number') return `d${Object.is(v, -0) ? '-0' : String(v)}`;
+  if (typeof v === 'string') return `s${JSON.stringify(v)}`;
+  if (Array.isArray(v)) return `[${v.map(encode).join(',')}]`;
+  return `{${Object.keys(v)
+    .map((k) => `${JSON.stringify(k)}:${encode(v[k]!)}`)
+    .join(',')}}`;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
@@ -318,6 +360,8 @@ function isEntry(v: unknown): v is Entry {
       (o: unknown) =>
         typeof o === 'object' &&
         o !== null &&
+        typeof (o as ObjectRecord).files === 'object' &&
+        (o as ObjectRecord).files !== null &&
         Array.isArray((o as ObjectRecord).clusters) &&
         Array.isArray((o as ObjectRecord).diagnostics) &&
         Array.isArray((o as ObjectRecord).applied),

@@ -209,11 +209,14 @@ function checkObject(
       );
     });
 }
-/** Compiled CEL rules per CRD version, and CRDs whose skipped rules were already reported. */
+/** Compiled CEL rules per CRD version. */
 const celCache = new WeakMap<CrdSchema, CelRules | null>();
-const reportedSkips = new WeakMap<Reporter, Set<string>>();
 
-/** The CRD's rules; the ones that cannot be evaluated are summed up in one warning per CRD. */
+/**
+ * The CRD's rules; the ones that cannot be evaluated are summed up in one warning per CRD (one
+ * diagnostic: the reporter drops the repeats). Reported for every object checked, not only the
+ * first: the render cache replays what each object reported, and any of them may be the first.
+ */
 function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
   let rules = celCache.get(crd);
   if (rules === undefined) {
@@ -221,11 +224,8 @@ function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
     celCache.set(crd, rules);
   }
   if (!rules) return undefined;
-  let seen = reportedSkips.get(reporter);
-  if (!seen) reportedSkips.set(reporter, (seen = new Set()));
   const firstSkipped = rules.skipped[0];
-  if (firstSkipped && !seen.has(crd.crd || crd.kind)) {
-    seen.add(crd.crd || crd.kind);
+  if (firstSkipped) {
     const count = (reason: string) => rules.skipped.filter((s) => s.reason === reason).length;
     const functions = [
       ...new Set(rules.skipped.flatMap((s) => (s.reason === 'unsupported' ? s.detail!.split(', ') : []))),

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
 import { errCode, errorMessage } from './core/errors.js';
-import { setValidatorCache } from './core/ajv.js';
+import { saveCodeCaches, setValidatorCache } from './core/ajv.js';
 import { filePos, posOf } from './core/source.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { findGitRoot, pathInside } from './core/git-root.js';
@@ -261,6 +261,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     reused: pass?.reusedPlacements(),
     onResource: pass && ((r) => pass.attribute(r)),
   });
+  saveCodeCaches();
   pass?.setRendered(result.rendered);
   pass?.end();
 

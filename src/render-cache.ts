@@ -347,24 +347,35 @@ function entryPath(cacheDir: string, id: CacheIdentity): string {
 
 /** The shape this module writes (a damaged or foreign file is ignored). */
 function isEntry(v: unknown): v is Entry {
-  if (!isObject(v as never)) return false;
-  const e = v as Partial<Entry>;
   return (
-    e.format === FORMAT &&
-    typeof e.global === 'string' &&
-    typeof e.outDir === 'string' &&
-    Array.isArray(e.tree) &&
-    typeof e.objects === 'object' &&
-    e.objects !== null &&
-    Object.values(e.objects).every(
-      (o: unknown) =>
-        typeof o === 'object' &&
-        o !== null &&
-        typeof (o as ObjectRecord).files === 'object' &&
-        (o as ObjectRecord).files !== null &&
-        Array.isArray((o as ObjectRecord).clusters) &&
-        Array.isArray((o as ObjectRecord).diagnostics) &&
-        Array.isArray((o as ObjectRecord).applied),
+    isObject(v) &&
+    v.format === FORMAT &&
+    typeof v.global === 'string' &&
+    typeof v.outDir === 'string' &&
+    Array.isArray(v.tree) &&
+    v.tree.every((f) => Array.isArray(f) && f.length === 4) &&
+    isObject(v.objects) &&
+    Object.values(v.objects).every(
+      (o) =>
+        isObject(o) &&
+        isObject(o.files) &&
+        Array.isArray(o.clusters) &&
+        Array.isArray(o.applied) &&
+        Array.isArray(o.diagnostics) &&
+        o.diagnostics.every(isDiagnostic),
     )
+  );
+}
+
+function isDiagnostic(d: unknown): boolean {
+  return (
+    isObject(d) &&
+    typeof d.code === 'string' &&
+    (d.severity === 'error' || d.severity === 'warning') &&
+    typeof d.message === 'string' &&
+    typeof d.file === 'string' &&
+    typeof d.line === 'number' &&
+    typeof d.column === 'number' &&
+    (d.hint === undefined || typeof d.hint === 'string')
   );
 }

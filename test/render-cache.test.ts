@@ -132,12 +132,17 @@ function change(dir: string, r: Rand): string {
 
 /** Everything a build tells its caller, less what names the folder and the cache counter. */
 function outcome(res: BuildResult, dir: string) {
-  const { reused: _r, outDir, fluxDir, configDir, ...rest } = res;
   const rel = (p: string | undefined) => p?.split(dir).join('<dir>');
-  return { ...rest, outDir: rel(outDir), fluxDir: rel(fluxDir), configDir: rel(configDir) };
+  return {
+    ...res,
+    reused: undefined,
+    outDir: rel(res.outDir),
+    fluxDir: rel(res.fluxDir),
+    configDir: rel(res.configDir),
+  };
 }
 
-/** The whole project folder but the cache's own files. */
+/** The whole project folder (the cache is outside it). */
 function tree(dir: string): Record<string, string> {
   return readTree(dir);
 }

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { deepFreeze } from '../src/core/cow.js';
 import { posOf } from '../src/core/source.js';
-import { compile } from '../src/pipeline.js';
+import { compile } from '../src/index.js';
 import {
   formatImage,
   parseImage,

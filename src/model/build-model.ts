@@ -164,21 +164,13 @@ function plainResource(
     bodyRef: at,
     ref: at,
     origin: 'plain',
+    // Every cluster, unless a federation.yaml rule or default says otherwise (the place stage).
     placement: { spec: { clusterSelector: {} }, ref: at, from: 'all' },
     overrides: [],
     isNamespace: group === '' && kind === 'Namespace',
     ...(verbatim !== undefined ? { verbatim } : {}),
     ...(allowSecret ? { allowSecret } : {}),
   };
-  // Placement: the last matching rule wins, else defaults.placement, else every cluster.
-  const rule = [...config.placements].reverse().find((p) => ruleMatches(p.match, r));
-  if (rule) r.placement = { spec: rule.placement, ref: child(rule.ref, 'placement'), from: 'rule' };
-  else if (config.defaults.placement)
-    r.placement = {
-      spec: config.defaults.placement.value,
-      ref: config.defaults.placement.ref,
-      from: 'default',
-    };
   r.overrides = config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list);
   return r;
 }

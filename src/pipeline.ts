@@ -1,9 +1,11 @@
-// The whole flow, in order: load -> model -> place (own placement, schedule, namespace bound)
-// -> override -> validate -> emit (the rendered tree, then the GitOps objects). The library's
+// The whole flow, in order: load -> check inputs (KubeFed objects against their schemas) ->
+// model -> place (own placement, schedule, namespace bound) -> override -> validate -> emit
+// (the rendered tree, then the GitOps objects). The library's
 // compile() (index.ts) calls loadInputs, checks its arguments against the clusters loaded, then
 // compileLoaded: reading the two shows what a build does. Writing is left to the caller, so
 // `validate`, `plan` and `build --check` share every step but the last.
 import { dirname, resolve } from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import { cmp, Reporter } from './core/diagnostics.js';
 import { setValidatorCache } from './core/ajv.js';
 import { posOf } from './core/source.js';
@@ -15,12 +17,15 @@ import { projectFile } from './fleet.js';
 import { load, type Loaded } from './load/load.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
 import { renderResource } from './override/override.js';
-import { place, type PlacementMap } from './place.js';
+import { place, type Placement, type PlacementMap } from './place.js';
 import type { ScheduleMap } from './schedule/schedule.js';
 import { checkRules } from './model/rule-usage.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
-import { validateRendered } from './validate/validate.js';
+import { createRegistry, validateRendered } from './validate/validate.js';
+import { checkKubefedInputs, type SchemaErrors } from './validate/kubefed-inputs.js';
+import type { SchemaRegistry } from './validate/schema-registry.js';
+import { federatedTypes, type TypeTable } from './model/federated-types.js';
 import type { Shard } from './shard.js';
 import type { InputGlobs } from './build-cache.js';
 import type { ClusterSelection } from './cluster-selection.js';
@@ -100,51 +105,52 @@ export async function compileLoaded(
   opts: Pick<CompileOptions, 'emit' | 'gitRoot'>,
 ): Promise<Compilation> {
   const { reporter } = result;
-  const { config, docs, crdDocs } = loaded;
-  const { selected, partial } = selection;
-  result.clusters = selected.map((c) => c.name);
+  result.clusters = selection.selected.map((c) => c.name);
+  // The run's schemas, for the KubeFed inputs now and the rendered objects at the end.
+  const wellKnown = new Map<string, ValidateFunction>();
+  const registry = createRegistry(loaded.config, [...loaded.docs, ...loaded.crdDocs], reporter, wellKnown);
 
-  const model = modelStage(loaded, reporter);
-  result.model = model;
-
-  const placement = place(model, config, reporter);
-  Object.assign(result, placement);
-
-  result.rendered = override(model, placement.placement, placement.scheduled, selection, config, reporter);
-  if (!partial && !reporter.hasErrors())
-    checkTypedOverriders(result.rendered, model.resources, config, reporter);
-
-  // A partial build validates what it renders, and the objects placed nowhere (whose mistakes
-  // would otherwise go unseen), not the objects of the clusters it leaves out.
-  const unrendered = partial
-    ? model.resources.filter((r) => (placement.placement.get(r) ?? []).length === 0)
-    : model.resources;
-  const wellKnown = await loadWellKnownSchemas(
-    model.resources
-      .filter((r) => wellKnownPackage(r.id.apiVersion))
-      .map((r) => `${r.id.apiVersion}/${r.id.kind}`),
-  );
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown, unrendered);
-
-  if (!reporter.hasErrors()) await emit(result, loaded, model, selected, opts);
+  const kubefed = checkInputs(loaded, registry, reporter);
+  const model = modelStage(loaded, kubefed, reporter);
+  const placement = place(model, loaded.config, reporter);
+  const rendered = override(model, placement, selection, loaded.config, reporter);
+  Object.assign(result, { model, ...placement, rendered });
+  await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter);
+  if (!reporter.hasErrors()) await emit(result, loaded, model, selection.selected, opts);
   return result;
 }
 
+/** What the model needs of the KubeFed inputs beyond the documents. */
+interface KubefedInputs {
+  types: TypeTable;
+  schemaErrors: SchemaErrors;
+}
+
+/** Stage check-inputs: the federated types, and the KubeFed objects checked against their schemas. */
+function checkInputs(loaded: Loaded, registry: SchemaRegistry, reporter: Reporter): KubefedInputs {
+  const types = federatedTypes(loaded.docs, loaded.config, reporter);
+  const groups = new Set([...types.values()].map((t) => t.federatedGroup));
+  const schemaErrors = checkKubefedInputs(loaded.docs, registry, loaded.config, groups, reporter);
+  return { types, schemaErrors };
+}
+
 /** Stage model: the documents -> resources, preferences and CRDs, sorted; unused rules reported. */
-function modelStage(loaded: Loaded, reporter: Reporter): Model {
+function modelStage(loaded: Loaded, kubefed: KubefedInputs, reporter: Reporter): Model {
   const { config, docs, crdDocs } = loaded;
-  const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), reporter);
+  const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), kubefed, reporter);
   sortResources(model.resources);
   checkRules(model.resources, config, reporter);
   return model;
 }
 
-/** Stage override: each resource's per-cluster copy, for the selected clusters it is placed in. */
+/**
+ * Stage override: each resource's per-cluster copy, for the selected clusters it is placed in;
+ * a full build then reports typed overriders that changed nothing anywhere.
+ */
 function override(
   model: Model,
-  placement: PlacementMap,
-  scheduled: ScheduleMap,
-  { selected }: ClusterSelection,
+  { placement, scheduled }: Placement,
+  { selected, partial }: ClusterSelection,
   config: FederationConfig,
   reporter: Reporter,
 ): RenderedObject[] {
@@ -159,7 +165,31 @@ function override(
       }),
     );
   }
+  if (!partial && !reporter.hasErrors()) checkTypedOverriders(rendered, model.resources, config, reporter);
   return rendered;
+}
+
+/** Stage validate: the rendered objects, and the ones placed nowhere, against their schemas. */
+async function validate(
+  rendered: readonly RenderedObject[],
+  model: Model,
+  { placement }: Placement,
+  { partial }: ClusterSelection,
+  config: FederationConfig,
+  registry: SchemaRegistry,
+  wellKnown: Map<string, ValidateFunction>,
+  reporter: Reporter,
+): Promise<void> {
+  // A partial build validates what it renders, and the objects placed nowhere (whose mistakes
+  // would otherwise go unseen), not the objects of the clusters it leaves out.
+  const unrendered = partial
+    ? model.resources.filter((r) => (placement.get(r) ?? []).length === 0)
+    : model.resources;
+  const kinds = model.resources
+    .filter((r) => wellKnownPackage(r.id.apiVersion))
+    .map((r) => `${r.id.apiVersion}/${r.id.kind}`);
+  for (const [kind, v] of await loadWellKnownSchemas(kinds)) wellKnown.set(kind, v);
+  validateRendered(rendered, model, config, registry, reporter, unrendered);
 }
 
 /** Stage emit: the rendered tree's files, then the GitOps objects (Applications, Kustomizations). */

@@ -126,6 +126,24 @@ function walkTree(dir: string): TreeSnapshot {
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
+/**
+ * `before` with the files at `changed` (relative paths) stated again: the tree after a build
+ * that wrote or deleted just those, without walking it. A file someone else changed meanwhile
+ * makes the result differ from the tree, which only costs the next build its cache.
+ */
+export function patchSnapshot(before: TreeSnapshot, dir: string, changed: readonly string[]): TreeSnapshot {
+  const byPath = new Map(before.map((e) => [e[0], e]));
+  for (const p of changed) {
+    try {
+      const st = lstatSync(join(dir, p));
+      byPath.set(p, [p, st.size, st.mtimeMs, st.ino]);
+    } catch {
+      byPath.delete(p);
+    }
+  }
+  return [...byPath.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 export function sameSnapshot(a: TreeSnapshot, b: TreeSnapshot): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {

@@ -31,12 +31,13 @@ import {
   writeFileAtomic,
   type TreeInput,
   type TreePlan,
+  type WritePlan,
   type WriterFs,
   type WriteProblem,
 } from './write/index.js';
 import { argoIndex } from './emit/gitops.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
-import { lookupBuild, storeBuild, type CacheIdentity, type Snapshots } from './build-cache.js';
+import { lookupBuild, patchSnapshot, storeBuild, type CacheIdentity, type Snapshots } from './build-cache.js';
 import { RenderCache } from './render-cache.js';
 import { federationFromDump } from './migrate/init-from.js';
 import { stripBom } from './load/resources.js';
@@ -133,19 +134,31 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
       : undefined;
   let c = await compile({ ...opts, renderCache });
   let result: BuildResult;
+  let committed: WritePlan | undefined;
+  const onCommit = (plan: WritePlan) => (committed = plan);
   try {
-    result = await writeBuild(opts, c);
+    result = await writeBuild(opts, c, onCommit);
   } catch (e) {
     // The tree changed under the render cache after it was checked: render everything.
     if (!(e instanceof StaleKeptFiles)) throw e;
     c = await compile(opts);
-    result = await writeBuild(opts, c);
+    result = await writeBuild(opts, c, onCommit);
   }
   if (c.renderPass) result.reused = c.renderPass.reused.size;
   const cacheable =
     opts.cacheDir && !opts.check && c.inputs && c.config && !c.config.validation.schemaLocations.length;
   if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
     const after: Snapshots = new Map();
+    // The output tree is the one walked before, but for what this build wrote and deleted.
+    const walked = result.outDir && before.get(result.outDir);
+    if (walked && committed)
+      after.set(
+        result.outDir!,
+        patchSnapshot(walked, result.outDir!, [
+          ...committed.writes.filter((w) => w.root === 0).map((w) => w.path),
+          ...committed.deletes.filter((d) => d.root === 0).map((d) => d.path),
+        ]),
+      );
     if (renderCache && c.renderPass) await renderCache.store(c.renderPass, after).catch(() => undefined);
     const trees = [result.outDir, result.fluxDir].filter((d) => d !== undefined);
     await storeBuild(
@@ -173,6 +186,8 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
 async function writeBuild(
   opts: BuildOptions & { writerFs?: WriterFs },
   c: Compilation,
+  /** Called with the plan once it is committed (the caches patch their snapshots with it). */
+  onCommit: (plan: WritePlan) => void = () => undefined,
 ): Promise<BuildResult> {
   const result = baseResult(c);
   if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
@@ -274,6 +289,7 @@ async function writeBuild(
     result.changed = hasWork(plan);
     try {
       await commitWrite(fs, plan, compromised);
+      onCommit(plan);
     } catch (e) {
       if (!(e instanceof WriteError)) throw e;
       result.changed = false;

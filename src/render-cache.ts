@@ -23,17 +23,10 @@ import { isObject } from './core/cow.js';
 import type { ParsedDoc } from './core/yaml-source.js';
 import { hashText } from './load/hash.js';
 import { appliedKeys } from './override/unused-overriders.js';
-import {
-  sameSnapshot,
-  snapshot,
-  stamp,
-  type CacheIdentity,
-  type Snapshots,
-  type TreeSnapshot,
-} from './build-cache.js';
+import { snapshot, stamp, type CacheIdentity, type Snapshots, type TreeSnapshot } from './build-cache.js';
 import type { Json, RenderedObject, ReplicaOverride, Resource } from './types.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What one object's render and checks gave, recorded for the next build. */
 interface ObjectRecord {
@@ -54,7 +47,8 @@ interface Entry {
   format: number;
   global: string;
   outDir: string;
-  tree: TreeSnapshot;
+  /** Hash of the output tree's snapshot (build-cache.ts) after the build. */
+  tree: string;
   /** Per-object key -> record. */
   objects: Record<string, ObjectRecord>;
 }
@@ -72,7 +66,7 @@ export class RenderCache {
     let prior: Entry | undefined;
     try {
       const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-      if (isEntry(parsed) && sameSnapshot(snapshot(parsed.outDir, memo), parsed.tree)) prior = parsed;
+      if (isEntry(parsed) && digest(snapshot(parsed.outDir, memo)) === parsed.tree) prior = parsed;
     } catch {
       prior = undefined;
     }
@@ -94,7 +88,7 @@ export class RenderCache {
       format: FORMAT,
       global: pass.global,
       outDir: pass.outDir,
-      tree: snapshot(pass.outDir, memo),
+      tree: digest(snapshot(pass.outDir, memo)),
       objects: pass.records(),
     };
     const dir = join(this.file, '..');
@@ -334,6 +328,10 @@ function encode(v: Json): string {
     .join(',')}}`;
 }
 
+function digest(tree: TreeSnapshot): string {
+  return hashText(JSON.stringify(tree));
+}
+
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -352,8 +350,7 @@ function isEntry(v: unknown): v is Entry {
     v.format === FORMAT &&
     typeof v.global === 'string' &&
     typeof v.outDir === 'string' &&
-    Array.isArray(v.tree) &&
-    v.tree.every((f) => Array.isArray(f) && f.length === 4) &&
+    typeof v.tree === 'string' &&
     isObject(v.objects) &&
     Object.values(v.objects).every(
       (o) =>

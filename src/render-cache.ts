@@ -136,8 +136,10 @@ export class RenderPass {
     this.outDir = inputs.outDir;
     this.global = globalKey(inputs);
     const docs = new Map(inputs.docs.map((d) => [d.source, d]));
+    const perFile = new Map<string, number>();
+    for (const d of inputs.docs) perFile.set(d.source.file, (perFile.get(d.source.file) ?? 0) + 1);
     for (const r of inputs.resources) {
-      const key = objectKey(r, docs.get(r.ref.doc), inputs);
+      const key = objectKey(r, docs.get(r.ref.doc), perFile.get(r.ref.doc.file) === 1, inputs);
       if (key === undefined) this.cacheable = false;
       else this.keys.set(r, key);
     }
@@ -307,12 +309,19 @@ function isPlainObject(rs: readonly Resource[] | undefined, federatedGroups: Rea
  * elsewhere in the file leaves its files and (unless it reported something) its checks alone.
  * Undefined when its document or its file's bytes are unknown.
  */
-function objectKey(r: Resource, doc: ParsedDoc | undefined, inputs: PassInputs): string | undefined {
-  if (!doc || !inputs.hashes.has(r.ref.doc.file)) return undefined;
+function objectKey(
+  r: Resource,
+  doc: ParsedDoc | undefined,
+  alone: boolean,
+  inputs: PassInputs,
+): string | undefined {
+  const fileHash = inputs.hashes.get(r.ref.doc.file);
+  if (!doc || fileHash === undefined) return undefined;
   const scheduled = [...(inputs.scheduled(r) ?? [])]
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([c, s]) => [c, s.replicas, s.origin, s.ref.doc.file, s.ref.doc.index, s.ref.path]);
-  const value = doc.verbatim !== undefined ? `v${doc.verbatim}` : encode(doc.value);
+  // The only document of its file: the file's bytes (already hashed) stand for its value.
+  const value = alone ? `f${fileHash}` : doc.verbatim !== undefined ? `v${doc.verbatim}` : encode(doc.value);
   return hashText(JSON.stringify([r.ref.doc.file, r.ref.doc.index, r.ref.path, scheduled, value]));
 }
 

@@ -20,7 +20,7 @@ import { expandGlobs } from './load/resources.js';
 import { hashText } from './load/hash.js';
 import type { Shard } from './shard.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** How compile found its inputs, so a later run can find them again without federation.yaml. */
 export interface InputGlobs {
@@ -89,7 +89,7 @@ function entryPath(cacheDir: string, id: CacheIdentity): string {
   return join(cacheDir, 'builds', `${key}.json`);
 }
 
-/** Every file of a tree with [size, mtime, inode], sorted by path. */
+/** Every file (and folder, ending in `/`) of a tree with [size, mtime, inode], sorted by path. */
 export type TreeSnapshot = [string, number, number, number][];
 
 /** Snapshots taken once per state of the trees and shared by the caches (one walk, not four). */
@@ -115,8 +115,13 @@ function walkTree(dir: string): TreeSnapshot {
     }
     for (const e of entries) {
       const p = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(p);
-      else {
+      if (e.isDirectory()) {
+        // A folder's mtime changes when a file is written into it (temp file, rename) or
+        // deleted: foldersUnchanged compares them. The tree's own folder holds the lock.
+        const st = lstatSync(join(dir, p));
+        out.push([`${p}/`, 0, st.mtimeMs, st.ino]);
+        walk(p);
+      } else {
         const st = lstatSync(join(dir, p));
         out.push([p, st.size, st.mtimeMs, st.ino]);
       }
@@ -133,7 +138,9 @@ function walkTree(dir: string): TreeSnapshot {
  */
 export function patchSnapshot(before: TreeSnapshot, dir: string, changed: readonly string[]): TreeSnapshot {
   const byPath = new Map(before.map((e) => [e[0], e]));
+  const folders = new Set<string>();
   for (const p of changed) {
+    for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i + 1));
     try {
       const st = lstatSync(join(dir, p));
       byPath.set(p, [p, st.size, st.mtimeMs, st.ino]);
@@ -141,7 +148,35 @@ export function patchSnapshot(before: TreeSnapshot, dir: string, changed: readon
       byPath.delete(p);
     }
   }
+  // Folders of deleted files, and folders a build made or removed.
+  for (const [p] of before) if (p.endsWith('/')) folders.add(p);
+  for (const f of folders) {
+    try {
+      const st = lstatSync(join(dir, f));
+      byPath.set(f, [f, 0, st.mtimeMs, st.ino]);
+    } catch {
+      byPath.delete(f);
+    }
+  }
   return [...byPath.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/**
+ * Whether every folder of the tree is as it was in `before` (a build that wrote in between
+ * changed some folder's mtime): checked under the build's lock before files known from the
+ * render cache are left unread, so a concurrent build's writes are never taken for ours.
+ */
+export function foldersUnchanged(dir: string, before: TreeSnapshot): boolean {
+  for (const [p, , mtime, ino] of before) {
+    if (!p.endsWith('/')) continue;
+    try {
+      const st = lstatSync(join(dir, p));
+      if (st.mtimeMs !== mtime || st.ino !== ino) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 export function sameSnapshot(a: TreeSnapshot, b: TreeSnapshot): boolean {

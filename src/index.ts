@@ -37,7 +37,15 @@ import {
 } from './write/index.js';
 import { argoIndex } from './emit/gitops.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
-import { lookupBuild, patchSnapshot, storeBuild, type CacheIdentity, type Snapshots } from './build-cache.js';
+import {
+  foldersUnchanged,
+  lookupBuild,
+  patchSnapshot,
+  storeBuild,
+  type CacheIdentity,
+  type Snapshots,
+  type TreeSnapshot,
+} from './build-cache.js';
 import { RenderCache } from './render-cache.js';
 import { federationFromDump } from './migrate/init-from.js';
 import { stripBom } from './load/resources.js';
@@ -137,7 +145,7 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
   let committed: WritePlan | undefined;
   const onCommit = (plan: WritePlan) => (committed = plan);
   try {
-    result = await writeBuild(opts, c, onCommit);
+    result = await writeBuild(opts, c, onCommit, c.outDir ? before.get(c.outDir) : undefined);
   } catch (e) {
     // The tree changed under the render cache after it was checked: render everything.
     if (!(e instanceof StaleKeptFiles)) throw e;
@@ -188,6 +196,8 @@ async function writeBuild(
   c: Compilation,
   /** Called with the plan once it is committed (the caches patch their snapshots with it). */
   onCommit: (plan: WritePlan) => void = () => undefined,
+  /** The output tree as the render cache checked it, before compiling (c.kept relies on it). */
+  checked?: TreeSnapshot,
 ): Promise<BuildResult> {
   const result = baseResult(c);
   if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
@@ -279,6 +289,10 @@ async function writeBuild(
 
   async function writeLocked(compromised: () => boolean): Promise<void> {
     const roots = trees.map((t) => resolve(t.dir));
+    // Files kept from the render cache are as the cache saw them only if no build wrote in
+    // between (this one waited for the lock): else the caller renders everything.
+    if (c.kept?.length && !(checked && foldersUnchanged(c.outDir!, checked)))
+      throw new StaleKeptFiles(c.outDir!);
     const stuck = await recover(fs, roots);
     if (stuck) return report([{ code: 'IO', path: c.outDir!, message: stuck }]);
     const plan = await planWrite(fs, trees);

@@ -7,7 +7,7 @@
 // folder (<cache>/v8/, named by the bundle's hash): starting fedrender is then mostly reading
 // two files, where compiling ~300 modules cost more than validating a small project.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,10 @@ function loadBundle() {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, cacheFile);
+        // The caches of earlier bundles are of no further use.
+        for (const f of readdirSync(dirname(cacheFile)))
+          if (/^cli-[0-9a-f]+\.bin$/.test(f) && join(dirname(cacheFile), f) !== cacheFile)
+            rmSync(join(dirname(cacheFile), f), { force: true });
       } catch {
         // A read-only or full cache folder only costs the next run its compile.
       }

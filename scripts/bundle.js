@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * string-width (yargs' help layout) compiles Unicode property regexes when it is imported,
- * tens of milliseconds that only `--help` needs: each copy is loaded on its first call instead.
+ * string-width (yargs lays out its help text on every run) compiles Unicode property regexes
+ * when it is imported: tens of milliseconds. Printable ASCII is one column per character (what
+ * string-width returns for it); anything else loads the real module on first use.
  */
 const lazyStringWidth = {
   name: 'lazy-string-width',
@@ -27,7 +28,7 @@ const lazyStringWidth = {
       return { path: real.path, namespace: 'lazy-string-width' };
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
-      contents: `let real;\nexport default function stringWidth(text, options) {\n  real ??= require(${JSON.stringify(args.path)}).default;\n  return real(text, options);\n}\n`,
+      contents: `let real;\nexport default function stringWidth(text, options) {\n  if (typeof text === 'string' && /^[\\x20-\\x7e]*$/.test(text)) return text.length;\n  real ??= require(${JSON.stringify(args.path)}).default;\n  return real(text, options);\n}\n`,
       resolveDir: dirname(args.path),
     }));
   },

@@ -75,10 +75,14 @@ function loadBundle() {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, cacheFile);
-        // The caches of earlier bundles are of no further use.
-        for (const f of readdirSync(dirname(cacheFile)))
-          if (/^cli-[0-9a-f]+\.bin$/.test(f) && join(dirname(cacheFile), f) !== cacheFile)
-            rmSync(join(dirname(cacheFile), f), { force: true });
+        // Other bundles' caches (other versions, other projects' installs): the newest few stay.
+        const dir = dirname(cacheFile);
+        const old = readdirSync(dir)
+          .filter((f) => /^cli-[0-9a-f]+\.bin$/.test(f))
+          .map((f) => ({ f, t: mtime(join(dir, f)) }))
+          .sort((a, b) => b.t - a.t)
+          .slice(8);
+        for (const { f } of old) rmSync(join(dir, f), { force: true });
       } catch {
         // A read-only or full cache folder only costs the next run its compile.
       }

@@ -33,6 +33,7 @@ import {
   type WriteProblem,
 } from './write/index.js';
 import { argoIndex } from './emit/gitops.js';
+import { sharedFoldersInUse } from './emit/shared-layout.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
 import { lookupBuild, storeBuild, type CacheIdentity } from './build-cache.js';
 import { federationFromDump } from './migrate/init-from.js';
@@ -223,6 +224,19 @@ async function writeBuild(
     const plan = await planWrite(fs, trees);
     report(plan.problems);
     if (c.reporter.hasErrors()) return;
+    if (c.shared && (opts.clusters?.length || opts.shard)) {
+      const changes = [...plan.writes, ...plan.deletes]
+        .filter((w) => w.root === 0)
+        .map((w) => ({ path: w.path, exists: w.old !== undefined }));
+      for (const f of sharedFoldersInUse(changes, c.shared, c.clusters))
+        c.reporter.error(
+          'OUTPUT_CONFLICT',
+          filePos(show(joinPath(c.outDir!, f.folder)) + '/'),
+          `this partial build would change ${f.folder}, which ${f.others.join(', ')} ${f.others.length === 1 ? 'lists' : 'list'} too (output.layout: shared); nothing written`,
+          `build those clusters too, or run a full build`,
+        );
+      if (c.reporter.hasErrors()) return;
+    }
     reportUnowned(c, plan.trees[0], show);
     result.files = fileCount(c);
     result.changed = hasWork(plan);
@@ -249,7 +263,11 @@ async function mkdirsTracked(dir: string): Promise<string[]> {
 }
 
 function treeInputs(opts: BuildOptions, c: Compilation): TreeInput[] {
-  const clusters = opts.clusters?.length || opts.shard ? { clusters: c.clusters } : {};
+  // A partial build rebuilds its clusters' folders and the shared folders they list.
+  const clusters =
+    opts.clusters?.length || opts.shard
+      ? { clusters: [...c.clusters, ...(c.shared ?? []).map((f) => f.path)] }
+      : {};
   // Under --cluster, argocd/ is out of scope like another cluster's folder: other clusters'
   // Applications are carried over, the selected ones replaced; argocd/kustomization.yaml is
   // then listed from the Applications the new tree holds. A shard's tree is one piece of a

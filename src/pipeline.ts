@@ -14,6 +14,7 @@ import { realPathLoose, within } from './core/real-path.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { withSyncWaves } from './emit/sync-waves.js';
+import { sharedLayout, type SharedFolder } from './emit/shared-layout.js';
 import { projectFile } from './fleet.js';
 import { parseFederation, unknownClusterMessage } from './load/config.js';
 import { expandGlobs, loadDocuments, stripBom } from './load/resources.js';
@@ -30,7 +31,7 @@ import { shardClusters, type Shard } from './shard.js';
 import { stamp, type InputGlobs } from './build-cache.js';
 import { ParseCache } from './load/parse-cache.js';
 import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
-import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
+import type { Cluster, FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -77,6 +78,8 @@ export interface Compilation {
   inputs?: { configText: string; globs: InputGlobs[]; hashes: Map<string, string> };
   /** output.gitops: argocd: every cluster's Application (a shard's index lists them all). */
   allApplications?: OutputFile[];
+  /** output.layout: shared: the shared folders this run's clusters list. */
+  shared?: SharedFolder[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
 }
@@ -256,6 +259,19 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
       text,
     );
     if (reporter.hasErrors() || !text) result.files = [];
+    else if (config.output.layout === 'shared') {
+      // A partial build shares exactly what a full build shares: the clusters outside it are
+      // rendered too (not validated, not written) to tell which objects are alike everywhere.
+      const others = partial ? config.clusters.filter((c) => !wanted.has(c.name)) : [];
+      const rest = others.length ? renderedElsewhere(model, config, placement, scheduled, others) : [];
+      const layout = sharedLayout(
+        [...result.files, ...emitClusters(rest, others)],
+        config.clusters.map((c) => c.name),
+        result.clusters,
+      );
+      result.files = layout.files;
+      result.shared = layout.folders;
+    }
     if (config.output.gitops === 'argocd') {
       result.allApplications = argoApplications(
         config.clusters,
@@ -290,6 +306,33 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
     }
   }
   return result;
+}
+
+/**
+ * The objects of the clusters a partial build leaves out, as a full build renders them (sync
+ * waves included), for the shared layout's comparison only: their problems are not this build's.
+ */
+function renderedElsewhere(
+  model: Model,
+  config: FederationConfig,
+  placement: PlacementMap,
+  scheduled: ScheduleMap,
+  others: readonly Cluster[],
+): RenderedObject[] {
+  const quiet = new Reporter();
+  const byName = new Map(others.map((c) => [c.name, c]));
+  const out: RenderedObject[] = [];
+  for (const r of model.resources) {
+    if (r.isNamespace && isSystemNamespace(r, config)) continue;
+    const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
+    if (clusters.length === 0) continue;
+    out.push(
+      ...renderResource(r, clusters, scheduled.get(r), config.clusters, quiet, {
+        managedLabel: config.managedLabel,
+      }),
+    );
+  }
+  return config.output.gitops === 'argocd' ? withSyncWaves(out, config.output.argocd.syncWaves) : out;
 }
 
 /**

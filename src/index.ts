@@ -173,7 +173,14 @@ async function writeBuild(
         filePos(show(joinPath(c.outDir, JOURNAL_FILE))),
         'a build was interrupted here; the next `fedrender build` finishes it (--check writes nothing)',
       );
-    if (plan.changed) result.diff = plan.trees.map((t) => unifiedDiff(t, show)).join('');
+    if (plan.changed) {
+      // A shared file's change reaches every cluster that lists its folder: say which.
+      const note = (p: string) => {
+        const f = c.shared?.find((s) => p.startsWith(`${s.path}/`));
+        return f && `# ${f.path} is listed by ${f.clusters.join(', ')}\n`;
+      };
+      result.diff = plan.trees.map((t, i) => unifiedDiff(t, show, i === 0 ? note : undefined)).join('');
+    }
     return finish(result, c);
   }
   // The output folder holds the build's lock, so it is made first (and removed again, if it
@@ -506,13 +513,18 @@ function finish(result: BuildResult, c: Compilation): BuildResult {
 }
 
 /** What a build would change in one tree, as a unified diff (the ownership record left out). */
-function unifiedDiff(tree: TreePlan, show: (p: string) => string): string {
+function unifiedDiff(
+  tree: TreePlan,
+  show: (p: string) => string,
+  note?: (path: string) => string | undefined,
+): string {
   let out = '';
   const paths = [...tree.writes, ...tree.stale].filter((p) => p !== RECORD_FILE).sort();
   for (const p of paths) {
     const before = tree.current.get(p) ?? '';
     const after = tree.next.get(p) ?? '';
     const name = show(joinPath(tree.dir, p));
+    out += note?.(p) ?? '';
     out += createTwoFilesPatch(
       tree.current.has(p) ? `a/${name}` : '/dev/null',
       tree.next.has(p) ? `b/${name}` : '/dev/null',

@@ -252,6 +252,26 @@ output:`,
   );
 });
 
+test('explain says where the shared layout writes an object', async () => {
+  const where = async (what: string) => {
+    const r = await run(['explain', what], SHOP);
+    assert.is(r.code, 0, r.stderr);
+    return r.stdout.trim().split('\n').pop();
+  };
+  assert.is(
+    await where('configmap/eu-settings'),
+    '  output.layout: shared: written once, _shared/eu-1+eu-2/shop/configmap-eu-settings.yaml, listed by eu-1, eu-2',
+  );
+  assert.is(
+    await where('deployment/web'),
+    '  output.layout: shared: in each cluster folder (it differs between clusters)',
+  );
+  assert.is(
+    await where('configmap/canary'),
+    '  output.layout: shared: in the cluster folder (one cluster has it)',
+  );
+});
+
 test('a cluster cannot be named _shared: cluster names are DNS-1123 labels', async () => {
   const dir = project({
     'federation.yaml': `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n  - name: _shared\n  - name: eu-1\noutput: {layout: shared}\n`,

@@ -6,6 +6,7 @@
 // exactly what the default layout's folder prints. Pure: paths are relative to the output dir.
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
+import { isObject } from '../core/cow.js';
 import { cmp } from '../core/diagnostics.js';
 import { serializeDocument } from '../core/serialize.js';
 import type { OutputFile } from '../types.js';
@@ -70,7 +71,7 @@ export function sharedLayout(
     const slash = f.path.indexOf('/');
     const t = tree(f.path.slice(0, slash));
     const rel = f.path.slice(slash + 1);
-    if (rel === 'kustomization.yaml') t.order = (parse(f.content) as { resources: string[] }).resources;
+    if (rel === 'kustomization.yaml') t.order = listedFiles(f.content);
     else t.files.set(rel, f.content);
   }
   // Per path: the clusters holding it, and whether they all hold the same bytes.
@@ -132,6 +133,13 @@ export function sharedLayout(
     folders.push({ path: folder, clusters });
   }
   return { files: out.sort((a, b) => cmp(a.path, b.path)), folders };
+}
+
+/** The files a kustomization.yaml of emit.ts lists, in its (apply) order. */
+function listedFiles(text: string): string[] {
+  const doc: unknown = parse(text);
+  const resources = isObject(doc) ? doc.resources : undefined;
+  return Array.isArray(resources) ? resources.filter((r) => typeof r === 'string') : [];
 }
 
 /** `_shared/all` first, then the other folders by name. */

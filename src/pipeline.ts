@@ -13,6 +13,7 @@ import { findGitRoot } from './core/git-root.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { withSyncWaves } from './emit/sync-waves.js';
+import { sharedLayout, type SharedFolder } from './emit/shared-layout.js';
 import { projectFile } from './fleet.js';
 import { load, type Loaded } from './load/load.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
@@ -87,6 +88,8 @@ export interface Compilation {
   inputs?: { configText: string; globs: InputGlobs[]; hashes: Map<string, string> };
   /** output.gitops: argocd: every cluster's Application (a shard's index lists them all). */
   allApplications?: OutputFile[];
+  /** output.layout: shared: the shared folders this run's clusters list. */
+  shared?: SharedFolder[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
   /** With a render cache: files of the output tree left as the last build wrote them. */
@@ -131,7 +134,7 @@ export async function compileLoaded(
   const rendered = override(model, placement, selection, loaded.config, reporter, pass);
   Object.assign(result, { model, ...placement, rendered });
   await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter, pass);
-  if (!reporter.hasErrors()) await emit(result, loaded, model, selection.selected, opts, pass);
+  if (!reporter.hasErrors()) await emit(result, loaded, model, placement, selection.selected, opts, pass);
   return result;
 }
 
@@ -148,7 +151,8 @@ function clustersOf(
 
 /**
  * With a render cache, the objects this build can take from the last one (render-cache.ts).
- * Schemas from schemaLocations may change between builds: nothing is reused then.
+ * Schemas from schemaLocations may change between builds: nothing is reused then, nor with
+ * output.layout: shared.
  */
 function renderPass(
   cache: RenderCache | undefined,
@@ -159,6 +163,8 @@ function renderPass(
   reporter: Reporter,
 ): RenderPass | undefined {
   if (!cache || loaded.config.validation.schemaLocations.length) return undefined;
+  // The shared layout compares every cluster's file texts: all of them are made.
+  if (loaded.config.output.layout === 'shared') return undefined;
   const byName = new Map(selected.map((c) => [c.name, c]));
   const pass = cache.begin({
     configText: loaded.inputs.configText,
@@ -210,7 +216,7 @@ function override(
   { selected, partial }: ClusterSelection,
   config: FederationConfig,
   reporter: Reporter,
-  pass: RenderPass | undefined,
+  pass?: RenderPass,
 ): RenderedObject[] {
   const byName = new Map(selected.map((c) => [c.name, c]));
   const rendered: RenderedObject[] = [];
@@ -271,6 +277,7 @@ async function emit(
   result: Compilation,
   loaded: Loaded,
   model: Model,
+  placement: Placement,
   selected: Cluster[],
   opts: Pick<CompileOptions, 'emit' | 'gitRoot'>,
   pass: RenderPass | undefined,
@@ -308,6 +315,7 @@ async function emit(
   if (kept) result.kept = kept.paths;
   if (pass) result.renderPass = pass;
   if (reporter.hasErrors() || !text) result.files = result.kept = [];
+  else if (config.output.layout === 'shared') sharedStage(result, model, placement, config, selected);
   if (config.output.gitops === 'argocd') {
     result.allApplications = argoApplications(
       config.clusters,
@@ -340,6 +348,38 @@ async function emit(
       result.flux = undefined;
     }
   }
+}
+
+/**
+ * Stage emit, output.layout: shared: the objects alike in several clusters move to _shared/.
+ * A partial build shares exactly what a full build shares: the clusters it leaves out are
+ * rendered too, as a full build renders them, but only compared (neither validated nor
+ * written; their problems are not this build's, so they go to a reporter of their own).
+ */
+function sharedStage(
+  result: Compilation,
+  model: Model,
+  placement: Placement,
+  config: FederationConfig,
+  selected: Cluster[],
+): void {
+  const built = new Set(selected.map((c) => c.name));
+  const others = config.clusters.filter((c) => !built.has(c.name));
+  let rest: OutputFile[] = [];
+  if (others.length) {
+    const objects = override(model, placement, { selected: others, partial: true }, config, new Reporter());
+    rest = emitClusters(
+      config.output.gitops === 'argocd' ? withSyncWaves(objects, config.output.argocd.syncWaves) : objects,
+      others,
+    );
+  }
+  const layout = sharedLayout(
+    [...result.files, ...rest],
+    config.clusters.map((c) => c.name),
+    result.clusters,
+  );
+  result.files = layout.files;
+  result.shared = layout.folders;
 }
 
 /**

@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 const file = (p) => fileURLToPath(new URL(p, import.meta.url));
 const mtime = (p) => {
@@ -59,13 +59,19 @@ function loadBundle() {
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: BUNDLE,
-    cachedData,
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // import() is not available to a script (without an experimental flag): it gets this one.
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __fedrenderImport) {${source}\n})`;
+  const script = new Script(wrapper, { filename: BUNDLE, cachedData });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
+  const importModule = (specifier) => import(specifier);
+  script.runInThisContext()(
+    module.exports,
+    createRequire(BUNDLE),
+    module,
+    BUNDLE,
+    dirname(BUNDLE),
+    importModule,
+  );
   const exports = module.exports;
   if (cacheFile && (!cachedData || script.cachedDataRejected))
     // After the run: the cache then holds every function this run compiled.

@@ -34,6 +34,16 @@ const lazyStringWidth = {
   },
 };
 
+/** src/core/dynamic-import.ts -> the shim that uses the executable's import(). */
+const executableImport = {
+  name: 'executable-import',
+  setup(b) {
+    b.onResolve({ filter: /\/core\/dynamic-import\.js$/ }, () => ({
+      path: join(root, 'scripts/bundle-shims/dynamic-import.js'),
+    }));
+  },
+};
+
 await build({
   entryPoints: [join(root, 'dist/src/cli.js')],
   outfile: join(root, 'dist/bundle/cli.cjs'),
@@ -49,5 +59,5 @@ await build({
   define: { 'import.meta.url': '__fedrenderModuleUrl' },
   banner: { js: 'var __fedrenderModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   alias: { 'escalade/sync': join(root, 'scripts/bundle-shims/escalade-sync.js') },
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, executableImport],
 });

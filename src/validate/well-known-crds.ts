@@ -9,6 +9,7 @@ import { isObject } from '../core/cow.js';
 import type { Reporter, SourcePos } from '../core/diagnostics.js';
 import type { OutputFile } from '../types.js';
 import { wellKnownPackage } from '../core/well-known-kinds.js';
+import { importModule } from '../core/dynamic-import.js';
 
 export { wellKnownPackage };
 
@@ -35,8 +36,8 @@ export async function loadWellKnownSchemas(kinds: Iterable<string>): Promise<Map
     const specifier = `${pkg}/${apiVersion}/${kind}`;
     let mod = modules.get(specifier);
     if (!mod) {
-      mod = import(specifier).then(
-        (m: Record<string, unknown>) => m,
+      mod = importModule(specifier).then(
+        (m) => m,
         () => undefined,
       );
       modules.set(specifier, mod);

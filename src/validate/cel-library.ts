@@ -1,9 +1,10 @@
 // The CEL environment CRD rules run in: @marcbachmann/cel-js with the Kubernetes libraries that
 // rules commonly call, after k8s.io/apiserver/pkg/cel/library and cel-go's strings extension:
 // lists (isSorted, sum, min, max, indexOf, lastIndexOf), strings (charAt, replace, ...), regex
-// (find, findAll), URLs (url, isURL and the URL getters) and quantities (quantity, isQuantity
+// (find, findAll), URLs (url, isURL and the URL getters), isIP and quantities (quantity, isQuantity
 // and the Quantity methods). Anything else a rule calls makes it "unsupported" (cel-rules.ts).
 import { Environment } from '@marcbachmann/cel-js';
+import { isIP } from 'node:net';
 
 type Value = unknown;
 
@@ -175,6 +176,9 @@ export function kubernetesCelEnvironment(): Environment {
     for (const [k, v] of new URLSearchParams(u.query)) out.set(k, [...(out.get(k) ?? []), v]);
     return out;
   });
+
+  // IP addresses (library.IP's isIP): netip.ParseAddr without zones or IPv4-mapped IPv6 forms.
+  fn('isIP(string): bool', (s: string) => isIP(s) !== 0 && !s.includes('%') && !/^::ffff:\d/i.test(s));
 
   // quantities
   fn('isQuantity(string): bool', (s: string) => KubernetesQuantity.parse(s) !== undefined);

@@ -22,6 +22,7 @@ import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
 import { compileCelRules, type CelRules } from './cel-rules.js';
+import { withDefaults } from './crd-defaults.js';
 import { crdSchemas, type CrdSchema } from './crd-schemas.js';
 import { API_RULES } from './api-rules.js';
 import { walkObject, pointer, type RuleProblem } from './api-walk.js';
@@ -177,7 +178,9 @@ function checkObject(
     suffix: (path: JsonPath) => clusterSuffix(o, path),
     sourceText: (path: JsonPath) => (overridden(o, path) ? undefined : plainScalarSource(r.bodyRef, path)),
   };
-  const body = withoutNulls(r.verbatim !== undefined ? decryptedShape(o.body) : o.body);
+  const written = withoutNulls(r.verbatim !== undefined ? decryptedShape(o.body) : o.body);
+  // A custom resource is defaulted by the API server before its schema and rules run.
+  const body = hit.crd ? withDefaults(written, hit.crd.openAPI) : written;
   const valid = checkSchema(hit.validate, body, r.bodyRef, reporter, opts);
   checkApiRules(o, registry, hit, opts, reporter);
   // As the API server, CEL rules run only over a value its schema accepts.

@@ -188,6 +188,14 @@ test('a generated Kustomization that Flux would refuse is reported as a fedrende
     reporter.diagnostics[0]?.message ?? '',
     /^internal error: fedrender generated eu-1\/fedrender\.yaml.*\/spec\/decryption\/provider.*fedrender bug/,
   );
+  // The CRD's CEL rules are checked too: kubeConfig needs exactly one of its two references.
+  const cel = ok.replace('prune: true', 'prune: true, kubeConfig: {}');
+  await checkGeneratedGitops([{ path: 'eu-1/fedrender.yaml', content: cel }], at, reporter);
+  assert.is(reporter.diagnostics.length, 2);
+  assert.match(
+    reporter.diagnostics[1]?.message ?? '',
+    /fedrender\.yaml, which kustomizations\.kustomize\.toolkit\.fluxcd\.io \(fluxcd\/kustomize-controller v1\.9\.4\) refuses \(\/spec\/kubeConfig exactly one of spec\.kubeConfig\.configMapRef or spec\.kubeConfig\.secretRef must be specified\)/,
+  );
 });
 
 test.run();

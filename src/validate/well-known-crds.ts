@@ -17,6 +17,8 @@ import type { Reporter, SourcePos } from '../core/diagnostics.js';
 import { packageRoot } from '../core/package-files.js';
 import { wellKnownPackage } from '../core/well-known-kinds.js';
 import type { OutputFile } from '../types.js';
+import { formatPointer } from '../core/source.js';
+import { compileCelRules } from './cel-rules.js';
 import type { CrdSchema } from './crd-schemas.js';
 import { convertCrdSchema, type Problem } from './openapi-schema.js';
 
@@ -188,8 +190,15 @@ export async function checkGeneratedGitops(
     const known = schemas.get(o.key);
     if (!known) continue;
     const validate = 'crd' in known ? compileCached(known.crd.schema) : known.validate;
-    if (validate(o.value)) continue;
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+    const problems = validate(o.value)
+      ? []
+      : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+    // The CRD's CEL rules too, once its schema accepts the object (as the API server runs them).
+    if (!problems.length && 'crd' in known)
+      compileCelRules(known.crd.openAPI)?.check(o.value, (path, message) =>
+        problems.push(`${formatPointer(path) || '/'} ${message}`),
+      );
+    if (!problems.length) continue;
     reporter.error(
       'SCHEMA',
       at,

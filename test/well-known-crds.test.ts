@@ -46,23 +46,22 @@ test("the projects' own examples of every family validate without their CRDs", a
   const files = readdirSync(join(FIXTURES, 'upstream'));
   for (const f of files) copyFileSync(join(FIXTURES, 'upstream', f), join(dir, 'upstream', f));
   const families = new Set(files.map((f) => f.split('_')[0]));
-  assert.equal(
-    [...families].sort(),
-    [
-      'argo-cd',
-      'cert-manager',
-      'external-secrets',
-      'flux',
-      'gateway-api',
-      'istio',
-      'keda',
-      'prometheus-operator',
-      'sealed-secrets',
-    ],
-  );
+  assert.equal([...families].sort(), [
+    'argo-cd',
+    'cert-manager',
+    'external-secrets',
+    'flux',
+    'gateway-api',
+    'istio',
+    'keda',
+    'prometheus-operator',
+    'sealed-secrets',
+  ]);
   const r = await run(['validate', '-c', join(dir, 'federation.yaml')], dir);
   assert.is(r.code, 0, r.stderr);
-  const warnings = r.stderr.split('\n').filter((l) => / warning: /.test(l) && !l.includes('NAMESPACE_NOT_RENDERED'));
+  const warnings = r.stderr
+    .split('\n')
+    .filter((l) => / warning: /.test(l) && !l.includes('NAMESPACE_NOT_RENDERED'));
   // GatewayClass's one rule compares with the stored object: said once, never silently dropped.
   assert.is(warnings.length, 1, r.stderr);
   assert.match(
@@ -158,7 +157,8 @@ test('every shipped CRD schema converts without error and its CEL rules compile'
         assert.ok(sources.includes(crd.shipped!.split(' ')[0]!), crd.shipped);
         const cel = compileCelRules(crd.openAPI);
         rules += cel?.total ?? 0;
-        for (const s of cel?.skipped ?? []) skipped.push(`${group}/${v} ${kind}: ${s.reason} ${s.detail ?? ''}`);
+        for (const s of cel?.skipped ?? [])
+          skipped.push(`${group}/${v} ${kind}: ${s.reason} ${s.detail ?? ''}`);
         kinds++;
       }
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Reporter } from '../src/core/diagnostics.js';
-import { checkGeneratedGitops, shippedCrdSchema } from '../src/validate/well-known-crds.js';
+import { checkGeneratedGitops, shippedCrdSchema, wellKnownPackage } from '../src/validate/well-known-crds.js';
 import { compileCelRules } from '../src/validate/cel-rules.js';
 import { project, readTree, ROOT, run } from './helpers.js';
 
@@ -135,6 +135,29 @@ test('a version the shipped CRDs no longer serve is checked by the @kubernetes-m
   assert.not.match(r.stderr, /extra/);
 });
 
+test('a misspelt well-known kind gets a did-you-mean; skipped CEL rules are one warning per CRD', async () => {
+  const gc = (name: string) =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: ${name}}\nspec: {controllerName: example.com/gateway}\n`;
+  const dir = project({
+    'federation.yaml': FED,
+    'manifests/a.yaml': `${gc('one')}---\n${gc('two')}`,
+    'manifests/b.yaml':
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoutes\nmetadata: {name: r, namespace: default}\nspec: {}\n',
+  });
+  const r = await run(['validate', '-c', join(dir, 'federation.yaml')], dir);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    'manifests/b.yaml:2:7: error: unknown kind HTTPRoutes in gateway.networking.k8s.io/v1 (did you mean HTTPRoute?)',
+  );
+  const cel = r.stderr.split('\n').filter((l) => l.includes('[CEL_RULE]'));
+  assert.equal(cel.length, 1, r.stderr);
+  assert.match(
+    cel[0] ?? '',
+    /^manifests\/a\.yaml:1:13: warning: GatewayClass .*1 of 1 CEL rules are not checked/,
+  );
+});
+
 test('every shipped CRD schema converts without error and its CEL rules compile', () => {
   const dir = join(ROOT, 'schemas', 'well-known');
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Record<
@@ -150,6 +173,8 @@ test('every shipped CRD schema converts without error and its CEL rules compile'
       kinds: Record<string, { source: string }>;
     };
     assert.equal(Object.keys(body.kinds).sort(), Object.keys(byKind).sort(), group);
+    // The pipeline preloads the groups wellKnownPackage names: every shipped group must be one.
+    assert.ok(wellKnownPackage(`${group}/v1`), group);
     for (const [kind, k] of Object.entries(byKind))
       for (const v of k.versions) {
         const crd = shippedCrdSchema(`${group}/${v}`, kind);

@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, realpath, rmdir } from 'node:fs/promises';
 import { dirname, join as joinPath, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
+import { Reporter, sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { filePos, posOf } from './core/source.js';
 import { findGitRoot } from './core/git-root.js';
 import { fleetConflicts, gitopsObjects } from './fleet.js';
 import { federationSchema } from './load/config.js';
-import { compile, type Compilation, type CompileOptions } from './pipeline.js';
+import { compileLoaded, loadInputs, type Compilation, type CompileOptions } from './pipeline.js';
+import { selectClusters } from './cluster-selection.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
 import { planData, type PlanData } from './plan.js';
 import {
@@ -44,7 +45,7 @@ export { planTable, type PlanData, type PlanRow } from './plan.js';
 
 export type { CompileOptions, Compilation } from './pipeline.js';
 export type { Diagnostic, DiagnosticCode, Severity } from './core/diagnostics.js';
-export { compile } from './pipeline.js';
+export { selectClusters, type ClusterSelection } from './cluster-selection.js';
 export {
   diff,
   hasChanges,
@@ -57,6 +58,26 @@ export { formatText as diffText } from './diff/format-text.js';
 export { formatMarkdown as diffMarkdown, MARKDOWN_LIMIT } from './diff/format-markdown.js';
 export { formatJson as diffJson } from './diff/format-json.js';
 export type * from './diff/types.js';
+
+/**
+ * Everything a build does but write: load, then the arguments checked against the clusters
+ * loaded (federation.yaml's and the KubeFedCluster objects'), then every later stage
+ * (pipeline.ts). An argument mistake is `usage` (exit 2), with nothing rendered.
+ */
+export async function compile(opts: CompileOptions): Promise<Compilation> {
+  if (opts.outDir?.includes('\0')) {
+    // The schema keeps NUL out of output.dir; -o is checked here (a library caller may pass one).
+    const configDir = dirname(resolve(opts.cwd, opts.config));
+    const reporter = new Reporter(opts.strict ?? false);
+    const usage = '-o: a path cannot hold a NUL character';
+    return { reporter, rendered: [], files: [], clusters: [], configDir, usage };
+  }
+  const { compilation, loaded } = await loadInputs(opts);
+  if (!loaded) return compilation;
+  const selection = selectClusters(loaded.config.clusters, opts);
+  if ('usage' in selection) return { ...compilation, usage: selection.usage };
+  return compileLoaded(compilation, loaded, selection, opts);
+}
 
 export interface BuildOptions extends CompileOptions {
   /** Compare with what is on disk, print a diff, write nothing. */

@@ -12,6 +12,7 @@ import { findGitRoot } from './core/git-root.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { withSyncWaves } from './emit/sync-waves.js';
+import { sharedLayout, type SharedFolder } from './emit/shared-layout.js';
 import { projectFile } from './fleet.js';
 import { load, type Loaded } from './load/load.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
@@ -81,6 +82,8 @@ export interface Compilation {
   inputs?: { configText: string; globs: InputGlobs[]; hashes: Map<string, string> };
   /** output.gitops: argocd: every cluster's Application (a shard's index lists them all). */
   allApplications?: OutputFile[];
+  /** output.layout: shared: the shared folders this run's clusters list. */
+  shared?: SharedFolder[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
 }
@@ -120,7 +123,7 @@ export async function compileLoaded(
   const rendered = override(model, placement, selection, loaded.config, reporter);
   Object.assign(result, { model, ...placement, rendered });
   await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter);
-  if (!reporter.hasErrors()) await emit(result, loaded, model, selection.selected, opts);
+  if (!reporter.hasErrors()) await emit(result, loaded, model, placement, selection.selected, opts);
   return result;
 }
 
@@ -201,6 +204,7 @@ async function emit(
   result: Compilation,
   loaded: Loaded,
   model: Model,
+  placement: Placement,
   selected: Cluster[],
   opts: Pick<CompileOptions, 'emit' | 'gitRoot'>,
 ): Promise<void> {
@@ -230,6 +234,7 @@ async function emit(
     text,
   );
   if (reporter.hasErrors() || !text) result.files = [];
+  else if (config.output.layout === 'shared') sharedStage(result, model, placement, config, selected);
   if (config.output.gitops === 'argocd') {
     result.allApplications = argoApplications(
       config.clusters,
@@ -262,6 +267,38 @@ async function emit(
       result.flux = undefined;
     }
   }
+}
+
+/**
+ * Stage emit, output.layout: shared: the objects alike in several clusters move to _shared/.
+ * A partial build shares exactly what a full build shares: the clusters it leaves out are
+ * rendered too, as a full build renders them, but only compared (neither validated nor
+ * written; their problems are not this build's, so they go to a reporter of their own).
+ */
+function sharedStage(
+  result: Compilation,
+  model: Model,
+  placement: Placement,
+  config: FederationConfig,
+  selected: Cluster[],
+): void {
+  const built = new Set(selected.map((c) => c.name));
+  const others = config.clusters.filter((c) => !built.has(c.name));
+  let rest: OutputFile[] = [];
+  if (others.length) {
+    const objects = override(model, placement, { selected: others, partial: true }, config, new Reporter());
+    rest = emitClusters(
+      config.output.gitops === 'argocd' ? withSyncWaves(objects, config.output.argocd.syncWaves) : objects,
+      others,
+    );
+  }
+  const layout = sharedLayout(
+    [...result.files, ...rest],
+    config.clusters.map((c) => c.name),
+    result.clusters,
+  );
+  result.files = layout.files;
+  result.shared = layout.folders;
 }
 
 /**

@@ -5,7 +5,6 @@
 // compileLoaded: reading the two shows what a build does. Writing is left to the caller, so
 // `validate`, `plan` and `build --check` share every step but the last.
 import { dirname, resolve } from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import { cmp, Reporter } from './core/diagnostics.js';
 import { saveCodeCaches, setValidatorCache } from './core/ajv.js';
 import { posOf } from './core/source.js';
@@ -30,7 +29,12 @@ import { federatedTypes, type TypeTable } from './model/federated-types.js';
 import type { Shard } from './shard.js';
 import type { InputGlobs } from './build-cache.js';
 import type { ClusterSelection } from './cluster-selection.js';
-import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
+import {
+  checkGeneratedGitops,
+  loadWellKnownSchemas,
+  wellKnownPackage,
+  type WellKnownSchema,
+} from './validate/well-known-crds.js';
 import type {
   Cluster,
   FederationConfig,
@@ -124,13 +128,13 @@ export async function compileLoaded(
   const { reporter } = result;
   result.clusters = selection.selected.map((c) => c.name);
   // The run's schemas, for the KubeFed inputs now and the rendered objects at the end.
-  const wellKnown = new Map<string, ValidateFunction>();
+  const wellKnown = new Map<string, WellKnownSchema>();
   const registry = createRegistry(loaded.config, [...loaded.docs, ...loaded.crdDocs], reporter, wellKnown);
 
   const kubefed = checkInputs(loaded, registry, reporter);
   const model = modelStage(loaded, kubefed, reporter);
   const placement = place(model, loaded.config, reporter);
-  const pass = renderPass(opts.renderCache, loaded, model, placement, selection, reporter);
+  const pass = renderPass(opts.renderCache, loaded, model, placement, selection, registry, reporter);
   const rendered = override(model, placement, selection, loaded.config, reporter, pass);
   Object.assign(result, { model, ...placement, rendered });
   await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter, pass);
@@ -160,6 +164,7 @@ function renderPass(
   model: Model,
   { placement, scheduled }: Placement,
   { selected }: ClusterSelection,
+  registry: SchemaRegistry,
   reporter: Reporter,
 ): RenderPass | undefined {
   if (!cache || loaded.config.validation.schemaLocations.length) return undefined;
@@ -175,6 +180,9 @@ function renderPass(
     resources: model.resources,
     federatedGroups: model.federatedGroups,
     clustersOf: (r) => clustersOf(r, placement, byName, loaded.config).map((c) => c.name),
+    // Only built-in kinds: a CRD's CEL rules report some things once per run, at the first
+    // object checked, which must then be checked again in every build.
+    reusable: (r) => registry.set?.kinds.has(`${r.id.apiVersion}/${r.id.kind}`) === true,
     scheduled: (r) => scheduled.get(r),
     options: [reporter.strict, selected.map((c) => c.name)],
     reporter,
@@ -250,7 +258,7 @@ async function validate(
   { partial }: ClusterSelection,
   config: FederationConfig,
   registry: SchemaRegistry,
-  wellKnown: Map<string, ValidateFunction>,
+  wellKnown: Map<string, WellKnownSchema>,
   reporter: Reporter,
   pass: RenderPass | undefined,
 ): Promise<void> {

@@ -110,6 +110,8 @@ export interface PassInputs {
   resources: readonly Resource[];
   federatedGroups: ReadonlySet<string>;
   clustersOf: (r: Resource) => readonly string[];
+  /** Objects that may be reused at all (the others are always rendered and checked). */
+  reusable: (r: Resource) => boolean;
   scheduled: (r: Resource) => ReadonlyMap<string, ReplicaOverride> | undefined;
   /** Options that change what is rendered or reported. */
   options: unknown;
@@ -150,7 +152,7 @@ export class RenderPass {
         if (!record || !sameList(record.clusters, [...inputs.clustersOf(r)].sort())) continue;
         // Its value is unchanged; where it reported something, the positions must be too.
         if (Object.entries(record.files).some(([f, h]) => (inputs.hashes.get(f) ?? '') !== h)) continue;
-        this.reused.set(r, record);
+        if (inputs.reusable(r)) this.reused.set(r, record);
       }
     }
     // Every diagnostic reported while an object is current is that object's.

@@ -4,12 +4,11 @@
 // the one serializer, sorted by path.
 import { cmp } from '../core/diagnostics.js';
 import { repoJoin } from '../core/git-root.js';
+import { ARGOCD_DIR } from '../core/output-folders.js';
 import { serializeDocument } from '../core/serialize.js';
 import type { ArgoCdSettings, Cluster, FluxSettings, JsonObject, OutputFile } from '../types.js';
 import { safeSegment } from './file-names.js';
 
-/** Folder of the Applications inside the output directory; no cluster may be named so. */
-export const ARGOCD_DIR = 'argocd';
 const ARGOCD_INDEX = `${ARGOCD_DIR}/kustomization.yaml`;
 /** The ApplicationSet's file (output.argocd.mode: applicationset). */
 const APPSET_FILE = `${ARGOCD_DIR}/applicationset.yaml`;

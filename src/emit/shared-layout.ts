@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import { isObject } from '../core/cow.js';
 import { cmp } from '../core/diagnostics.js';
+import { SHARED_DIR } from '../core/output-folders.js';
 import { serializeDocument } from '../core/serialize.js';
 import type { OutputFile } from '../types.js';
 
-export const SHARED_DIR = '_shared';
 /** The folder of the objects every cluster of the federation gets alike. */
 export const ALL_CLUSTERS = 'all';
 /** Longest readable folder name (`eu-1+eu-2+us-1`); longer sets are named by a hash. */

@@ -6,7 +6,7 @@ import type { Reporter } from '../core/diagnostics.js';
 import { findGitRoot, pathInside } from '../core/git-root.js';
 import { realPathLoose, within } from '../core/real-path.js';
 import { posOf } from '../core/source.js';
-import { ARGOCD_DIR } from '../emit/gitops.js';
+import { ARGOCD_DIR } from '../core/output-folders.js';
 import type { FederationConfig } from '../types.js';
 
 /** A folder under the project, as globs exclude it. */

@@ -311,12 +311,12 @@ function checkApiRules(
   const definition = set.kinds.get(`${r.id.apiVersion}/${r.id.kind}`);
   let problems: RuleProblem[] = [];
   if (definition) {
-    problems = walkObject(o.body, definition, set.definitions, API_RULES);
+    problems = walkObject(o.body, definition, set.definitions, API_RULES, [], r.body);
   } else if (isObject(o.body.metadata)) {
     const meta = registry.objectMetaValidator();
     if (hit && meta && !schemaChecksMetadata(hit.validate.schema))
       checkSchema(meta, { metadata: withoutNulls(o.body.metadata) }, r.bodyRef, reporter, opts);
-    problems = walkObject(o.body.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata']);
+    problems = walkObject(o.body.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata'], r.body.metadata);
   }
   for (const p of problems) {
     const pos = locate(o, p.path, p.key);

@@ -98,9 +98,7 @@ test('per-cluster copies: shared subtrees reuse their problems only where the ro
       template: {
         metadata: { labels: { app: 'db' } },
         spec: {
-          containers: [
-            { name: 'db', image: 'postgres', volumeMounts: [{ name: 'data', mountPath: '/d' }] },
-          ],
+          containers: [{ name: 'db', image: 'postgres', volumeMounts: [{ name: 'data', mountPath: '/d' }] }],
         },
       },
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
@@ -108,7 +106,9 @@ test('per-cluster copies: shared subtrees reuse their problems only where the ro
   });
   const definition = set.kinds.get('apps/v1/StatefulSet')!;
   const walk = (v: JsonObject) =>
-    walkObject(v, definition, set.definitions, API_RULES, [], base).map((p) => `${pointer(p.path)} ${p.rule}`);
+    walkObject(v, definition, set.definitions, API_RULES, [], base).map(
+      (p) => `${pointer(p.path)} ${p.rule}`,
+    );
   assert.equal(walk(base), []);
   const spec = base.spec as JsonObject;
   const renamed = deepFreeze({

@@ -316,7 +316,14 @@ function checkApiRules(
     const meta = registry.objectMetaValidator();
     if (hit && meta && !schemaChecksMetadata(hit.validate.schema))
       checkSchema(meta, { metadata: withoutNulls(o.body.metadata) }, r.bodyRef, reporter, opts);
-    problems = walkObject(o.body.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata'], r.body.metadata);
+    problems = walkObject(
+      o.body.metadata,
+      OBJECT_META,
+      set.definitions,
+      API_RULES,
+      ['metadata'],
+      r.body.metadata,
+    );
   }
   for (const p of problems) {
     const pos = locate(o, p.path, p.key);

@@ -60,7 +60,9 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
   const key = (t: Target) => `${t.root}\u0000${t.path}`;
   const inNewDir = (dirs: ReadonlySet<string>) => (w: Target) =>
     w.path.includes('/') && dirs.has(`${w.root}\u0000${w.path.slice(0, w.path.lastIndexOf('/'))}`);
-  let direct = plan.writes.filter((w) => w.old === undefined).filter(inNewDir(new Set(plan.newDirs.map(key))));
+  let direct = plan.writes
+    .filter((w) => w.old === undefined)
+    .filter(inNewDir(new Set(plan.newDirs.map(key))));
   journal.direct = direct.map(({ root, path }) => ({ root, path }));
   const madeRoots: string[] = [];
   let committed = false;

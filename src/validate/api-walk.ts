@@ -165,37 +165,32 @@ export function walkObject(
     }
     walkValue(value, schema, base);
   };
+  const shapes = shapesOf(definitions, table);
   const walkValue = (value: Json, schema: Schema, base: Json | undefined): void => {
-    let s = schema;
-    let owner: string | undefined;
-    if (typeof s.$ref === 'string') {
-      const name = s.$ref.slice(REF.length);
-      owner = shortName(name);
-      apply(table.types[owner], value);
-      const def = definitions[name];
-      if (!isSchema(def)) return;
-      s = def;
-    }
-    if (s.format === 'int32' && typeof value === 'number') apply([table.int32], value);
+    let sh = shapes.get(schema);
+    if (!sh) shapes.set(schema, (sh = shape(schema, definitions, table)));
+    apply(sh.types, value);
+    if (!sh.def) return;
+    if (sh.int32 && typeof value === 'number') apply([table.int32], value);
     if (Array.isArray(value)) {
-      const items = s.items;
-      if (!isSchema(items)) return;
+      const items = sh.items;
+      if (!items) return;
       const from = Array.isArray(base) ? base : undefined;
-      value.forEach((x, i) => {
+      for (let i = 0; i < value.length; i++) {
         path.push(i);
-        walk(x, items, from?.[i]);
+        walk(value[i]!, items, from?.[i]);
         path.pop();
-      });
+      }
       return;
     }
     if (!isObject(value)) return;
-    const props = isObject(s.properties) ? s.properties : undefined;
-    const extra = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
+    const { props, extra, fields } = sh;
     const from = isObject(base) ? base : undefined;
-    for (const [k, x] of Object.entries(value)) {
+    for (const k of Object.keys(value)) {
+      const x = value[k]!;
       const sub = props?.[k] ?? extra;
       path.push(k);
-      if (owner && props && k in props) apply(table.fields[`${owner}.${k}`], x);
+      if (fields && k in props!) apply(fields.get(k), x);
       if (isObject(sub)) walk(x, sub, from?.[k]);
       path.pop();
     }
@@ -206,6 +201,62 @@ export function walkObject(
   if (!top) byName.set(definition, (top = { $ref: REF + definition }));
   walk(value, top, base);
   return out;
+}
+
+/**
+ * What the walk needs of a schema, worked out once per schema object: its definition's rules,
+ * the definition itself, and per field the rules keyed `Type.field`.
+ */
+interface Shape {
+  types?: Rule[];
+  /** The schema, or the definition its $ref names; undefined when that is missing. */
+  def?: Schema;
+  int32: boolean;
+  items?: Schema;
+  props?: Record<string, unknown>;
+  extra?: Record<string, unknown>;
+  /** Rules by field name, for a definition that has properties and rules keyed by its fields. */
+  fields?: Map<string, Rule[]>;
+}
+
+const shapeCache = new WeakMap<Record<string, unknown>, WeakMap<RuleTable, WeakMap<Schema, Shape>>>();
+
+function shapesOf(definitions: Record<string, unknown>, table: RuleTable): WeakMap<Schema, Shape> {
+  let byTable = shapeCache.get(definitions);
+  if (!byTable) shapeCache.set(definitions, (byTable = new WeakMap()));
+  let shapes = byTable.get(table);
+  if (!shapes) byTable.set(table, (shapes = new WeakMap()));
+  return shapes;
+}
+
+function shape(schema: Schema, definitions: Record<string, unknown>, table: RuleTable): Shape {
+  let s = schema;
+  let owner: string | undefined;
+  let types: Rule[] | undefined;
+  if (typeof s.$ref === 'string') {
+    const name = s.$ref.slice(REF.length);
+    owner = shortName(name);
+    types = table.types[owner];
+    const def = definitions[name];
+    if (!isSchema(def)) return { types, int32: false };
+    s = def;
+  }
+  const props = isObject(s.properties) ? s.properties : undefined;
+  let fields: Map<string, Rule[]> | undefined;
+  if (owner && props) {
+    fields = new Map();
+    for (const [key, rules] of Object.entries(table.fields))
+      if (key.startsWith(`${owner}.`)) fields.set(key.slice(owner.length + 1), rules);
+  }
+  return {
+    types,
+    def: s,
+    int32: s.format === 'int32',
+    items: isSchema(s.items) ? s.items : undefined,
+    props,
+    extra: isObject(s.additionalProperties) ? s.additionalProperties : undefined,
+    fields,
+  };
 }
 
 function isSchema(v: unknown): v is Schema {

@@ -183,6 +183,9 @@ export function literalBlock(s: string): ScalarText | undefined {
 const UNSAFE_IN_BLOCK = /[\x00-\x09\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]/;
 
 const SURELY_PLAIN = /^[A-Za-z][A-Za-z0-9._/@=+%:, -]*$/;
+/** A command-line flag (`--cache-size=2Gi`): `--` and a letter start no indicator, number or word. */
+const FLAG = /^--[A-Za-z][A-Za-z0-9._/@=+%:, -]*$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|[KMGTPE]i|[kMGTP])$/;
 /**
  * What a letter-first string may be read as: YAML 1.1 / 1.2 booleans and null, and YAML 1.1
  * floats with an empty mantissa (`e1`).
@@ -194,8 +197,10 @@ const KEYWORDS = /^(y|n|yes|no|on|off|true|false|null|e[-+]?[0-9]+)$/i;
  * of those words, or through `: `, ` #`, a trailing `:` or space; otherwise it is plain.
  */
 export function isSurelyPlain(s: string): boolean {
+  // Resource quantities (`250m`, `1.5Gi`): a unit after the digits is no number in either version.
+  if (QUANTITY.test(s)) return true;
   return (
-    SURELY_PLAIN.test(s) &&
+    (SURELY_PLAIN.test(s) || FLAG.test(s)) &&
     !KEYWORDS.test(s) &&
     !s.endsWith(' ') &&
     !s.endsWith(':') &&

@@ -8,6 +8,10 @@
 //   npm run bench                      200x5 and 2,000x20
 //   BENCH_LARGE=1 npm run bench        also 10,000x50 (several minutes)
 //   BENCH_SIZES=200x5 npm run bench    only these sizes; BENCH_OUT=FILE writes elsewhere
+//   BENCH_QUICK=1 BENCH_SIZES=2000x20 npm run bench
+//                                      only the full build, the I/O floor and --cluster (one
+//                                      run each; no kustomize, no-op, one-file or validate),
+//                                      printed, BENCHMARKS.md left alone (unless BENCH_OUT)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
@@ -21,6 +25,7 @@ const BIN = join(ROOT, 'bin/fedrender.js');
 const FLOOR = join(ROOT, 'dist/bench/io-floor.js');
 const WORK = join(tmpdir(), 'fedrender-bench');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const QUICK = process.env.BENCH_QUICK === '1';
 const sizes = (process.env.BENCH_SIZES ?? `200x5,2000x20${process.env.BENCH_LARGE ? ',10000x50' : ''}`)
   .split(',')
   .map((s) => s.split('x').map(Number) as [number, number]);
@@ -103,7 +108,7 @@ for (const [objects, clusters] of sizes) {
   const fleet = generateFleet(dir, { objects, clusters, seed: 1 });
   const cache = join(WORK, `cache-${objects}x${clusters}`);
   const env = { FEDRENDER_CACHE_DIR: cache };
-  const runs = objects <= 500 ? 3 : 1;
+  const runs = objects <= 500 && !QUICK ? 3 : 1;
   console.error(`# ${size}: ${fleet.inputs.length} input files`);
 
   // Full build: empty output directory, empty caches.
@@ -139,7 +144,7 @@ for (const [objects, clusters] of sizes) {
   // No-op rebuild (warm): nothing may be written.
   const noops: number[] = [];
   let noopWrites = 0;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (QUICK ? 0 : runs); i++) {
     noops.push(must(run('node', [BIN, 'build'], dir, env), `${size} no-op build`).ms);
     const after = mtimes(join(dir, 'rendered'));
     for (const [p, t] of after) if (before.get(p) !== t) noopWrites++;
@@ -150,12 +155,12 @@ for (const [objects, clusters] of sizes) {
   const sample = join(dir, fleet.sample);
   const original = readFileSync(sample, 'utf8');
   const ones: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (QUICK ? 0 : runs); i++) {
     writeFileSync(sample, original.replace('LOG_LEVEL: info', `LOG_LEVEL: debug${i}`));
     ones.push(must(run('node', [BIN, 'build'], dir, env), `${size} one-file build`).ms);
   }
   writeFileSync(sample, original);
-  must(run('node', [BIN, 'build'], dir, env), `${size} restoring build`);
+  if (!QUICK) must(run('node', [BIN, 'build'], dir, env), `${size} restoring build`);
 
   // --cluster for one cluster (warm).
   const singles: number[] = [];
@@ -167,7 +172,7 @@ for (const [objects, clusters] of sizes) {
 
   // kubectl kustomize over the equivalent overlays; at the large sizes a sample, scaled.
   // The sample has a light overlay (region r0: labels only) and a heavy one (r1: images, env).
-  const sampled = clusters <= 5 ? fleet.overlays : fleet.overlays.slice(0, 2);
+  const sampled = QUICK ? [] : clusters <= 5 ? fleet.overlays : fleet.overlays.slice(0, 2);
   let kustomizeMs = 0;
   for (const o of sampled) {
     const r = must(
@@ -199,7 +204,7 @@ for (const [objects, clusters] of sizes) {
 // validate of a 20-file project (17 manifests, 2 namespaces, federation.yaml) vs node -e 0.
 const small = join(WORK, 'validate-20');
 const smallFleet = generateFleet(small, { objects: 17, clusters: 3, namespaces: 2, seed: 2 });
-const VRUNS = 7;
+const VRUNS = QUICK ? 0 : 7;
 const validateMs = median(
   Array.from({ length: VRUNS }, () => must(run('node', [BIN, 'validate'], small), 'validate').ms),
 );
@@ -306,6 +311,6 @@ ${failures.length ? `## Failed steps\n\n${failures.map((f) => `- ${f}`).join('\n
 |---|---|---|---|
 ${checks.map(([what, got, target, pass]) => `| ${what} | ${got} | ${target} | ${ok(pass)} |`).join('\n')}
 `;
-writeFileSync(process.env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md'), md);
+if (!QUICK || process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md'), md);
 console.log(md);
 mkdirSync(WORK, { recursive: true });

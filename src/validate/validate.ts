@@ -373,18 +373,21 @@ function stripNulls(v: Json): Json {
     return mapped.every((x, i) => x === v[i]) ? v : mapped;
   }
   if (!isObject(v)) return v;
-  let changed = false;
-  const out: JsonObject = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (x === null) {
-      changed = true;
-      continue;
+  // A copy only once something changes: most objects have no null anywhere.
+  let out: JsonObject | undefined;
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = v[k]!;
+    const y = x === null ? undefined : withoutNulls(x);
+    if (out === undefined && y === x) continue;
+    if (out === undefined) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = v[keys[j]!]!;
     }
-    const y = withoutNulls(x);
-    if (y !== x) changed = true;
-    out[k] = y;
+    if (y !== undefined) out[k] = y;
   }
-  return changed ? out : v;
+  return out ?? v;
 }
 
 function name(v: JsonObject): string {

@@ -3,7 +3,8 @@
 // may match nothing. Every matched file must resolve (symlinks followed) inside the project
 // folder. Matches are sorted by code unit where they enter, so file-system order never reaches
 // the output; reads run a few at a time, so thousands of manifests fit a small open-file limit.
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
 import pLimit from 'p-limit';
@@ -161,7 +162,10 @@ export async function loadDocuments(
     files.map((f) =>
       limit(async () => {
         try {
-          return await readFile(resolve(dir, f), 'utf8');
+          // The callback API: fs/promises' FileHandle costs twice the main-thread time per file.
+          return await new Promise<string>((ok, fail) =>
+            readFile(resolve(dir, f), 'utf8', (e, text) => (e ? fail(e) : ok(text))),
+          );
         } catch (e) {
           reporter.error('IO', filePos(f), `cannot read file: ${errorMessage(e)}`);
           return undefined;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { diff } from '../src/diff/diff.js';
-import { compile } from '../src/pipeline.js';
+import { compile } from '../src/index.js';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 20);
 const MANIFESTS = Number(process.env.BENCH_MANIFESTS ?? 2000);

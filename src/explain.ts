@@ -4,6 +4,7 @@
 import { cmp } from './core/diagnostics.js';
 import { isObject } from './core/cow.js';
 import { posOf, type SourceRef } from './core/source.js';
+import { fileNames } from './emit/file-names.js';
 import type { Compilation } from './pipeline.js';
 import type { PlacementSpec, Resource } from './types.js';
 
@@ -89,7 +90,26 @@ export function explainResource(c: Compilation, r: Resource): string {
     const ops = rendered.applied.map((a) => `${a.path} (${at(a.ref)})`);
     lines.push(`  ${cluster}: placed${replicas}${ops.length ? `; overrides: ${ops.join(', ')}` : ''}`);
   }
+  if (c.shared) lines.push(`  output.layout: shared: ${sharedWhere(c, r)}`);
   return lines.join('\n') + '\n';
+}
+
+/** Where the shared layout writes the object: one shared folder, or each cluster's own. */
+function sharedWhere(c: Compilation, r: Resource): string {
+  const mine = c.rendered.filter((o) => o.resource === r);
+  if (mine.length === 0) return 'written nowhere';
+  const { names } = fileNames(c.rendered.filter((o) => o.cluster.name === mine[0]!.cluster.name));
+  const rel = names.get(mine[0]!);
+  // A cluster lists at most one shared folder holding a given path.
+  const folder = c.shared?.find(
+    (f) =>
+      f.clusters.includes(mine[0]!.cluster.name) && c.files.some((file) => file.path === `${f.path}/${rel}`),
+  );
+  if (rel !== undefined && folder)
+    return `written once, ${folder.path}/${rel}, listed by ${folder.clusters.join(', ')}`;
+  return mine.length === 1
+    ? 'in the cluster folder (one cluster has it)'
+    : 'in each cluster folder (it differs between clusters)';
 }
 
 function describePlacement(spec: PlacementSpec): string {

@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, realpath, rmdir } from 'node:fs/promises';
 import { dirname, join as joinPath, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
+import { Reporter, sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { filePos, posOf } from './core/source.js';
 import { findGitRoot } from './core/git-root.js';
 import { fleetConflicts, gitopsObjects } from './fleet.js';
 import { federationSchema } from './load/config.js';
-import { compile, type Compilation, type CompileOptions } from './pipeline.js';
+import { compileLoaded, loadInputs, type Compilation, type CompileOptions } from './pipeline.js';
+import { selectClusters } from './cluster-selection.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
 import { planData, type PlanData } from './plan.js';
 import {
@@ -33,6 +34,7 @@ import {
   type WriteProblem,
 } from './write/index.js';
 import { argoIndex } from './emit/gitops.js';
+import { sharedFoldersInUse } from './emit/shared-layout.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
 import { lookupBuild, storeBuild, type CacheIdentity } from './build-cache.js';
 import { federationFromDump } from './migrate/init-from.js';
@@ -44,7 +46,7 @@ export { planTable, type PlanData, type PlanRow } from './plan.js';
 
 export type { CompileOptions, Compilation } from './pipeline.js';
 export type { Diagnostic, DiagnosticCode, Severity } from './core/diagnostics.js';
-export { compile } from './pipeline.js';
+export { selectClusters, type ClusterSelection } from './cluster-selection.js';
 export {
   diff,
   hasChanges,
@@ -57,6 +59,26 @@ export { formatText as diffText } from './diff/format-text.js';
 export { formatMarkdown as diffMarkdown, MARKDOWN_LIMIT } from './diff/format-markdown.js';
 export { formatJson as diffJson } from './diff/format-json.js';
 export type * from './diff/types.js';
+
+/**
+ * Everything a build does but write: load, then the arguments checked against the clusters
+ * loaded (federation.yaml's and the KubeFedCluster objects'), then every later stage
+ * (pipeline.ts). An argument mistake is `usage` (exit 2), with nothing rendered.
+ */
+export async function compile(opts: CompileOptions): Promise<Compilation> {
+  if (opts.outDir?.includes('\0')) {
+    // The schema keeps NUL out of output.dir; -o is checked here (a library caller may pass one).
+    const configDir = dirname(resolve(opts.cwd, opts.config));
+    const reporter = new Reporter(opts.strict ?? false);
+    const usage = '-o: a path cannot hold a NUL character';
+    return { reporter, rendered: [], files: [], clusters: [], configDir, usage };
+  }
+  const { compilation, loaded } = await loadInputs(opts);
+  if (!loaded) return compilation;
+  const selection = selectClusters(loaded.config.clusters, opts);
+  if ('usage' in selection) return { ...compilation, usage: selection.usage };
+  return compileLoaded(compilation, loaded, selection, opts);
+}
 
 export interface BuildOptions extends CompileOptions {
   /** Compare with what is on disk, print a diff, write nothing. */
@@ -172,7 +194,14 @@ async function writeBuild(
         filePos(show(joinPath(c.outDir, JOURNAL_FILE))),
         'a build was interrupted here; the next `fedrender build` finishes it (--check writes nothing)',
       );
-    if (plan.changed) result.diff = plan.trees.map((t) => unifiedDiff(t, show)).join('');
+    if (plan.changed) {
+      // A shared file's change reaches every cluster that lists its folder: say which.
+      const note = (p: string) => {
+        const f = c.shared?.find((s) => p.startsWith(`${s.path}/`));
+        return f && `# ${f.path} is listed by ${f.clusters.join(', ')}\n`;
+      };
+      result.diff = plan.trees.map((t, i) => unifiedDiff(t, show, i === 0 ? note : undefined)).join('');
+    }
     return finish(result, c);
   }
   // The output folder holds the build's lock, so it is made first (and removed again, if it
@@ -223,6 +252,19 @@ async function writeBuild(
     const plan = await planWrite(fs, trees);
     report(plan.problems);
     if (c.reporter.hasErrors()) return;
+    if (c.shared && (opts.clusters?.length || opts.shard)) {
+      const changes = [...plan.writes, ...plan.deletes]
+        .filter((w) => w.root === 0)
+        .map((w) => ({ path: w.path, exists: w.old !== undefined }));
+      for (const f of sharedFoldersInUse(changes, c.shared, c.clusters))
+        c.reporter.error(
+          'OUTPUT_CONFLICT',
+          filePos(show(joinPath(c.outDir!, f.folder)) + '/'),
+          `this partial build would change ${f.folder}, which ${f.others.join(', ')} ${f.others.length === 1 ? 'lists' : 'list'} too (output.layout: shared); nothing written`,
+          `build those clusters too, or run a full build`,
+        );
+      if (c.reporter.hasErrors()) return;
+    }
     reportUnowned(c, plan.trees[0], show);
     result.files = fileCount(c);
     result.changed = hasWork(plan);
@@ -249,7 +291,11 @@ async function mkdirsTracked(dir: string): Promise<string[]> {
 }
 
 function treeInputs(opts: BuildOptions, c: Compilation): TreeInput[] {
-  const clusters = opts.clusters?.length || opts.shard ? { clusters: c.clusters } : {};
+  // A partial build rebuilds its clusters' folders and the shared folders they list.
+  const clusters =
+    opts.clusters?.length || opts.shard
+      ? { clusters: [...c.clusters, ...(c.shared ?? []).map((f) => f.path)] }
+      : {};
   // Under --cluster, argocd/ is out of scope like another cluster's folder: other clusters'
   // Applications are carried over, the selected ones replaced; argocd/kustomization.yaml is
   // then listed from the Applications the new tree holds. A shard's tree is one piece of a
@@ -488,13 +534,18 @@ function finish(result: BuildResult, c: Compilation): BuildResult {
 }
 
 /** What a build would change in one tree, as a unified diff (the ownership record left out). */
-function unifiedDiff(tree: TreePlan, show: (p: string) => string): string {
+function unifiedDiff(
+  tree: TreePlan,
+  show: (p: string) => string,
+  note?: (path: string) => string | undefined,
+): string {
   let out = '';
   const paths = [...tree.writes, ...tree.stale].filter((p) => p !== RECORD_FILE).sort();
   for (const p of paths) {
     const before = tree.current.get(p) ?? '';
     const after = tree.next.get(p) ?? '';
     const name = show(joinPath(tree.dir, p));
+    out += note?.(p) ?? '';
     out += createTwoFilesPatch(
       tree.current.has(p) ? `a/${name}` : '/dev/null',
       tree.next.has(p) ? `b/${name}` : '/dev/null',

@@ -1,36 +1,37 @@
-// The whole flow, in order: load -> model -> place -> schedule -> namespace bound -> override ->
-// validate -> emit (the rendered tree, then the GitOps objects). Reading this function shows
-// what a build does; writing is left to the caller (index.ts), so `validate`, `plan` and
-// `build --check` share every step but the last.
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+// The whole flow, in order: load -> check inputs (KubeFed objects against their schemas) ->
+// model -> place (own placement, schedule, namespace bound) -> override -> validate -> emit
+// (the rendered tree, then the GitOps objects). The library's
+// compile() (index.ts) calls loadInputs, checks its arguments against the clusters loaded, then
+// compileLoaded: reading the two shows what a build does. Writing is left to the caller, so
+// `validate`, `plan` and `build --check` share every step but the last.
+import { dirname, resolve } from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import { cmp, Reporter } from './core/diagnostics.js';
-import { errCode, errorMessage } from './core/errors.js';
 import { setValidatorCache } from './core/ajv.js';
-import { filePos, posOf } from './core/source.js';
-import type { ParsedDoc } from './core/yaml-source.js';
-import { findGitRoot, pathInside } from './core/git-root.js';
-import { realPathLoose, within } from './core/real-path.js';
+import { posOf } from './core/source.js';
+import { findGitRoot } from './core/git-root.js';
 import { emitClusters } from './emit/emit.js';
 import { ARGOCD_DIR, argoApplications, fluxKustomizations } from './emit/gitops.js';
 import { withSyncWaves } from './emit/sync-waves.js';
+import { sharedLayout, type SharedFolder } from './emit/shared-layout.js';
 import { projectFile } from './fleet.js';
-import { parseFederation, unknownClusterMessage } from './load/config.js';
-import { expandGlobs, loadDocuments, stripBom } from './load/resources.js';
+import { load, type Loaded } from './load/load.js';
 import { buildModel, crdScopes, sortResources, type Model } from './model/build-model.js';
 import { renderResource } from './override/override.js';
-import { boundByNamespace, placeResources, type PlacementMap } from './place.js';
-import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
+import { place, type Placement, type PlacementMap } from './place.js';
+import type { ScheduleMap } from './schedule/schedule.js';
 import { checkRules } from './model/rule-usage.js';
-import { kubefedClusters } from './model/kubefed-clusters.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import { checkTypedOverriders } from './override/unused-overriders.js';
-import { validateRendered } from './validate/validate.js';
-import { shardClusters, type Shard } from './shard.js';
-import { stamp, type InputGlobs } from './build-cache.js';
-import { ParseCache } from './load/parse-cache.js';
+import { createRegistry, validateRendered } from './validate/validate.js';
+import { checkKubefedInputs, type SchemaErrors } from './validate/kubefed-inputs.js';
+import type { SchemaRegistry } from './validate/schema-registry.js';
+import { federatedTypes, type TypeTable } from './model/federated-types.js';
+import type { Shard } from './shard.js';
+import type { InputGlobs } from './build-cache.js';
+import type { ClusterSelection } from './cluster-selection.js';
 import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
-import type { FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
+import type { Cluster, FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -77,219 +78,223 @@ export interface Compilation {
   inputs?: { configText: string; globs: InputGlobs[]; hashes: Map<string, string> };
   /** output.gitops: argocd: every cluster's Application (a shard's index lists them all). */
   allApplications?: OutputFile[];
+  /** output.layout: shared: the shared folders this run's clusters list. */
+  shared?: SharedFolder[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
 }
 
-export async function compile(opts: CompileOptions): Promise<Compilation> {
+/** Stage load; `loaded` undefined when nothing more can be done (the reporter says why). */
+export async function loadInputs(
+  opts: CompileOptions,
+): Promise<{ compilation: Compilation; loaded?: Loaded }> {
   const reporter = new Reporter(opts.strict ?? false);
   setValidatorCache(opts.cacheDir, { shipped: opts.shippedValidators });
-  const configPath = resolve(opts.cwd, opts.config);
-  const dir = dirname(configPath);
-  const result: Compilation = { reporter, rendered: [], files: [], clusters: [], configDir: dir };
-  const file = basename(configPath);
-  let text: string;
-  try {
-    text = stripBom(await readFile(configPath, 'utf8'));
-  } catch (e) {
-    reporter.error(
-      'IO',
-      filePos(file),
-      `cannot read federation file: ${errCode(e) === 'ENOENT' ? 'no such file' : errorMessage(e)}`,
-      'create one with `fedrender init`, or pass -c FILE',
-    );
-    return result;
-  }
+  const configDir = dirname(resolve(opts.cwd, opts.config));
+  const compilation: Compilation = { reporter, rendered: [], files: [], clusters: [], configDir };
+  const loaded = await load(opts, reporter);
+  if (!loaded) return { compilation };
+  compilation.config = loaded.config;
+  compilation.outDir = loaded.outDir;
+  compilation.inputs = loaded.inputs;
+  return { compilation, loaded };
+}
 
-  // load
-  const config = parseFederation(text, file, dir, reporter);
-  if (!config) return result;
-  result.config = config;
-  if (opts.outDir?.includes('\0')) {
-    // The schema keeps NUL out of output.dir; -o is checked here (a library caller may pass one).
-    result.usage = '-o: a path cannot hold a NUL character';
-    return result;
-  }
-  const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : resolve(dir, config.output.dir);
-  result.outDir = outDir;
-  if (!checkOutputDir(outDir, dir, config, reporter)) return result;
-  const fluxDir = config.output.gitops === 'flux' ? resolve(dir, config.output.flux.dir) : undefined;
-  if (fluxDir && !checkFluxDir(fluxDir, outDir, dir, config, reporter)) return result;
-  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
-  if (config.output.gitops !== 'none') checkGitopsNames(config, reporter);
-  const repoPath = gitopsRepoPath(outDir, dir, config, reporter, opts.gitRoot);
-  // Nothing fedrender writes is read back as input.
-  const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
-  const lax = !config.validation.strict;
-  const hashes = new Map<string, string>();
-  const parseCache = opts.cacheDir ? await ParseCache.open(opts.cacheDir, dir, stamp()) : undefined;
-  const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
-  const docs = await loadDocuments(files, dir, reporter, {
-    exclude,
-    duplicateKeysAsWarnings: lax,
-    hashes,
-    parseCache,
-  });
-  const crdPatterns = config.validation.crds.map((g, i) => ({
-    value: g,
-    ref: { doc: config.ref.doc, path: ['validation', 'crds', i] },
-  }));
-  const crdFiles = await expandGlobs(crdPatterns, dir, reporter, { exclude, what: 'validation.crds' });
-  result.inputs = {
-    configText: text,
-    globs: [
-      { patterns: config.resources.map((p) => p.value), exclude },
-      { patterns: crdPatterns.map((p) => p.value), exclude, what: 'validation.crds' },
-    ],
-    hashes,
-  };
-  const inResources = new Set(files);
-  const crdDocs: ParsedDoc[] = await loadDocuments(
-    crdFiles.filter((f) => !inResources.has(f)),
-    dir,
-    reporter,
-    { exclude, hashes, parseCache },
-  );
-  await parseCache?.save();
+/** Every stage after load, for the clusters of `selection` (checked by the caller). */
+export async function compileLoaded(
+  result: Compilation,
+  loaded: Loaded,
+  selection: ClusterSelection,
+  opts: Pick<CompileOptions, 'emit' | 'gitRoot'>,
+): Promise<Compilation> {
+  const { reporter } = result;
+  result.clusters = selection.selected.map((c) => c.name);
+  // The run's schemas, for the KubeFed inputs now and the rendered objects at the end.
+  const wellKnown = new Map<string, ValidateFunction>();
+  const registry = createRegistry(loaded.config, [...loaded.docs, ...loaded.crdDocs], reporter, wellKnown);
 
-  // A dump of a live KubeFed brings its member clusters along.
-  config.clusters.push(...kubefedClusters(docs, config.clusters, reporter));
-  if (config.output.gitops === 'argocd') checkArgoClusterNames(config, reporter);
+  const kubefed = checkInputs(loaded, registry, reporter);
+  const model = modelStage(loaded, kubefed, reporter);
+  const placement = place(model, loaded.config, reporter);
+  const rendered = override(model, placement, selection, loaded.config, reporter);
+  Object.assign(result, { model, ...placement, rendered });
+  await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter);
+  if (!reporter.hasErrors()) await emit(result, loaded, model, placement, selection.selected, opts);
+  return result;
+}
 
-  // model
-  const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), reporter);
+/** What the model needs of the KubeFed inputs beyond the documents. */
+interface KubefedInputs {
+  types: TypeTable;
+  schemaErrors: SchemaErrors;
+}
+
+/** Stage check-inputs: the federated types, and the KubeFed objects checked against their schemas. */
+function checkInputs(loaded: Loaded, registry: SchemaRegistry, reporter: Reporter): KubefedInputs {
+  const types = federatedTypes(loaded.docs, loaded.config, reporter);
+  const groups = new Set([...types.values()].map((t) => t.federatedGroup));
+  const schemaErrors = checkKubefedInputs(loaded.docs, registry, loaded.config, groups, reporter);
+  return { types, schemaErrors };
+}
+
+/** Stage model: the documents -> resources, preferences and CRDs, sorted; unused rules reported. */
+function modelStage(loaded: Loaded, kubefed: KubefedInputs, reporter: Reporter): Model {
+  const { config, docs, crdDocs } = loaded;
+  const model = buildModel(docs, config, crdScopes([...docs, ...crdDocs]), kubefed, reporter);
   sortResources(model.resources);
-  result.model = model;
   checkRules(model.resources, config, reporter);
+  return model;
+}
 
-  // place -> schedule -> namespace bound
-  const placed = placeResources(model.resources, config, reporter);
-  const { placement: scheduledPlacement, scheduled } = scheduleReplicas(
-    model.resources,
-    model.preferences,
-    placed,
-    config,
-    reporter,
-  );
-  const placement = boundByNamespace(scheduledPlacement, config, reporter, (r, dropped) => {
-    const lost = dropped.reduce((n, c) => n + (scheduled.get(r)?.get(c)?.replicas ?? 0), 0);
-    if (lost > 0) {
-      reporter.warning(
-        'RSP_UNPLACED',
-        posOf(r.ref),
-        `${lost} scheduled replicas of ${r.id.kind} ${r.id.name} are dropped: namespace "${r.id.namespace}" is not placed in ${dropped.join(', ')}`,
-      );
-    }
-  });
-  result.placed = placed;
-  result.scheduledPlacement = scheduledPlacement;
-  result.placement = placement;
-  result.scheduled = scheduled;
-
-  // override
-  const unknown = (opts.clusters ?? []).filter((n) => !config.clusters.some((c) => c.name === n));
-  if (unknown.length) {
-    const known = config.clusters.map((c) => c.name);
-    result.usage =
-      unknown.map((n) => `--cluster: ${unknownClusterMessage(n, config.clusters).message}`).join('\n') +
-      `\nclusters are: ${known.join(', ')}`;
-    return result;
-  }
-  const names = opts.shard
-    ? shardClusters(
-        config.clusters.map((c) => c.name),
-        opts.shard,
-      )
-    : opts.clusters;
-  const partial = opts.shard !== undefined || (opts.clusters?.length ?? 0) > 0;
-  const wanted = new Set(names);
-  const selected = partial ? config.clusters.filter((c) => wanted.has(c.name)) : config.clusters;
-  result.clusters = selected.map((c) => c.name);
+/**
+ * Stage override: each resource's per-cluster copy, for the selected clusters it is placed in;
+ * a full build then reports typed overriders that changed nothing anywhere.
+ */
+function override(
+  model: Model,
+  { placement, scheduled }: Placement,
+  { selected, partial }: ClusterSelection,
+  config: FederationConfig,
+  reporter: Reporter,
+): RenderedObject[] {
   const byName = new Map(selected.map((c) => [c.name, c]));
+  const rendered: RenderedObject[] = [];
   for (const r of model.resources) {
     if (r.isNamespace && isSystemNamespace(r, config)) continue;
     const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
-    result.rendered.push(
+    rendered.push(
       ...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter, {
         managedLabel: config.managedLabel,
       }),
     );
   }
-  if (!partial && !reporter.hasErrors())
-    checkTypedOverriders(result.rendered, model.resources, config, reporter);
+  if (!partial && !reporter.hasErrors()) checkTypedOverriders(rendered, model.resources, config, reporter);
+  return rendered;
+}
 
-  // validate
-  const wellKnown = await loadWellKnownSchemas(
-    model.resources
-      .filter((r) => wellKnownPackage(r.id.apiVersion))
-      .map((r) => `${r.id.apiVersion}/${r.id.kind}`),
-  );
+/** Stage validate: the rendered objects, and the ones placed nowhere, against their schemas. */
+async function validate(
+  rendered: readonly RenderedObject[],
+  model: Model,
+  { placement }: Placement,
+  { partial }: ClusterSelection,
+  config: FederationConfig,
+  registry: SchemaRegistry,
+  wellKnown: Map<string, ValidateFunction>,
+  reporter: Reporter,
+): Promise<void> {
   // A partial build validates what it renders, and the objects placed nowhere (whose mistakes
   // would otherwise go unseen), not the objects of the clusters it leaves out.
   const unrendered = partial
     ? model.resources.filter((r) => (placement.get(r) ?? []).length === 0)
     : model.resources;
-  validateRendered(result.rendered, model, config, [...docs, ...crdDocs], reporter, wellKnown, unrendered);
+  const kinds = model.resources
+    .filter((r) => wellKnownPackage(r.id.apiVersion))
+    .map((r) => `${r.id.apiVersion}/${r.id.kind}`);
+  for (const [kind, v] of await loadWellKnownSchemas(kinds)) wellKnown.set(kind, v);
+  validateRendered(rendered, model, config, registry, reporter, unrendered);
+}
 
-  // emit
-  if (!reporter.hasErrors()) {
-    const { name } = config.output;
-    const objects =
-      config.output.gitops === 'argocd'
-        ? withSyncWaves(result.rendered, config.output.argocd.syncWaves)
-        : result.rendered;
-    // emit: false still names every file, so clashes are reported as a build reports them.
-    const text = opts.emit !== false;
-    result.files = emitClusters(
-      objects,
-      selected,
-      (kept, dropped, path) => {
-        const id = (o: RenderedObject) =>
-          `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
-        reporter.error(
-          'OUTPUT_CONFLICT',
-          posOf(dropped.resource.ref),
-          `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
-          'rename one of them',
-        );
-      },
-      text,
-    );
-    if (reporter.hasErrors() || !text) result.files = [];
-    if (config.output.gitops === 'argocd') {
-      result.allApplications = argoApplications(
-        config.clusters,
-        config.output.argocd,
-        repoPath ?? '',
-        name,
-        config.clusters,
+/** Stage emit: the rendered tree's files, then the GitOps objects (Applications, Kustomizations). */
+async function emit(
+  result: Compilation,
+  loaded: Loaded,
+  model: Model,
+  placement: Placement,
+  selected: Cluster[],
+  opts: Pick<CompileOptions, 'emit' | 'gitRoot'>,
+): Promise<void> {
+  const { reporter } = result;
+  const { config, outDir, fluxDir, repoPath } = loaded;
+  const dir = result.configDir;
+  const { name } = config.output;
+  const objects =
+    config.output.gitops === 'argocd'
+      ? withSyncWaves(result.rendered, config.output.argocd.syncWaves)
+      : result.rendered;
+  // emit: false still names every file, so clashes are reported as a build reports them.
+  const text = opts.emit !== false;
+  result.files = emitClusters(
+    objects,
+    selected,
+    (kept, dropped, path) => {
+      const id = (o: RenderedObject) =>
+        `${o.resource.id.kind} ${o.resource.id.namespace ? `${o.resource.id.namespace}/` : ''}${o.resource.id.name}`;
+      reporter.error(
+        'OUTPUT_CONFLICT',
+        posOf(dropped.resource.ref),
+        `${id(dropped)} (${dropped.resource.id.apiVersion}) and ${id(kept)} (${kept.resource.id.apiVersion}) would be written to one file, ${path}; neither is written`,
+        'rename one of them',
       );
-      result.files = [
-        ...result.files,
-        ...argoApplications(selected, config.output.argocd, repoPath ?? '', name, config.clusters),
-      ].sort((a, b) => cmp(a.path, b.path));
-    }
-    if (config.output.gitops !== 'none' && result.files.length) {
-      const root = opts.gitRoot ?? findGitRoot(dir) ?? dirname(dir);
-      result.files = [...result.files, projectFile(config, outDir, root)].sort((a, b) => cmp(a.path, b.path));
-    }
-    if (fluxDir) {
-      const flux = withSopsDecryption(config, model, reporter);
-      result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '', name) };
-    }
-    if (config.output.gitops !== 'none') {
-      const generated =
-        config.output.gitops === 'argocd'
-          ? result.files.filter((f) => f.path.startsWith(`${ARGOCD_DIR}/`))
-          : (result.flux?.files ?? []);
-      await checkGeneratedGitops(generated, posOf(config.ref, ['output', 'gitops']), reporter);
-      if (reporter.hasErrors()) {
-        result.files = [];
-        result.flux = undefined;
-      }
+    },
+    text,
+  );
+  if (reporter.hasErrors() || !text) result.files = [];
+  else if (config.output.layout === 'shared') sharedStage(result, model, placement, config, selected);
+  if (config.output.gitops === 'argocd') {
+    result.allApplications = argoApplications(
+      config.clusters,
+      config.output.argocd,
+      repoPath ?? '',
+      name,
+      config.clusters,
+    );
+    result.files = [
+      ...result.files,
+      ...argoApplications(selected, config.output.argocd, repoPath ?? '', name, config.clusters),
+    ].sort((a, b) => cmp(a.path, b.path));
+  }
+  if (config.output.gitops !== 'none' && result.files.length) {
+    const root = opts.gitRoot ?? findGitRoot(dir) ?? dirname(dir);
+    result.files = [...result.files, projectFile(config, outDir, root)].sort((a, b) => cmp(a.path, b.path));
+  }
+  if (fluxDir) {
+    const flux = withSopsDecryption(config, model, reporter);
+    result.flux = { dir: fluxDir, files: fluxKustomizations(selected, flux, repoPath ?? '', name) };
+  }
+  if (config.output.gitops !== 'none') {
+    const generated =
+      config.output.gitops === 'argocd'
+        ? result.files.filter((f) => f.path.startsWith(`${ARGOCD_DIR}/`))
+        : (result.flux?.files ?? []);
+    await checkGeneratedGitops(generated, posOf(config.ref, ['output', 'gitops']), reporter);
+    if (reporter.hasErrors()) {
+      result.files = [];
+      result.flux = undefined;
     }
   }
-  return result;
+}
+
+/**
+ * Stage emit, output.layout: shared: the objects alike in several clusters move to _shared/.
+ * A partial build shares exactly what a full build shares: the clusters it leaves out are
+ * rendered too, as a full build renders them, but only compared (neither validated nor
+ * written; their problems are not this build's, so they go to a reporter of their own).
+ */
+function sharedStage(
+  result: Compilation,
+  model: Model,
+  placement: Placement,
+  config: FederationConfig,
+  selected: Cluster[],
+): void {
+  const built = new Set(selected.map((c) => c.name));
+  const others = config.clusters.filter((c) => !built.has(c.name));
+  let rest: OutputFile[] = [];
+  if (others.length) {
+    const objects = override(model, placement, { selected: others, partial: true }, config, new Reporter());
+    rest = emitClusters(
+      config.output.gitops === 'argocd' ? withSyncWaves(objects, config.output.argocd.syncWaves) : objects,
+      others,
+    );
+  }
+  const layout = sharedLayout(
+    [...result.files, ...rest],
+    config.clusters.map((c) => c.name),
+    result.clusters,
+  );
+  result.files = layout.files;
+  result.shared = layout.folders;
 }
 
 /**
@@ -313,115 +318,4 @@ function withSopsDecryption(config: FederationConfig, model: Model, reporter: Re
 /** Namespaces every member has (KubeFed's own included): never emitted as Namespace objects. */
 function isSystemNamespace(r: { id: { name: string } }, config: FederationConfig): boolean {
   return SYSTEM_NAMESPACES.has(r.id.name) || r.id.name === config.kubefedNamespace;
-}
-
-/** A folder under the project, as globs exclude it. */
-function excluded(dir: string, target: string): string[] {
-  const rel = relative(dir, target).split(sep).join('/');
-  return rel.startsWith('..') || isAbsolute(rel) ? [] : [rel];
-}
-
-/** `<output dir>/argocd/` holds the Applications: no cluster folder may be named so. */
-function checkArgoClusterNames(config: FederationConfig, reporter: Reporter): void {
-  const clash = config.clusters.find((c) => c.name === ARGOCD_DIR);
-  if (clash) {
-    reporter.error(
-      'CONFIG',
-      posOf(clash.ref, ['name']),
-      `cluster "${ARGOCD_DIR}" would render into the folder of the Argo CD Applications (output.gitops: argocd); rename the cluster`,
-    );
-  }
-}
-
-/**
- * Generated names must be valid: `<namePrefix><cluster>` a DNS-1123 subdomain of at most 253
- * characters (Application names), and an ApplicationSet's clusters all with a server or none.
- */
-function checkGitopsNames(config: FederationConfig, reporter: Reporter): void {
-  const s = config.output.argocd;
-  if (config.output.gitops !== 'argocd' || s.mode !== 'applicationset') return;
-  const withServer = config.clusters.filter((c) => c.server !== undefined);
-  if (withServer.length > 0 && withServer.length < config.clusters.length) {
-    const without = config.clusters.find((c) => c.server === undefined)!;
-    reporter.error(
-      'CONFIG',
-      posOf(without.ref, ['name']),
-      `cluster "${without.name}" has no server, but ${withServer[0]!.name} has one: the ApplicationSet's template has one destination field (output.argocd.mode: applicationset)`,
-      'give every cluster a server, or none (then Argo CD finds each cluster by its registered name)',
-    );
-  }
-}
-
-/**
- * The output directory's path in the git repository, which Applications and Kustomizations
- * name: output.<tool>.path, or else the output directory relative to the nearest folder holding
- * `.git` (federation.yaml's folder when there is none).
- */
-function gitopsRepoPath(
-  outDir: string,
-  dir: string,
-  config: FederationConfig,
-  reporter: Reporter,
-  gitRoot: string | undefined,
-): string | undefined {
-  const mode = config.output.gitops;
-  if (mode === 'none') return undefined;
-  const explicit = config.output[mode].path;
-  if (explicit !== undefined) return explicit;
-  const root = gitRoot ?? findGitRoot(dir);
-  const path = pathInside(root ?? dir, outDir);
-  if (path === undefined) {
-    const rel = (p: string) => relative(dir, p).split(sep).join('/') || '.';
-    const where = root
-      ? `the git repository at ${rel(root)}`
-      : "federation.yaml's folder (there is no .git above it)";
-    reporter.error(
-      'CONFIG',
-      posOf(config.ref, ['output', mode]),
-      `output directory ${rel(outDir)} is outside ${where}, so its path in git is unknown`,
-      `set output.${mode}.path to the output directory's path in the repository`,
-    );
-  }
-  return path;
-}
-
-/** The Flux directory may hold neither federation.yaml nor the output directory, nor lie in it. */
-function checkFluxDir(
-  fluxDir: string,
-  outDir: string,
-  dir: string,
-  config: FederationConfig,
-  reporter: Reporter,
-): boolean {
-  const realDir = realPathLoose(dir);
-  const realFlux = realPathLoose(fluxDir);
-  const realOut = realPathLoose(outDir);
-  const problem = within(realDir, realFlux)
-    ? 'contains federation.yaml'
-    : within(realFlux, realOut)
-      ? 'is inside the output directory'
-      : within(realOut, realFlux)
-        ? 'contains the output directory'
-        : undefined;
-  if (!problem) return true;
-  const rel = relative(dir, fluxDir).split(sep).join('/') || '.';
-  reporter.error(
-    'OUTPUT_CONFLICT',
-    posOf(config.ref, ['output', 'flux', 'dir']),
-    `Flux directory ${rel} ${problem}; choose a folder of its own such as "clusters"`,
-  );
-  return false;
-}
-
-/** The output directory must not hold the inputs (compared as real paths: `/`, symlinks). */
-function checkOutputDir(outDir: string, dir: string, config: FederationConfig, reporter: Reporter): boolean {
-  if (within(realPathLoose(dir), realPathLoose(outDir))) {
-    reporter.error(
-      'OUTPUT_CONFLICT',
-      posOf(config.ref, ['output', 'dir']),
-      `output directory ${outDir} contains federation.yaml; choose a folder of its own such as "rendered"`,
-    );
-    return false;
-  }
-  return true;
 }

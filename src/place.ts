@@ -1,15 +1,63 @@
-// Stage place: Resources -> the clusters each one is rendered in, exactly as KubeFed's sync
-// controller computed placement, then bounded by the placement of the resource's namespace.
+// Stage place: Resources -> the clusters each one is rendered in. Every placement decision is
+// made here, in KubeFed's order: the placement each resource asks for (its own spec.placement,
+// else the last matching federation.yaml rule, else defaults.placement, else every cluster),
+// computed as KubeFed's sync controller did; then replica scheduling (schedule/, which may
+// replace it); then the bound of the resource's namespace.
 // Invariant: every returned cluster name is a federation cluster; the sets are sorted.
 import { cmp, type Reporter } from './core/diagnostics.js';
 import { selectorMatches } from './core/selector.js';
 import { child, posOf, type SourceRef } from './core/source.js';
+import type { Model } from './model/build-model.js';
+import { ruleMatches } from './model/match.js';
+import { scheduleReplicas, type ScheduleMap } from './schedule/schedule.js';
 import { reportUnknownCluster } from './load/config.js';
 import { SYSTEM_NAMESPACES } from './core/kubefed-types.js';
 import type { Cluster, FederationConfig, PlacementSpec, Resource } from './types.js';
 
 /** Resource -> sorted cluster names. */
 export type PlacementMap = Map<Resource, string[]>;
+
+export interface Placement {
+  /** By each resource's own spec, rule or default. */
+  placed: PlacementMap;
+  /** After replica scheduling (a ReplicaSchedulingPreference replaces the placement). */
+  scheduledPlacement: PlacementMap;
+  /** Final: bounded by each namespaced resource's namespace. */
+  placement: PlacementMap;
+  scheduled: ScheduleMap;
+}
+
+export function place(model: Model, config: FederationConfig, reporter: Reporter): Placement {
+  for (const r of model.resources) if (r.origin === 'plain') r.placement = ruleFor(r, config);
+  const placed = placeResources(model.resources, config, reporter);
+  const { placement: scheduledPlacement, scheduled } = scheduleReplicas(
+    model.resources,
+    model.preferences,
+    placed,
+    config,
+    reporter,
+  );
+  const placement = boundByNamespace(scheduledPlacement, config, reporter, (r, dropped) => {
+    const lost = dropped.reduce((n, c) => n + (scheduled.get(r)?.get(c)?.replicas ?? 0), 0);
+    if (lost > 0) {
+      reporter.warning(
+        'RSP_UNPLACED',
+        posOf(r.ref),
+        `${lost} scheduled replicas of ${r.id.kind} ${r.id.name} are dropped: namespace "${r.id.namespace}" is not placed in ${dropped.join(', ')}`,
+      );
+    }
+  });
+  return { placed, scheduledPlacement, placement, scheduled };
+}
+
+/** A plain manifest's placement: the last matching rule wins, else defaults.placement, else every cluster. */
+function ruleFor(r: Resource, config: FederationConfig): Resource['placement'] {
+  const rule = [...config.placements].reverse().find((p) => ruleMatches(p.match, r));
+  if (rule) return { spec: rule.placement, ref: child(rule.ref, 'placement'), from: 'rule' };
+  if (config.defaults.placement)
+    return { spec: config.defaults.placement.value, ref: config.defaults.placement.ref, from: 'default' };
+  return r.placement;
+}
 
 export function placeResources(
   resources: readonly Resource[],

@@ -53,8 +53,9 @@ for (const c of cases) {
     const r = await render(c.input);
     if (r.code !== 0) return; // failing golden cases have no output to consume
     const tree = readTree(r.out);
+    // A cluster folder is a top-level folder with a kustomization.yaml; _shared/ holds bases.
     const clusters = Object.keys(tree)
-      .filter((p) => p.endsWith('/kustomization.yaml'))
+      .filter((p) => /^[^/]+\/kustomization\.yaml$/.test(p))
       .map((p) => p.split('/')[0]!);
     assert.ok(clusters.length > 0);
     for (const cluster of clusters) {
@@ -65,18 +66,26 @@ for (const c of cases) {
       const fromKustomize = parseAllDocuments(stdout)
         .map((d) => d.toJS())
         .filter((v) => v !== null);
-      const ours = Object.entries(tree)
-        .filter(([p]) => p.startsWith(cluster + '/') && !p.endsWith('/kustomization.yaml'))
-        .map(([, text]) => parse(text));
+      const files = listedFiles(tree, cluster);
+      const ours = files.map((p) => parse(tree[p]!));
+      // Every file of the cluster's folder is listed (output.layout: shared adds bases).
+      assert.equal(
+        files.filter((p) => p.startsWith(cluster + '/')),
+        Object.keys(tree)
+          .filter((p) => p.startsWith(cluster + '/') && !p.endsWith('/kustomization.yaml'))
+          .sort(),
+        `${cluster}: listed files`,
+      );
       assert.is(fromKustomize.length, ours.length, `${cluster}: object count`);
       const key = (o: { kind: string; metadata: { namespace?: string; name: string } }) =>
         `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
       const sorted = (l: unknown[]) => [...l].sort((a, b) => (key(a as never) < key(b as never) ? -1 : 1));
       assert.equal(sorted(fromKustomize), sorted(ours), `${cluster}: objects`);
-      // The kustomization lists files in kustomize's own apply order.
-      const listed = (parse(tree[`${cluster}/kustomization.yaml`]!).resources as string[]).map((p) =>
-        key(parse(tree[`${cluster}/${p}`]!)),
-      );
+      // The kustomization lists files in kustomize's own apply order (with shared bases, the
+      // shared layout's test compares kustomize's output with the default layout's instead).
+      const resources = parse(tree[`${cluster}/kustomization.yaml`]!).resources as string[];
+      if (resources.some((p) => p.startsWith('../'))) continue;
+      const listed = resources.map((p) => key(parse(tree[`${cluster}/${p}`]!)));
       assert.equal(
         fromKustomize.map((o) => key(o as never)),
         listed,
@@ -119,6 +128,17 @@ for (const c of cases) {
     assert.is(fromReordered.code, first.code, fromReordered.stderr);
     assert.equal(readTree(fromReordered.out), readTree(first.out));
   });
+}
+
+/** The files a kustomization lists, through the bases it lists (`../_shared/<set>`), sorted. */
+function listedFiles(tree: Record<string, string>, dir: string): string[] {
+  const out: string[] = [];
+  for (const r of parse(tree[`${dir}/kustomization.yaml`]!).resources as string[]) {
+    const path = join(dir, r).split('\\').join('/');
+    if (tree[`${path}/kustomization.yaml`] !== undefined) out.push(...listedFiles(tree, path));
+    else out.push(path);
+  }
+  return out.sort();
 }
 
 /** The files the project's own globs match, as the loader expands them. */

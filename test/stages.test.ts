@@ -9,6 +9,7 @@ import { selectorMatches } from '../src/core/selector.js';
 import { ref } from '../src/core/source.js';
 import { parseYamlFile } from '../src/core/yaml-source.js';
 import { parseFederation } from '../src/load/config.js';
+import { federatedTypes } from '../src/model/federated-types.js';
 import { buildModel, crdScopes } from '../src/model/build-model.js';
 import { applyPatch } from '../src/override/apply-patch.js';
 import { computePlacement } from '../src/place.js';
@@ -107,7 +108,8 @@ test('model: a Federated<Kind> renders with forced name and namespace, type kind
     'k.yaml',
     reporter,
   );
-  const model = buildModel(docs, config, crdScopes(docs), reporter);
+  const types = federatedTypes(docs, config, reporter);
+  const model = buildModel(docs, config, crdScopes(docs), { types, schemaErrors: new Map() }, reporter);
   assert.equal(model.resources[0]!.body, {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',

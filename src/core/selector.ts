@@ -11,8 +11,9 @@ export function selectorMatches(
   labels: Readonly<Record<string, unknown>>,
 ): boolean {
   if (selector === null || selector === undefined) return false;
-  // A KubeFed object's selector is evaluated before its schema error is reported: a value that
-  // is not a selector at all (`clusterSelector: -1`) selects nothing, as it cannot be decoded.
+  // A value that is not a selector at all (`clusterSelector: -1`) selects nothing, as it cannot
+  // be decoded. KubeFed objects' selectors are schema-checked before placement reads them
+  // (validate/kubefed-inputs.ts); this keeps any other caller from crashing on one.
   if (!isObject(selector) || !isValidSelector(selector)) return false;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[k] !== v) return false;

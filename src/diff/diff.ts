@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { cmp, sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
-import { compile, type Compilation } from '../pipeline.js';
+import type { Compilation } from '../pipeline.js';
+import { compile } from '../index.js';
 import { compare, type Side } from './compare.js';
 import { safetyFlags } from './flags.js';
 import { checkout, findRepo, GitError, resolveCommit, type Checkout, type Repo } from './git-tree.js';

@@ -119,7 +119,7 @@ export interface FederationFile {
      */
     name?: string;
     /**
-     * clusters (default): every cluster folder holds all of its objects. shared: an object identical in every cluster that has it is written once under <output dir>/_shared/ and each cluster's kustomization.yaml lists it from there; `kubectl kustomize <output dir>/<cluster>` still yields exactly that cluster's objects.
+     * clusters (default): every cluster folder holds all of its objects. shared: an object that two or more clusters get alike, and no cluster gets otherwise, is written once under <output dir>/_shared/<cluster set>/ (all, eu-1+eu-2, or <n>-clusters-<hash>), a folder that each of those clusters' kustomization.yaml lists as a base; `kubectl kustomize <output dir>/<cluster>` still yields exactly that cluster's objects.
      */
     layout?: 'clusters' | 'shared';
     /**

@@ -324,10 +324,13 @@ export function readOverrideList(
   at: SourceRef,
   origin: 'object',
   reporter: Reporter,
+  /** Entries with a schema error, reported already: not read (a KubeFed object's). */
+  skip?: (index: number) => boolean,
 ): OverrideList {
   const entries: OverrideEntry[] = [];
   let unnamed = 0;
   (raw ?? []).forEach((e, i) => {
+    if (skip?.(i)) return;
     const eref = child(at, i);
     if (!isObject(e)) {
       reporter.error(

@@ -12,7 +12,8 @@ import { KUBEFED_SCHEDULING_GROUP, groupOf, isBuiltinClusterScoped } from '../co
 import { ruleMatches } from './match.js';
 import { isWellKnownClusterScoped } from '../core/well-known-kinds.js';
 import { checkSelector } from '../core/selector-check.js';
-import { federatedTypes, typeKey, type TypeTable } from './federated-types.js';
+import { typeKey, type TypeTable } from './federated-types.js';
+import { hasSchemaError, type SchemaErrors } from '../validate/kubefed-inputs.js';
 import { inputObjects } from './input-objects.js';
 import { obj, str, text } from '../core/json-read.js';
 import { stripServerFields, type DumpedFields } from './server-fields.js';
@@ -58,13 +59,19 @@ export function crdScopes(docs: readonly ParsedDoc[]): ScopeTable {
   return scopes;
 }
 
+/**
+ * `types`: the federated types (federated-types.ts); `schemaErrors`: where KubeFed objects have
+ * schema errors (validate/kubefed-inputs.ts), reported already: those parts are not read, so
+ * nothing here reports them again, and a ReplicaSchedulingPreference with one is left out.
+ */
 export function buildModel(
   docs: readonly ParsedDoc[],
   config: FederationConfig,
   scopes: ScopeTable,
+  kubefed: { types: TypeTable; schemaErrors: SchemaErrors },
   reporter: Reporter,
 ): Model {
-  const types = federatedTypes(docs, config, reporter);
+  const { types, schemaErrors } = kubefed;
   const federatedGroups = new Set([...types.values()].map((t) => t.federatedGroup));
   const disabled = new Set<string>();
   const resources: Resource[] = [];
@@ -85,11 +92,11 @@ export function buildModel(
         'encrypt the plain manifest instead and place it with federation.yaml rules',
       );
     } else if (federatedGroups.has(group)) {
-      const r = federatedResource(value, at, types, config, reporter, disabled);
+      const bad = schemaErrors.get(raw);
+      const r = federatedResource(value, at, types, config, reporter, disabled, bad);
       if (r) resources.push(r);
     } else if (group === KUBEFED_SCHEDULING_GROUP && kind === 'ReplicaSchedulingPreference') {
-      const p = preference(value, at, config, reporter);
-      if (p) preferences.push(p);
+      if (!schemaErrors.has(raw)) preferences.push(preference(value, at, config));
     } else if (group === 'core.kubefed.io' && (kind === 'FederatedTypeConfig' || kind === 'KubeFedCluster')) {
       continue; // types and clusters, read before the model
     } else if (group === 'core.kubefed.io') {
@@ -164,21 +171,13 @@ function plainResource(
     bodyRef: at,
     ref: at,
     origin: 'plain',
+    // Every cluster, unless a federation.yaml rule or default says otherwise (the place stage).
     placement: { spec: { clusterSelector: {} }, ref: at, from: 'all' },
     overrides: [],
     isNamespace: group === '' && kind === 'Namespace',
     ...(verbatim !== undefined ? { verbatim } : {}),
     ...(allowSecret ? { allowSecret } : {}),
   };
-  // Placement: the last matching rule wins, else defaults.placement, else every cluster.
-  const rule = [...config.placements].reverse().find((p) => ruleMatches(p.match, r));
-  if (rule) r.placement = { spec: rule.placement, ref: child(rule.ref, 'placement'), from: 'rule' };
-  else if (config.defaults.placement)
-    r.placement = {
-      spec: config.defaults.placement.value,
-      ref: config.defaults.placement.ref,
-      from: 'default',
-    };
   r.overrides = config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list);
   return r;
 }
@@ -247,7 +246,9 @@ function federatedResource(
   config: FederationConfig,
   reporter: Reporter,
   disabled: Set<string>,
+  schemaErrors?: readonly string[],
 ): Resource | undefined {
+  const flagged = (pointer: string) => hasSchemaError(schemaErrors, pointer);
   const { kind: fedKind, meta, name } = identity(v);
   const fedGroup = groupOf(identity(v).apiVersion);
   const type = types.get(typeKey(fedGroup, fedKind));
@@ -281,7 +282,8 @@ function federatedResource(
   const specRef = child(at, 'spec');
   const templateRef = child(specRef, 'template');
   if (spec.template !== undefined && !isObject(spec.template)) {
-    reporter.error('INVALID_OBJECT', posOf(templateRef), `${fedKind} spec.template must be an object`);
+    if (!flagged('/spec/template'))
+      reporter.error('INVALID_OBJECT', posOf(templateRef), `${fedKind} spec.template must be an object`);
     return undefined;
   }
   const template = spec.template ?? {};
@@ -331,7 +333,9 @@ function federatedResource(
   const body: JsonObject = { ...template, apiVersion, kind: type.kind, metadata: tmeta };
   const group = groupOf(apiVersion);
   const placementRaw = spec.placement;
-  const placement: PlacementSpec = isObject(placementRaw) ? placementRaw : {};
+  // A placement with a schema error places nowhere (KubeFed's API server refused such objects).
+  const placementBad = flagged('/spec/placement');
+  const placement: PlacementSpec = isObject(placementRaw) && !placementBad ? placementRaw : {};
   const r: Resource = {
     id: {
       apiVersion,
@@ -357,6 +361,7 @@ function federatedResource(
     child(specRef, 'overrides'),
     'object',
     reporter,
+    (i) => flagged(`/spec/overrides/${i}`),
   );
   for (const e of ownOverrides.entries) {
     if ('clusterSelector' in e.target)
@@ -368,9 +373,11 @@ function federatedResource(
   }
   r.overrides = [ownOverrides, ...config.overrides.filter((o) => ruleMatches(o.match, r)).map((o) => o.list)];
   // KubeFed parses the selector only when no clusters list decides (and for an RSP's intersect).
-  if (isObject(placementRaw) && !Array.isArray(placement.clusters))
+  // Its other mistakes are still reported (a schema error is never reported twice).
+  if (isObject(placementRaw) && !Array.isArray(placementRaw.clusters))
     checkSelector(placementRaw.clusterSelector, child(specRef, 'placement', 'clusterSelector'), reporter);
   if (
+    !placementBad &&
     !Array.isArray(placement.clusters) &&
     (placement.clusterSelector === undefined || placement.clusterSelector === null)
   ) {
@@ -389,18 +396,10 @@ function federatedResource(
   return r;
 }
 
-function preference(
-  v: JsonObject,
-  at: SourceRef,
-  config: FederationConfig,
-  reporter: Reporter,
-): SchedulingPreference | undefined {
+/** A schema-valid ReplicaSchedulingPreference (it has a spec and a targetKind). */
+function preference(v: JsonObject, at: SourceRef, config: FederationConfig): SchedulingPreference {
   const { name, namespace } = identity(v);
-  const spec = isObject(v.spec) ? v.spec : undefined;
-  if (!spec) {
-    reporter.error('RSP_INVALID', posOf(at), 'ReplicaSchedulingPreference has no spec');
-    return undefined;
-  }
+  const spec = obj(v.spec) ?? {};
   return {
     namespace: namespace ?? config.defaults.namespace,
     name,

@@ -214,7 +214,11 @@ type CheckedSpec = Pick<SchedulingSpec, 'totalReplicas' | 'clusters'> & {
   intersectWithClusterSelector?: Json;
 };
 
-/** Numbers must be non-negative integers in int32 range (the planner's domain). */
+/**
+ * Numbers must be non-negative integers in int32 range (the planner's domain). The shapes are
+ * the schemas' (federation.yaml's, and a ReplicaSchedulingPreference's, checked before the
+ * model: one with a schema error never gets here); this checks only what they leave open.
+ */
 function checkSpec(
   spec: SchedulingSpec | JsonObject,
   at: SourceRef,
@@ -232,18 +236,8 @@ function checkSpec(
       ['totalReplicas'],
       `totalReplicas must be a non-negative integer, found ${JSON.stringify(spec.totalReplicas)}`,
     );
-  const clusters = spec.clusters;
-  if (clusters !== undefined && clusters !== null && !isObject(clusters))
-    bad(
-      ['clusters'],
-      'clusters must be a map of cluster name (or "*") to {weight, minReplicas, maxReplicas}',
-    );
-  for (const [name, pref] of Object.entries(isObject(clusters) ? clusters : {})) {
-    if (pref === null) continue;
-    if (!isObject(pref)) {
-      bad(['clusters', name], `preferences for "${name}" must be a map of weight, minReplicas, maxReplicas`);
-      continue;
-    }
+  for (const [name, pref] of Object.entries(isObject(spec.clusters) ? spec.clusters : {})) {
+    if (!isObject(pref)) continue;
     for (const f of ['weight', 'minReplicas', 'maxReplicas'] as const) {
       const v = pref[f];
       if (v === undefined || (v === null && f === 'maxReplicas')) continue;

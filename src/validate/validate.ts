@@ -9,17 +9,8 @@ import { text } from '../core/json-read.js';
 import { didYouMean } from '../core/diagnostics.js';
 import { checkSchema, type SchemaCheckOptions } from '../core/schema-check.js';
 import { decryptedShape } from '../core/sops.js';
-import {
-  child,
-  formatPointer,
-  plainScalarSource,
-  posOf,
-  ref,
-  type JsonPath,
-  type SourceRef,
-} from '../core/source.js';
+import { formatPointer, plainScalarSource, posOf, type JsonPath, type SourceRef } from '../core/source.js';
 import type { ParsedDoc } from '../core/yaml-source.js';
-import { KUBEFED_SCHEDULING_GROUP, KUBEFED_TYPES_GROUP, groupOf } from '../core/kubefed-types.js';
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
 import { compileCelRules, type CelRules } from './cel-rules.js';
@@ -35,16 +26,13 @@ export function validateRendered(
   rendered: readonly RenderedObject[],
   model: Model,
   config: FederationConfig,
-  docs: readonly ParsedDoc[],
+  registry: SchemaRegistry,
   reporter: Reporter,
-  wellKnown?: Map<string, ValidateFunction>,
   unrendered: readonly Resource[] = model.resources,
 ): void {
   refuseSecrets(model, config, reporter);
   checkNames(rendered, reporter);
   checkReferences(rendered, reporter);
-  const registry = createRegistry(config, docs, reporter, wellKnown);
-  checkKubefedInputs(docs, registry, config, model.federatedGroups, reporter);
   // Each distinct body once: clusters that did not patch an object share its base body.
   const seen = new WeakSet<object>();
   const placedSomewhere = new Set<Resource>();
@@ -66,7 +54,12 @@ export function validateRendered(
   }
 }
 
-function createRegistry(
+/**
+ * The schemas of a run, created once after load: the KubeFed inputs are checked against them
+ * before the model reads them, the rendered objects at the end. `wellKnown` may be filled later
+ * (the well-known kinds are known from the model); KubeFed kinds never resolve to them.
+ */
+export function createRegistry(
   config: FederationConfig,
   docs: readonly ParsedDoc[],
   reporter: Reporter,
@@ -96,63 +89,6 @@ function createRegistry(
       );
     },
   });
-}
-
-/** KubeFed objects as written (their templates are checked as the rendered objects). */
-function checkKubefedInputs(
-  docs: readonly ParsedDoc[],
-  registry: SchemaRegistry,
-  config: FederationConfig,
-  federatedGroups: ReadonlySet<string>,
-  reporter: Reporter,
-): void {
-  for (const d of docs) {
-    const items =
-      isObject(d.value) && Array.isArray(d.value.items) && text(d.value.kind).endsWith('List')
-        ? d.value.items.map((v, i) => [v, child(ref(d.source), 'items', i)] as const)
-        : [[d.value, ref(d.source)] as const];
-    for (const [v, at] of items) {
-      // Objects without apiVersion, kind or a name were reported by the model already.
-      if (
-        !isObject(v) ||
-        typeof v.apiVersion !== 'string' ||
-        typeof v.kind !== 'string' ||
-        !isObject(v.metadata) ||
-        typeof v.metadata.name !== 'string'
-      )
-        continue;
-      const group = groupOf(v.apiVersion);
-      if (!federatedGroups.has(group) && group !== KUBEFED_SCHEDULING_GROUP) continue;
-      // A federated group of an FTC (kubefedctl enable --federated-group) has KubeFed's shape.
-      const hit =
-        registry.lookup(v.apiVersion, v.kind) ??
-        (federatedGroups.has(group) ? registry.lookup(`${KUBEFED_TYPES_GROUP}/v1beta1`, v.kind) : undefined);
-      if (!hit) {
-        reporter.error(
-          'MISSING_SCHEMA',
-          posOf(at, ['apiVersion']),
-          `no schema for ${v.apiVersion} ${v.kind}; fedrender reads types.kubefed.io/v1beta1 and scheduling.kubefed.io/v1alpha1`,
-        );
-        continue;
-      }
-      const opts = { subject: `${v.kind} ${name(v)}`, unknownFieldsAsWarnings: !config.validation.strict };
-      checkSchema(hit.validate, withoutNulls(v), at, reporter, opts);
-      // A KubeFed object's own metadata is ObjectMeta too (its schema leaves it open).
-      const meta = registry.objectMetaValidator();
-      const set = registry.set;
-      if (!meta || !set) continue;
-      checkSchema(meta, { metadata: withoutNulls(v.metadata) }, at, reporter, opts);
-      for (const p of walkObject(v.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata'])) {
-        const message = `${opts.subject}: ${pointer(p.path)}: ${p.message}`;
-        reporter.error(
-          p.name ? 'INVALID_NAME' : 'INVALID_VALUE',
-          posOf(at, p.path, { key: p.key }),
-          message,
-          p.hint,
-        );
-      }
-    }
-  }
 }
 
 function checkObject(
@@ -334,7 +270,7 @@ function checkApiRules(
   }
 }
 
-const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+export const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** Whether a schema already checks metadata as ObjectMeta (built-in and kubeconform-style schemas). */
 function schemaChecksMetadata(schema: unknown): boolean {
@@ -357,7 +293,7 @@ function skipped(r: Resource, config: FederationConfig): boolean {
  */
 const nullFree = new WeakMap<object, Json>();
 
-function withoutNulls(v: Json): Json {
+export function withoutNulls(v: Json): Json {
   if (typeof v !== 'object' || v === null) return v;
   // Shared frozen subtrees are walked once, not once per cluster.
   const known = nullFree.get(v);
@@ -390,7 +326,7 @@ function stripNulls(v: Json): Json {
   return out ?? v;
 }
 
-function name(v: JsonObject): string {
+export function name(v: JsonObject): string {
   const m = isObject(v.metadata) ? v.metadata : {};
   return `${typeof m.namespace === 'string' ? m.namespace + '/' : ''}${text(m.name ?? '')}`;
 }

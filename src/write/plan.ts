@@ -15,7 +15,7 @@ export interface TreeInput {
   /** Absolute folder; trees[0] is the output directory (it holds the record and the journal). */
   dir: string;
   files: readonly OutputFile[];
-  /** Top-level folders (clusters) being rebuilt; undefined = the whole tree. */
+  /** Folders being rebuilt: clusters, and `_shared/<set>` folders; undefined = the whole tree. */
   clusters?: readonly string[];
   /** Files computed from every path of the new tree, carried ones included (an index of them). */
   derive?: (paths: readonly string[]) => OutputFile[];
@@ -193,7 +193,13 @@ async function planTree(
   const dir = plan.roots[root]!;
   const isOwned = new Set(owned.files);
   const ownedDirs = new Set(owned.dirs);
-  const inScope = (p: string) => !input.clusters || input.clusters.includes(p.split('/')[0]!);
+  // A scope entry is a top-level folder (a cluster) or a folder one level down (`_shared/<set>`).
+  const scope = input.clusters && new Set(input.clusters);
+  const inScope = (p: string) => {
+    if (!scope) return true;
+    const [first, second] = p.split('/');
+    return scope.has(first!) || (second !== undefined && scope.has(`${first}/${second}`));
+  };
   const built = new Map(input.files.map((f) => [f.path, f.content]));
   // Only folders that hold (or will hold) owned files are read; anything else is the user's.
   const relevant = new Set<string>(['']);

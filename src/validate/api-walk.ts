@@ -31,7 +31,7 @@ export interface Visit {
    * ancestor. Read through here, not kept: the walk reuses a shared subtree's problems only
    * where every such read gives what it gave.
    */
-  rootAt(...path: PathSegment[]): Json | undefined;
+  rootAt: (...path: PathSegment[]) => Json | undefined;
   /** Live path: copy before keeping (report does). */
   path: readonly PathSegment[];
   report(problem: {
@@ -149,7 +149,7 @@ export function walkObject(
     if (base === value && typeof value === 'object') {
       // The top of a shared subtree: its problems from an earlier object, or walk and keep them.
       let bySchema = memo.get(value);
-      if (!bySchema) memo.set(value, (bySchema = new Map()));
+      if (!bySchema) memo.set(value, (bySchema = new Map<Schema, Memo>()));
       const at = path.join('/');
       const m = bySchema.get(schema);
       if (m && m.at === at && m.deps.every(([p, v]) => dig(root, ...p) === v)) {
@@ -196,7 +196,7 @@ export function walkObject(
     }
   };
   let byName = refs.get(definitions);
-  if (!byName) refs.set(definitions, (byName = new Map()));
+  if (!byName) refs.set(definitions, (byName = new Map<string, Schema>()));
   let top = byName.get(definition);
   if (!top) byName.set(definition, (top = { $ref: REF + definition }));
   walk(value, top, base);

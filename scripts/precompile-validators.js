@@ -1,6 +1,7 @@
 // Run by `npm run build` / `prepare` after tsc: compiles the validators of the shipped schemas
 // that nearly every project uses (federation.yaml's schema, the KubeFed schemas, and the common
-// built-in kinds of the newest shipped Kubernetes version (the default), strict as fedrender checks them) into
+// built-in kinds of the newest shipped Kubernetes version (the default), strict as fedrender checks them,
+// and the shipped CRDs of the GitOps objects fedrender generates) into
 // ajv standalone code under dist/validators/, named by schema hash (src/core/ajv.ts). So
 // `fedrender validate` loads them instead of compiling; other kinds and CRDs are compiled on
 // first use and kept in the user's cache folder.
@@ -15,6 +16,7 @@ import {
 } from '../dist/src/core/k8s-schemas.js';
 import { readPackageJson } from '../dist/src/core/package-files.js';
 import { federationSchema } from '../dist/src/load/config.js';
+import { shippedCrdSchema } from '../dist/src/validate/well-known-crds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'validators');
@@ -54,6 +56,13 @@ const schemas = [
     if (schema) schemas.push(schema);
   }
 }
+// The shipped CRDs of what fedrender itself generates, checked on every GitOps build (not
+// ApplicationSet, only for fleets: its nested generators make 14 MB of code).
+for (const [apiVersion, kind] of [
+  ['argoproj.io/v1alpha1', 'Application'],
+  ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization'],
+])
+  schemas.push(shippedCrdSchema(apiVersion, kind).schema);
 rmSync(out, { recursive: true, force: true });
 const keys = new Set();
 for (const schema of schemas) {

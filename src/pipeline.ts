@@ -5,7 +5,6 @@
 // compileLoaded: reading the two shows what a build does. Writing is left to the caller, so
 // `validate`, `plan` and `build --check` share every step but the last.
 import { dirname, resolve } from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import { cmp, Reporter } from './core/diagnostics.js';
 import { setValidatorCache } from './core/ajv.js';
 import { posOf } from './core/source.js';
@@ -30,7 +29,12 @@ import { federatedTypes, type TypeTable } from './model/federated-types.js';
 import type { Shard } from './shard.js';
 import type { InputGlobs } from './build-cache.js';
 import type { ClusterSelection } from './cluster-selection.js';
-import { checkGeneratedGitops, loadWellKnownSchemas, wellKnownPackage } from './validate/well-known-crds.js';
+import {
+  checkGeneratedGitops,
+  loadWellKnownSchemas,
+  wellKnownPackage,
+  type WellKnownSchema,
+} from './validate/well-known-crds.js';
 import type { Cluster, FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
 
 export interface CompileOptions {
@@ -110,7 +114,7 @@ export async function compileLoaded(
   const { reporter } = result;
   result.clusters = selection.selected.map((c) => c.name);
   // The run's schemas, for the KubeFed inputs now and the rendered objects at the end.
-  const wellKnown = new Map<string, ValidateFunction>();
+  const wellKnown = new Map<string, WellKnownSchema>();
   const registry = createRegistry(loaded.config, [...loaded.docs, ...loaded.crdDocs], reporter, wellKnown);
 
   const kubefed = checkInputs(loaded, registry, reporter);
@@ -180,7 +184,7 @@ async function validate(
   { partial }: ClusterSelection,
   config: FederationConfig,
   registry: SchemaRegistry,
-  wellKnown: Map<string, ValidateFunction>,
+  wellKnown: Map<string, WellKnownSchema>,
   reporter: Reporter,
 ): Promise<void> {
   // A partial build validates what it renders, and the objects placed nowhere (whose mistakes

@@ -126,7 +126,7 @@ spec:
   assert.not.match(r.stderr, 'Widget default/b');
 });
 
-test('Kubernetes CEL libraries: lists, strings, regex, URL and quantity', () => {
+test('Kubernetes CEL libraries: lists, strings, regex, URL, IP and quantity', () => {
   const env = kubernetesCelEnvironment();
   const cases = [
     '[1, 2, 3].isSorted() && [3, 1].sum() == 4 && [3, 1].min() == 1 && [3, 1].max() == 3',
@@ -136,6 +136,7 @@ test('Kubernetes CEL libraries: lists, strings, regex, URL and quantity', () => 
     "isURL('https://example.com:8443/a?x=1&x=2') && url('https://example.com:8443/a?x=1').getHostname() == 'example.com'",
     "url('https://example.com:8443/a').getPort() == '8443' && url('https://example.com').getEscapedPath() == ''",
     "url('/api?x=1&x=2').getQuery()['x'] == ['1', '2'] && !isURL('example.com/a')",
+    "isIP('10.0.0.1') && isIP('2001:db8::1') && !isIP('example.com') && !isIP('01.2.3.4') && !isIP('fe80::1%eth0') && !isIP('::ffff:1.2.3.4')",
     "quantity('1Gi').isGreaterThan(quantity('1000Mi')) && quantity('500m').compareTo(quantity('0.5')) == 0",
     "isQuantity('1.5e3') && !isQuantity('1 core') && !isQuantity('128MiB') && quantity('2k').asInteger() == 2000",
     "quantity('1').add(quantity('500m')).asApproximateFloat() == 1.5 && quantity('-1').sign() == -1 && quantity('1.5').isInteger() == false",

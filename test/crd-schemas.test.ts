@@ -11,7 +11,13 @@ import { createAjv } from '../src/core/ajv.js';
 import { Reporter, sortDiagnostics, type Diagnostic } from '../src/core/diagnostics.js';
 import { packageRoot } from '../src/core/package-files.js';
 import { parseYamlFile, type ParsedDoc } from '../src/core/yaml-source.js';
-import { ajvPattern, crdSchemas, toJsonSchema, type CrdSchema } from '../src/validate/crd-schemas.js';
+import {
+  ajvPattern,
+  crdSchemas,
+  toJsonSchema,
+  type CrdSchema,
+  type UserCrd,
+} from '../src/validate/crd-schemas.js';
 import { modelErrors } from './upstream-models.js';
 
 const ROOT = packageRoot();
@@ -28,7 +34,7 @@ function parse(
   return docs;
 }
 
-function schemasOf(path: string, strict = true): { map: Map<string, CrdSchema>; diagnostics: Diagnostic[] } {
+function schemasOf(path: string, strict = true): { map: Map<string, UserCrd>; diagnostics: Diagnostic[] } {
   const reporter = new Reporter();
   const map = crdSchemas(parse(path), reporter, { strict });
   return { map, diagnostics: sortDiagnostics(reporter.diagnostics) };

@@ -1,6 +1,9 @@
 // The well-known custom resource groups fedrender ships schemas for (validate/well-known-crds.ts)
-// and which of their kinds are cluster-scoped: facts the model needs before validation runs.
+// and which of their kinds are cluster-scoped: facts the model needs before validation runs,
+// read from the shipped CRDs' index (schemas/well-known/index.json, a few KiB).
+import { arr, obj, str } from './json-read.js';
 import { groupOf } from './kubefed-types.js';
+import { readPackageJson } from './package-files.js';
 
 /** API group -> the package serving it, `<package>/<group>/<version>` exporting one class per kind. */
 const PACKAGES: Record<string, string> = {
@@ -27,24 +30,45 @@ const PACKAGES: Record<string, string> = {
   'eventing.keda.sh': '@kubernetes-models/keda',
 };
 
-/**
- * Kinds of these groups that are cluster-scoped (their CRDs' spec.scope: Cluster), so that an
- * object of one is not given a namespace when no CRD says so.
- */
-const CLUSTER_SCOPED = new Set([
-  'cert-manager.io/ClusterIssuer',
-  'trust.cert-manager.io/Bundle',
-  'external-secrets.io/ClusterSecretStore',
-  'external-secrets.io/ClusterExternalSecret',
-  'external-secrets.io/ClusterPushSecret',
-  'generators.external-secrets.io/ClusterGenerator',
-  'gateway.networking.k8s.io/GatewayClass',
-  'keda.sh/ClusterTriggerAuthentication',
-  'eventing.keda.sh/ClusterCloudEventSource',
-]);
+/** Shipped CRDs (schemas/well-known/index.json): group -> kind -> scope and served versions. */
+type Index = Map<string, Map<string, { scope: string; versions: string[] }>>;
+let index: Index | undefined;
 
+function shippedIndex(): Index {
+  if (index) return index;
+  index = new Map();
+  const raw = readPackageJson('schemas/well-known/index.json');
+  for (const [group, kinds] of Object.entries(obj(raw) ?? {})) {
+    const m = new Map<string, { scope: string; versions: string[] }>();
+    for (const [kind, k] of Object.entries(obj(kinds) ?? {})) {
+      const versions = (arr(obj(k)?.versions) ?? []).filter((v) => typeof v === 'string');
+      m.set(kind, { scope: str(obj(k)?.scope) ?? 'Namespaced', versions });
+    }
+    index.set(group, m);
+  }
+  return index;
+}
+
+/** trust-manager's Bundle: served by @kubernetes-models/cert-manager only, no CRD shipped. */
+const MODEL_ONLY_CLUSTER_SCOPED = new Set(['trust.cert-manager.io/Bundle']);
+
+/**
+ * Whether a kind of these groups is cluster-scoped (its CRD's spec.scope: Cluster), so that an
+ * object of one is not given a namespace when no user CRD says so.
+ */
 export function isWellKnownClusterScoped(group: string, kind: string): boolean {
-  return CLUSTER_SCOPED.has(`${group}/${kind}`);
+  return (
+    shippedIndex().get(group)?.get(kind)?.scope === 'Cluster' ||
+    MODEL_ONLY_CLUSTER_SCOPED.has(`${group}/${kind}`)
+  );
+}
+
+/** Every `group/version/Kind` of the shipped CRDs, for did-you-mean. */
+export function wellKnownKinds(): string[] {
+  const out: string[] = [];
+  for (const [group, kinds] of shippedIndex())
+    for (const [kind, k] of kinds) for (const v of k.versions) out.push(`${group}/${v}/${kind}`);
+  return out;
 }
 
 export function wellKnownPackage(apiVersion: string): string | undefined {

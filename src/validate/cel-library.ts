@@ -1,9 +1,11 @@
 // The CEL environment CRD rules run in: @marcbachmann/cel-js with the Kubernetes libraries that
 // rules commonly call, after k8s.io/apiserver/pkg/cel/library and cel-go's strings extension:
 // lists (isSorted, sum, min, max, indexOf, lastIndexOf), strings (charAt, replace, ...), regex
-// (find, findAll), URLs (url, isURL and the URL getters) and quantities (quantity, isQuantity
+// (find, findAll), URLs (url, isURL and the URL getters), isIP and quantities (quantity, isQuantity
 // and the Quantity methods). Anything else a rule calls makes it "unsupported" (cel-rules.ts).
 import { Environment } from '@marcbachmann/cel-js';
+import { isIP } from 'node:net';
+import { ajvPattern } from './openapi-schema.js';
 
 type Value = unknown;
 
@@ -101,6 +103,32 @@ export class KubernetesQuantity {
   }
 }
 
+/**
+ * An RE2 pattern as JavaScript runs it: the Go syntax ajvPattern translates, and leading inline
+ * flags (`(?i)`, also after `^`, as Gateway API's GRPCRoute method rule writes it) as flags.
+ */
+export function goRegExp(pattern: string, flags = ''): RegExp {
+  const key = `${flags}/${pattern}`;
+  let re = regexps.get(key);
+  if (!re) regexps.set(key, (re = compileGoRegExp(pattern, flags)));
+  // A global RegExp keeps lastIndex between calls: start each use afresh.
+  re.lastIndex = 0;
+  return re;
+}
+
+const regexps = new Map<string, RegExp>();
+
+function compileGoRegExp(pattern: string, flags: string): RegExp {
+  const m = /^(\^?)\(\?([ims]+)\)/.exec(pattern);
+  const body = m ? m[1] + pattern.slice(m[0].length) : pattern;
+  const all = new Set([...flags, ...(m?.[2] ?? ''), 'u']);
+  try {
+    return new RegExp(ajvPattern(body) ?? body, [...all].join(''));
+  } catch {
+    throw new Error(`invalid regular expression: ${pattern}`);
+  }
+}
+
 /** A fresh environment (each is frozen by its first use, so one is shared per process). */
 export function kubernetesCelEnvironment(): Environment {
   const env = new Environment({
@@ -149,12 +177,15 @@ export function kubernetesCelEnvironment(): Environment {
   fn('string.reverse(): string', (s: string) => [...s].reverse().join(''));
 
   // regex: RE2 and JavaScript agree on the patterns CRD rules use; `u` keeps code points whole.
-  fn('string.find(string): string', (s: string, re: string) => new RegExp(re, 'u').exec(s)?.[0] ?? '');
+  // matches() is the evaluator's own, with JavaScript syntax: rules call matchesRE2 (cel-rules.ts).
+  fn('string.matchesRE2(string): bool', (s: string, re: string) => goRegExp(re).test(s));
+  fn('matchesRE2(string, string): bool', (s: string, re: string) => goRegExp(re).test(s));
+  fn('string.find(string): string', (s: string, re: string) => goRegExp(re).exec(s)?.[0] ?? '');
   fn('string.findAll(string): list<string>', (s: string, re: string) =>
-    [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]),
+    [...s.matchAll(goRegExp(re, 'g'))].map((m) => m[0]),
   );
   fn('string.findAll(string, int): list<string>', (s: string, re: string, n: bigint) => {
-    const all = [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]);
+    const all = [...s.matchAll(goRegExp(re, 'g'))].map((m) => m[0]);
     return n < 0n ? all : all.slice(0, Number(n));
   });
 
@@ -175,6 +206,9 @@ export function kubernetesCelEnvironment(): Environment {
     for (const [k, v] of new URLSearchParams(u.query)) out.set(k, [...(out.get(k) ?? []), v]);
     return out;
   });
+
+  // IP addresses (library.IP's isIP): netip.ParseAddr without zones or IPv4-mapped IPv6 forms.
+  fn('isIP(string): bool', (s: string) => isIP(s) !== 0 && !s.includes('%') && !/^::ffff:\d/i.test(s));
 
   // quantities
   fn('isQuantity(string): bool', (s: string) => KubernetesQuantity.parse(s) !== undefined);

@@ -135,7 +135,7 @@ function compileExpression(
 ): { evaluate: Evaluate } | Omit<SkippedRule, 'schemaPath'> {
   let parsed: ReturnType<Environment['parse']>;
   try {
-    parsed = env.parse(indexedHas(text));
+    parsed = env.parse(re2Matches(indexedHas(text)));
   } catch (e) {
     return { reason: 'invalid', detail: firstLine(e) };
   }
@@ -169,6 +169,11 @@ function indexedHas(text: string): string {
     /\bhas\(([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*\[\d+\](?:\.[A-Za-z_]\w*)*)\.([A-Za-z_]\w*)\)/g,
     '$1.?$2.hasValue()',
   );
+}
+
+/** `matches(...)` calls (not a field named matches) go to the RE2-reading matchesRE2 (cel-library.ts). */
+function re2Matches(text: string): string {
+  return text.replace(/(^|[^\w$])matches\(/g, '$1matchesRE2(');
 }
 
 class EvaluationFailure {

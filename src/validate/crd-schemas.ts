@@ -18,13 +18,18 @@ export interface CrdSchema {
   scope: 'Namespaced' | 'Cluster';
   /** Draft-07, ready for createAjv(); strict unless crdSchemas was told otherwise. */
   schema: object;
-  /** The CRD's openAPIV3Schema node (its spec, for a v1beta1 CRD without a schema). */
-  ref: SourceRef;
+  /** The CRD's openAPIV3Schema node (its spec, for a v1beta1 CRD without a schema); none when shipped. */
+  ref?: SourceRef;
   /** metadata.name of the CRD, e.g. `crontabs.stable.example.com`. */
   crd: string;
   /** The openAPIV3Schema as written: its CEL rules are compiled from it (cel-rules.ts). */
   openAPI: object;
+  /** A CRD shipped with fedrender (well-known-crds.ts): its upstream repository and release. */
+  shipped?: string;
 }
+
+/** A CRD read from the user's files, which always knows where its schema is written. */
+export type UserCrd = CrdSchema & { ref: SourceRef };
 
 const V1 = 'apiextensions.k8s.io/v1';
 const V1BETA1 = 'apiextensions.k8s.io/v1beta1';
@@ -39,9 +44,9 @@ export function crdSchemas(
   docs: readonly ParsedDoc[],
   reporter: Reporter,
   opts: { strict?: boolean } = {},
-): Map<string, CrdSchema> {
+): Map<string, UserCrd> {
   const strict = opts.strict ?? true;
-  const out = new Map<string, CrdSchema>();
+  const out = new Map<string, UserCrd>();
   for (const d of docs) {
     for (const [value, at] of objectsOf(d)) {
       if (!isObject(value) || value.kind !== 'CustomResourceDefinition') continue;
@@ -95,7 +100,7 @@ function* objectsOf(d: ParsedDoc): Generator<[unknown, SourceRef]> {
   }
 }
 
-function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter): CrdSchema[] {
+function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter): UserCrd[] {
   const name = isObject(crd.metadata) && typeof crd.metadata.name === 'string' ? crd.metadata.name : '';
   const subject = `CustomResourceDefinition${name ? ' ' + name : ''}`;
   const spec = crd.spec;
@@ -153,7 +158,7 @@ function readCrd(crd: Schema, at: SourceRef, strict: boolean, reporter: Reporter
     crd.apiVersion === V1
       ? v1Versions(spec, at, subject, reporter)
       : v1beta1Versions(spec, at, subject, reporter);
-  const out: CrdSchema[] = [];
+  const out: UserCrd[] = [];
   // A v1beta1 CRD shares one schema between its versions: convert (and report) it once.
   const converted = new Map<object, Schema | null>();
   for (const v of versions) {

@@ -13,8 +13,10 @@ import {
   type KubernetesSchemaSet,
 } from '../core/k8s-schemas.js';
 import { readPackageSchema } from '../core/package-files.js';
+import { wellKnownKinds } from '../core/well-known-kinds.js';
 import type { CrdSchema } from './crd-schemas.js';
 import { findSchemaInLocations } from './schema-locations.js';
+import type { WellKnownSchema } from './well-known-crds.js';
 
 export interface SchemaHit {
   validate: ValidateFunction;
@@ -30,8 +32,8 @@ export interface RegistryOptions {
   schemaLocations: readonly string[];
   baseDir: string;
   crds: Map<string, CrdSchema>;
-  /** Validators of well-known custom resources (well-known-crds.ts), preloaded for the kinds present. */
-  wellKnown?: Map<string, ValidateFunction>;
+  /** Schemas of well-known custom resources (well-known-crds.ts), preloaded for the kinds present. */
+  wellKnown?: Map<string, WellKnownSchema>;
   /** A schema location that could not be used (unreadable file, network location). */
   onLocationProblem?: (location: string, message: string) => void;
 }
@@ -72,10 +74,11 @@ export class SchemaRegistry {
       .sort();
   }
 
-  /** Kind -> the apiVersions it is known under (built-ins and CRDs), for did-you-mean. */
+  /** Kind -> the apiVersions it is known under (built-ins, CRDs, shipped CRDs), for did-you-mean. */
   knownKinds(): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    for (const key of [...(this.set?.kinds.keys() ?? []), ...this.opts.crds.keys()]) {
+    const keys = [...(this.set?.kinds.keys() ?? []), ...this.opts.crds.keys(), ...wellKnownKinds()];
+    for (const key of new Set(keys)) {
       const slash = key.lastIndexOf('/');
       const kind = key.slice(slash + 1);
       out.set(kind, [...(out.get(kind) ?? []), key.slice(0, slash)]);
@@ -131,7 +134,9 @@ export class SchemaRegistry {
     if (builtin) return builtin;
     // Last: a user's CRD or schemaLocations always win over the shipped well-known schemas.
     const known = this.opts.wellKnown?.get(`${apiVersion}/${kind}`);
-    return known ? { validate: known, source: known.name } : undefined;
+    if (!known) return undefined;
+    if ('validate' in known) return known;
+    return { validate: compileCached(known.crd.schema), source: known.source, crd: known.crd };
   }
 
   private builtin(apiVersion: string, kind: string): SchemaHit | undefined {

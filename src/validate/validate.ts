@@ -2,8 +2,7 @@
 // checks no schema expresses: names and labels as the API server checks them, Secrets that would
 // land in git, references that dangle in some clusters. Errors point at the source node a value
 // came from, or at the override operation that put it there, naming the cluster.
-import type { ValidateFunction } from 'ajv';
-import type { Reporter } from '../core/diagnostics.js';
+import type { Reporter, SourcePos } from '../core/diagnostics.js';
 import { isObject } from '../core/cow.js';
 import { text } from '../core/json-read.js';
 import { didYouMean } from '../core/diagnostics.js';
@@ -14,6 +13,7 @@ import type { ParsedDoc } from '../core/yaml-source.js';
 import type { Model } from '../model/build-model.js';
 import type { FederationConfig, Json, JsonObject, RenderedObject, Resource } from '../types.js';
 import { compileCelRules, type CelRules } from './cel-rules.js';
+import { withDefaults } from './crd-defaults.js';
 import { crdSchemas, type CrdSchema } from './crd-schemas.js';
 import { API_RULES } from './api-rules.js';
 import { walkObject, pointer, type RuleProblem } from './api-walk.js';
@@ -21,6 +21,7 @@ import { checkNames, clusterSuffix, locate, overridden } from './names.js';
 import { checkReferences } from './references.js';
 import { removedApi } from './removed-apis.js';
 import { pickKubernetesVersion, SchemaRegistry, type SchemaHit } from './schema-registry.js';
+import type { WellKnownSchema } from './well-known-crds.js';
 
 export function validateRendered(
   rendered: readonly RenderedObject[],
@@ -63,7 +64,7 @@ export function createRegistry(
   config: FederationConfig,
   docs: readonly ParsedDoc[],
   reporter: Reporter,
-  wellKnown: Map<string, ValidateFunction> | undefined,
+  wellKnown: Map<string, WellKnownSchema> | undefined,
 ): SchemaRegistry {
   const { version, exact } = pickKubernetesVersion(config.validation.kubernetesVersion);
   if (!exact) {
@@ -113,11 +114,14 @@ function checkObject(
     suffix: (path: JsonPath) => clusterSuffix(o, path),
     sourceText: (path: JsonPath) => (overridden(o, path) ? undefined : plainScalarSource(r.bodyRef, path)),
   };
-  const body = withoutNulls(r.verbatim !== undefined ? decryptedShape(o.body) : o.body);
+  const written = withoutNulls(r.verbatim !== undefined ? decryptedShape(o.body) : o.body);
+  // A custom resource is defaulted by the API server before its schema and rules run.
+  const body = hit.crd ? withDefaults(written, hit.crd.openAPI) : written;
   const valid = checkSchema(hit.validate, body, r.bodyRef, reporter, opts);
   checkApiRules(o, registry, hit, opts, reporter);
   // As the API server, CEL rules run only over a value its schema accepts.
-  const rules = hit.crd && valid ? celRulesOf(hit.crd, reporter) : undefined;
+  const rules =
+    hit.crd && valid ? celRulesOf(hit.crd, () => posOf(r.bodyRef, ['apiVersion']), reporter) : undefined;
   if (isObject(body))
     rules?.check(body, (path, message) => {
       const key = path.length > 0 && isCollection(valueAt(body, path));
@@ -133,8 +137,11 @@ function checkObject(
 const celCache = new WeakMap<CrdSchema, CelRules | null>();
 const reportedSkips = new WeakMap<Reporter, Set<string>>();
 
-/** The CRD's rules; the ones that cannot be evaluated are summed up in one warning per CRD. */
-function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
+/**
+ * The CRD's rules; the ones that cannot be evaluated are summed up in one warning per CRD, at the
+ * rule in a user's CRD, or for a CRD shipped with fedrender at the first object that uses it.
+ */
+function celRulesOf(crd: CrdSchema, object: () => SourcePos, reporter: Reporter): CelRules | undefined {
   let rules = celCache.get(crd);
   if (rules === undefined) {
     rules = compileCelRules(crd.openAPI) ?? null;
@@ -156,10 +163,13 @@ function celRulesOf(crd: CrdSchema, reporter: Reporter): CelRules | undefined {
         `${count('unsupported')} call functions fedrender does not implement (${functions.join(', ')})`,
       count('invalid') && `${count('invalid')} do not parse`,
     ].filter(Boolean);
+    const what = crd.shipped
+      ? `${crd.kind} (CustomResourceDefinition ${crd.crd} of ${crd.shipped}, shipped with fedrender)`
+      : `CustomResourceDefinition ${crd.crd || crd.kind}`;
     reporter.warning(
       'CEL_RULE',
-      posOf(crd.ref, firstSkipped.schemaPath),
-      `CustomResourceDefinition ${crd.crd || crd.kind}: ${rules.skipped.length} of ${rules.total} CEL rules are not checked: ${parts.join('; ')}`,
+      crd.ref ? posOf(crd.ref, firstSkipped.schemaPath) : object(),
+      `${what}: ${rules.skipped.length} of ${rules.total} CEL rules are not checked: ${parts.join('; ')}`,
     );
   }
   return rules;

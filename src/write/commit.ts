@@ -72,13 +72,20 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
     for (const r of roots) madeRoots.push(...(await mkdirs(fs, r)));
     await writeJournal(fs, outDir, journal);
     const made = new Set<string>();
-    for (const d of plan.newDirs) {
-      try {
-        await fs.mkdir(at(d));
-        made.add(key(d));
-      } catch (e) {
-        if (errCode(e) !== 'EEXIST') throw e;
-      }
+    // Level by level (parents first), each level's folders at once: a fleet makes hundreds.
+    const depth = (d: Target) => d.path.split('/').length;
+    for (const level of [...new Set(plan.newDirs.map(depth))].sort((a, b) => a - b)) {
+      await mapLimit(
+        plan.newDirs.filter((d) => depth(d) === level),
+        async (d) => {
+          try {
+            await fs.mkdir(at(d));
+            made.add(key(d));
+          } catch (e) {
+            if (errCode(e) !== 'EEXIST') throw e;
+          }
+        },
+      );
     }
     if (made.size < plan.newDirs.length) {
       // A folder appeared since planning: files in it go through a temporary name after all.

@@ -8,10 +8,10 @@
 //   npm run bench                      200x5 and 2,000x20
 //   BENCH_LARGE=1 npm run bench        also 10,000x50 (several minutes)
 //   BENCH_SIZES=200x5 npm run bench    only these sizes; BENCH_OUT=FILE writes elsewhere
-//   BENCH_QUICK=1 BENCH_SIZES=2000x20 npm run bench
-//                                      only the full build, the I/O floor and --cluster (one
-//                                      run each; no kustomize, no-op, one-file or validate),
-//                                      printed, BENCHMARKS.md left alone (unless BENCH_OUT)
+//   BENCH_ONLY=noop,one-file,validate npm run bench
+//                                      only these steps besides the full build (floor, kustomize,
+//                                      noop, one-file, cluster, validate); prints the table and
+//                                      writes BENCHMARKS.md only with BENCH_OUT
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
@@ -25,7 +25,10 @@ const BIN = join(ROOT, 'bin/fedrender.js');
 const FLOOR = join(ROOT, 'dist/bench/io-floor.js');
 const WORK = join(tmpdir(), 'fedrender-bench');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const QUICK = process.env.BENCH_QUICK === '1';
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+/** Whether a step runs (BENCH_ONLY); a skipped one reads NaN, shown as "-". */
+const runs = (step: 'floor' | 'kustomize' | 'noop' | 'one-file' | 'cluster' | 'validate') =>
+  !only || only.includes(step);
 const sizes = (process.env.BENCH_SIZES ?? `200x5,2000x20${process.env.BENCH_LARGE ? ',10000x50' : ''}`)
   .split(',')
   .map((s) => s.split('x').map(Number) as [number, number]);
@@ -108,32 +111,33 @@ for (const [objects, clusters] of sizes) {
   const fleet = generateFleet(dir, { objects, clusters, seed: 1 });
   const cache = join(WORK, `cache-${objects}x${clusters}`);
   const env = { FEDRENDER_CACHE_DIR: cache };
-  const runs = objects <= 500 && !QUICK ? 3 : 1;
+  const repeat = objects <= 500 ? 3 : 1;
   console.error(`# ${size}: ${fleet.inputs.length} input files`);
 
   // Full build: empty output directory, empty caches.
   const fulls: Run[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < repeat; i++) {
     rmSync(join(dir, 'rendered'), { recursive: true, force: true });
     rmSync(cache, { recursive: true, force: true });
     fulls.push(must(run('node', [BIN, 'build'], dir, env), `${size} full build`));
   }
-  const full = fulls.sort((a, b) => a.ms - b.ms)[Math.floor(runs / 2)]!;
+  const full = fulls.sort((a, b) => a.ms - b.ms)[Math.floor(repeat / 2)]!;
   const before = mtimes(join(dir, 'rendered'));
   const files = before.size;
 
   // The I/O floor: read the same inputs, write the same files (contents from a pack made here).
   const pack = join(WORK, `pack-${objects}x${clusters}.json`);
-  writeFileSync(
-    pack,
-    JSON.stringify({
-      inputs: fleet.inputs.map((p) => join(dir, p)),
-      files: [...before.keys()].map((p) => [p, readFileSync(join(dir, 'rendered', p), 'utf8')]),
-    }),
-  );
+  if (runs('floor'))
+    writeFileSync(
+      pack,
+      JSON.stringify({
+        inputs: fleet.inputs.map((p) => join(dir, p)),
+        files: [...before.keys()].map((p) => [p, readFileSync(join(dir, 'rendered', p), 'utf8')]),
+      }),
+    );
   const floorOut = join(WORK, `floor-${objects}x${clusters}`);
   const floors: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (runs('floor') ? repeat : 0); i++) {
     rmSync(floorOut, { recursive: true, force: true });
     const r = must(run('node', [FLOOR, pack, floorOut], dir), `${size} I/O floor`);
     floors.push(r.ms - Number(/pack-ms ([\d.]+)/.exec(r.stdout)?.[1] ?? 0));
@@ -144,7 +148,7 @@ for (const [objects, clusters] of sizes) {
   // No-op rebuild (warm): nothing may be written.
   const noops: number[] = [];
   let noopWrites = 0;
-  for (let i = 0; i < (QUICK ? 0 : runs); i++) {
+  for (let i = 0; i < (runs('noop') ? repeat : 0); i++) {
     noops.push(must(run('node', [BIN, 'build'], dir, env), `${size} no-op build`).ms);
     const after = mtimes(join(dir, 'rendered'));
     for (const [p, t] of after) if (before.get(p) !== t) noopWrites++;
@@ -155,16 +159,16 @@ for (const [objects, clusters] of sizes) {
   const sample = join(dir, fleet.sample);
   const original = readFileSync(sample, 'utf8');
   const ones: number[] = [];
-  for (let i = 0; i < (QUICK ? 0 : runs); i++) {
+  for (let i = 0; i < (runs('one-file') ? repeat : 0); i++) {
     writeFileSync(sample, original.replace('LOG_LEVEL: info', `LOG_LEVEL: debug${i}`));
     ones.push(must(run('node', [BIN, 'build'], dir, env), `${size} one-file build`).ms);
   }
   writeFileSync(sample, original);
-  if (!QUICK) must(run('node', [BIN, 'build'], dir, env), `${size} restoring build`);
+  if (runs('one-file')) must(run('node', [BIN, 'build'], dir, env), `${size} restoring build`);
 
   // --cluster for one cluster (warm).
   const singles: number[] = [];
-  for (let i = 0; i < runs; i++)
+  for (let i = 0; i < (runs('cluster') ? repeat : 0); i++)
     singles.push(
       must(run('node', [BIN, 'build', '--cluster', fleet.clusters[1] ?? ''], dir, env), `${size} --cluster`)
         .ms,
@@ -172,7 +176,7 @@ for (const [objects, clusters] of sizes) {
 
   // kubectl kustomize over the equivalent overlays; at the large sizes a sample, scaled.
   // The sample has a light overlay (region r0: labels only) and a heavy one (r1: images, env).
-  const sampled = QUICK ? [] : clusters <= 5 ? fleet.overlays : fleet.overlays.slice(0, 2);
+  const sampled = !runs('kustomize') ? [] : clusters <= 5 ? fleet.overlays : fleet.overlays.slice(0, 2);
   let kustomizeMs = 0;
   for (const o of sampled) {
     const r = must(
@@ -187,7 +191,7 @@ for (const [objects, clusters] of sizes) {
     files,
     floor: median(floors),
     full,
-    kustomize: (kustomizeMs * fleet.overlays.length) / sampled.length,
+    kustomize: sampled.length ? (kustomizeMs * fleet.overlays.length) / sampled.length : NaN,
     kustomizeSampled: `${sampled.length} of ${fleet.overlays.length}`,
     noop: median(noops),
     noopWrites,
@@ -204,14 +208,16 @@ for (const [objects, clusters] of sizes) {
 // validate of a 20-file project (17 manifests, 2 namespaces, federation.yaml) vs node -e 0.
 const small = join(WORK, 'validate-20');
 const smallFleet = generateFleet(small, { objects: 17, clusters: 3, namespaces: 2, seed: 2 });
-const VRUNS = QUICK ? 0 : 7;
+const VRUNS = 7;
+const vruns = runs('validate') ? VRUNS : 0;
 const validateMs = median(
-  Array.from({ length: VRUNS }, () => must(run('node', [BIN, 'validate'], small), 'validate').ms),
+  Array.from({ length: vruns }, () => must(run('node', [BIN, 'validate'], small), 'validate').ms),
 );
-const nodeMs = median(Array.from({ length: VRUNS }, () => run('node', ['-e', '0'], small).ms));
+const nodeMs = median(Array.from({ length: vruns }, () => run('node', ['-e', '0'], small).ms));
 
 // Report.
-const f = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const f = (ms: number) =>
+  Number.isNaN(ms) ? '-' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 const x = (r: number) => `${r.toFixed(2)}x`;
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 const ok = (b: boolean) => (b ? 'pass' : '**FAIL**');
@@ -311,6 +317,6 @@ ${failures.length ? `## Failed steps\n\n${failures.map((f) => `- ${f}`).join('\n
 |---|---|---|---|
 ${checks.map(([what, got, target, pass]) => `| ${what} | ${got} | ${target} | ${ok(pass)} |`).join('\n')}
 `;
-if (!QUICK || process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md'), md);
+if (process.env.BENCH_OUT || !only) writeFileSync(process.env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md'), md);
 console.log(md);
 mkdirSync(WORK, { recursive: true });

@@ -20,7 +20,7 @@ import { expandGlobs } from './load/resources.js';
 import { hashText } from './load/hash.js';
 import type { Shard } from './shard.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** How compile found its inputs, so a later run can find them again without federation.yaml. */
 export interface InputGlobs {
@@ -89,8 +89,22 @@ function entryPath(cacheDir: string, id: CacheIdentity): string {
   return join(cacheDir, 'builds', `${key}.json`);
 }
 
+/** Every file (and folder, ending in `/`) of a tree with [size, mtime, inode], sorted by path. */
+export type TreeSnapshot = [string, number, number, number][];
+
+/** Snapshots taken once per state of the trees and shared by the caches (one walk, not four). */
+export type Snapshots = Map<string, TreeSnapshot>;
+
 /** Every file under dir with [size, mtime, inode], sorted; [] when dir is absent. */
-function snapshot(dir: string): [string, number, number, number][] {
+export function snapshot(dir: string, memo?: Snapshots): TreeSnapshot {
+  const known = memo?.get(dir);
+  if (known) return known;
+  const taken = walkTree(dir);
+  memo?.set(dir, taken);
+  return taken;
+}
+
+function walkTree(dir: string): TreeSnapshot {
   const out: [string, number, number, number][] = [];
   const walk = (rel: string) => {
     let entries;
@@ -101,8 +115,13 @@ function snapshot(dir: string): [string, number, number, number][] {
     }
     for (const e of entries) {
       const p = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(p);
-      else {
+      if (e.isDirectory()) {
+        // A folder's mtime changes when a file is written into it (temp file, rename) or
+        // deleted: foldersUnchanged compares them. The tree's own folder holds the lock.
+        const st = lstatSync(join(dir, p));
+        out.push([`${p}/`, 0, st.mtimeMs, st.ino]);
+        walk(p);
+      } else {
         const st = lstatSync(join(dir, p));
         out.push([p, st.size, st.mtimeMs, st.ino]);
       }
@@ -112,7 +131,55 @@ function snapshot(dir: string): [string, number, number, number][] {
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-function sameSnapshot(a: [string, number, number, number][], b: [string, number, number, number][]): boolean {
+/**
+ * `before` with the files at `changed` (relative paths) stated again: the tree after a build
+ * that wrote or deleted just those, without walking it. A file someone else changed meanwhile
+ * makes the result differ from the tree, which only costs the next build its cache.
+ */
+export function patchSnapshot(before: TreeSnapshot, dir: string, changed: readonly string[]): TreeSnapshot {
+  const byPath = new Map(before.map((e) => [e[0], e]));
+  const folders = new Set<string>();
+  for (const p of changed) {
+    for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i + 1));
+    try {
+      const st = lstatSync(join(dir, p));
+      byPath.set(p, [p, st.size, st.mtimeMs, st.ino]);
+    } catch {
+      byPath.delete(p);
+    }
+  }
+  // Folders of deleted files, and folders a build made or removed.
+  for (const [p] of before) if (p.endsWith('/')) folders.add(p);
+  for (const f of folders) {
+    try {
+      const st = lstatSync(join(dir, f));
+      byPath.set(f, [f, 0, st.mtimeMs, st.ino]);
+    } catch {
+      byPath.delete(f);
+    }
+  }
+  return [...byPath.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/**
+ * Whether every folder of the tree is as it was in `before` (a build that wrote in between
+ * changed some folder's mtime): checked under the build's lock before files known from the
+ * render cache are left unread, so a concurrent build's writes are never taken for ours.
+ */
+export function foldersUnchanged(dir: string, before: TreeSnapshot): boolean {
+  for (const [p, , mtime, ino] of before) {
+    if (!p.endsWith('/')) continue;
+    try {
+      const st = lstatSync(join(dir, p));
+      if (st.mtimeMs !== mtime || st.ino !== ino) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+export function sameSnapshot(a: TreeSnapshot, b: TreeSnapshot): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
@@ -138,6 +205,7 @@ export async function lookupBuild(
   id: CacheIdentity,
   configText: string,
   configDir: string,
+  memo?: Snapshots,
 ): Promise<CachedResult | undefined> {
   let entry: Entry;
   try {
@@ -149,7 +217,7 @@ export async function lookupBuild(
   if (entry.format !== FORMAT || entry.stamp !== `${stamp()}|${findGitRoot(configDir) ?? ''}`)
     return undefined;
   if (entry.configHash !== hashText(configText)) return undefined;
-  for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir), t.files)) return undefined;
+  for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir, memo), t.files)) return undefined;
   const files: string[] = [];
   const reporter = new Reporter();
   for (const g of entry.globs) {
@@ -176,6 +244,7 @@ export async function storeBuild(
   inputs: ReadonlyMap<string, string>,
   treeDirs: readonly string[],
   result: CachedResult,
+  memo?: Snapshots,
 ): Promise<void> {
   const entry: Entry = {
     format: FORMAT,
@@ -183,7 +252,7 @@ export async function storeBuild(
     configHash: hashText(configText),
     globs,
     inputs: [...inputs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
-    trees: treeDirs.map((dir) => ({ dir, files: snapshot(dir) })),
+    trees: treeDirs.map((dir) => ({ dir, files: snapshot(dir, memo) })),
     result,
   };
   const path = entryPath(cacheDir, id);

@@ -25,18 +25,29 @@ import {
   recover,
   RECORD_FILE,
   rootProblems,
+  StaleKeptFiles,
   withLock,
   WriteError,
   writeFileAtomic,
   type TreeInput,
   type TreePlan,
+  type WritePlan,
   type WriterFs,
   type WriteProblem,
 } from './write/index.js';
 import { argoIndex } from './emit/gitops.js';
 import { sharedFoldersInUse } from './emit/shared-layout.js';
 import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-config.js';
-import { lookupBuild, storeBuild, type CacheIdentity } from './build-cache.js';
+import {
+  foldersUnchanged,
+  lookupBuild,
+  patchSnapshot,
+  storeBuild,
+  type CacheIdentity,
+  type Snapshots,
+  type TreeSnapshot,
+} from './build-cache.js';
+import { RenderCache } from './render-cache.js';
 import { federationFromDump } from './migrate/init-from.js';
 import { stripBom } from './load/resources.js';
 
@@ -101,6 +112,8 @@ export interface BuildResult {
   configDir?: string;
   /** A usage mistake found while compiling (unknown --cluster). */
   usage?: string;
+  /** build with a cache: objects whose files and checks were taken from the last build. */
+  reused?: number;
 }
 
 export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promise<BuildResult> {
@@ -112,19 +125,50 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     shard: opts.shard,
     strict: opts.strict,
   };
+  // The output trees as they are before this build, walked once for both caches.
+  const before: Snapshots = new Map();
   if (opts.cacheDir && !opts.check) {
     const text = await readFile(configPath, 'utf8').catch(() => undefined);
     const hit =
       text === undefined
         ? undefined
-        : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath)).catch(() => undefined);
+        : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath), before).catch(
+            () => undefined,
+          );
     if (hit) return { ...hit, changed: false };
   }
-  const c = await compile(opts);
-  const result = await writeBuild(opts, c);
+  const renderCache =
+    opts.cacheDir && !opts.check
+      ? await RenderCache.load(opts.cacheDir, id, before).catch(() => undefined)
+      : undefined;
+  let c = await compile({ ...opts, renderCache });
+  let result: BuildResult;
+  let committed: WritePlan | undefined;
+  const onCommit = (plan: WritePlan) => (committed = plan);
+  try {
+    result = await writeBuild(opts, c, onCommit, c.outDir ? before.get(c.outDir) : undefined);
+  } catch (e) {
+    // The tree changed under the render cache after it was checked: render everything.
+    if (!(e instanceof StaleKeptFiles)) throw e;
+    c = await compile(opts);
+    result = await writeBuild(opts, c, onCommit);
+  }
+  if (c.renderPass) result.reused = c.renderPass.reused.size;
   const cacheable =
     opts.cacheDir && !opts.check && c.inputs && c.config && !c.config.validation.schemaLocations.length;
   if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
+    const after: Snapshots = new Map();
+    // The output tree is the one walked before, but for what this build wrote and deleted.
+    const walked = result.outDir && before.get(result.outDir);
+    if (walked && committed)
+      after.set(
+        result.outDir!,
+        patchSnapshot(walked, result.outDir!, [
+          ...committed.writes.filter((w) => w.root === 0).map((w) => w.path),
+          ...committed.deletes.filter((d) => d.root === 0).map((d) => d.path),
+        ]),
+      );
+    if (renderCache && c.renderPass) await renderCache.store(c.renderPass, after).catch(() => undefined);
     const trees = [result.outDir, result.fluxDir].filter((d) => d !== undefined);
     await storeBuild(
       opts.cacheDir!,
@@ -142,6 +186,7 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
         clusters: result.clusters,
         files: result.files,
       },
+      after,
     ).catch(() => undefined);
   }
   return result;
@@ -150,6 +195,10 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
 async function writeBuild(
   opts: BuildOptions & { writerFs?: WriterFs },
   c: Compilation,
+  /** Called with the plan once it is committed (the caches patch their snapshots with it). */
+  onCommit: (plan: WritePlan) => void = () => undefined,
+  /** The output tree as the render cache checked it, before compiling (c.kept relies on it). */
+  checked?: TreeSnapshot,
 ): Promise<BuildResult> {
   const result = baseResult(c);
   if (c.usage || c.reporter.hasErrors() || !c.outDir || !c.config) return finish(result, c);
@@ -233,6 +282,7 @@ async function writeBuild(
     try {
       await writeLocked(compromised);
     } catch (e) {
+      if (e instanceof StaleKeptFiles) throw e;
       // A file-system error the plan did not foresee: still one line naming the path.
       const { code, path, message } = errno(e);
       report([
@@ -247,6 +297,10 @@ async function writeBuild(
 
   async function writeLocked(compromised: () => boolean): Promise<void> {
     const roots = trees.map((t) => resolve(t.dir));
+    // Files kept from the render cache are as the cache saw them only if no build wrote in
+    // between (this one waited for the lock): else the caller renders everything.
+    if (c.kept?.length && !(checked && foldersUnchanged(c.outDir!, checked)))
+      throw new StaleKeptFiles(c.outDir!);
     const stuck = await recover(fs, roots);
     if (stuck) return report([{ code: 'IO', path: c.outDir!, message: stuck }]);
     const plan = await planWrite(fs, trees);
@@ -270,6 +324,7 @@ async function writeBuild(
     result.changed = hasWork(plan);
     try {
       await commitWrite(fs, plan, compromised);
+      onCommit(plan);
     } catch (e) {
       if (!(e instanceof WriteError)) throw e;
       result.changed = false;
@@ -309,7 +364,7 @@ function treeInputs(opts: BuildOptions, c: Compilation): TreeInput[] {
         }
       : {};
   const trees: TreeInput[] = [
-    { dir: c.outDir!, files: c.files, ...clusters, ...derive, reportUnowned: true },
+    { dir: c.outDir!, files: c.files, kept: c.kept, ...clusters, ...derive, reportUnowned: true },
   ];
   // A Flux fleet directory holds the user's own files (flux-system/, other Kustomizations) by
   // design: they are left alone like unowned files in the output tree, but not reported.
@@ -329,7 +384,7 @@ function reportUnowned(c: Compilation, tree: TreePlan | undefined, show: (p: str
 
 /** Files a build writes: the output tree and, in flux mode, the Kustomizations. */
 function fileCount(c: Compilation): number {
-  return c.files.length + (c.flux?.files.length ?? 0);
+  return c.files.length + (c.kept?.length ?? 0) + (c.flux?.files.length ?? 0);
 }
 
 /** Everything build checks; writes nothing. */

@@ -6,7 +6,7 @@
 // `validate`, `plan` and `build --check` share every step but the last.
 import { dirname, resolve } from 'node:path';
 import { cmp, Reporter } from './core/diagnostics.js';
-import { setValidatorCache } from './core/ajv.js';
+import { saveCodeCaches, setValidatorCache } from './core/ajv.js';
 import { posOf } from './core/source.js';
 import { findGitRoot } from './core/git-root.js';
 import { emitClusters } from './emit/emit.js';
@@ -35,7 +35,15 @@ import {
   wellKnownPackage,
   type WellKnownSchema,
 } from './validate/well-known-crds.js';
-import type { Cluster, FederationConfig, FluxSettings, OutputFile, RenderedObject } from './types.js';
+import type {
+  Cluster,
+  FederationConfig,
+  FluxSettings,
+  OutputFile,
+  RenderedObject,
+  Resource,
+} from './types.js';
+import type { RenderCache, RenderPass } from './render-cache.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -57,6 +65,8 @@ export interface CompileOptions {
   gitRoot?: string;
   /** false: check file names but serialize nothing, leaving `files` empty (diff compares objects). */
   emit?: boolean;
+  /** build: reuse the last build's objects that this one cannot change (render-cache.ts). */
+  renderCache?: RenderCache;
 }
 
 export interface Compilation {
@@ -86,6 +96,10 @@ export interface Compilation {
   shared?: SharedFolder[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
+  /** With a render cache: files of the output tree left as the last build wrote them. */
+  kept?: string[];
+  /** With a render cache: what to record once the build succeeded. */
+  renderPass?: RenderPass;
 }
 
 /** Stage load; `loaded` undefined when nothing more can be done (the reporter says why). */
@@ -109,7 +123,7 @@ export async function compileLoaded(
   result: Compilation,
   loaded: Loaded,
   selection: ClusterSelection,
-  opts: Pick<CompileOptions, 'emit' | 'gitRoot'>,
+  opts: Pick<CompileOptions, 'emit' | 'gitRoot' | 'renderCache'>,
 ): Promise<Compilation> {
   const { reporter } = result;
   result.clusters = selection.selected.map((c) => c.name);
@@ -120,11 +134,61 @@ export async function compileLoaded(
   const kubefed = checkInputs(loaded, registry, reporter);
   const model = modelStage(loaded, kubefed, reporter);
   const placement = place(model, loaded.config, reporter);
-  const rendered = override(model, placement, selection, loaded.config, reporter);
+  const pass = renderPass(opts.renderCache, loaded, model, placement, selection, registry, reporter);
+  const rendered = override(model, placement, selection, loaded.config, reporter, pass);
   Object.assign(result, { model, ...placement, rendered });
-  await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter);
-  if (!reporter.hasErrors()) await emit(result, loaded, model, placement, selection.selected, opts);
+  await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter, pass);
+  if (!reporter.hasErrors()) await emit(result, loaded, model, placement, selection.selected, opts, pass);
   return result;
+}
+
+/** The objects each resource is rendered into: the selected clusters it is placed in. */
+function clustersOf(
+  r: Resource,
+  placement: PlacementMap,
+  byName: Map<string, Cluster>,
+  config: FederationConfig,
+) {
+  if (r.isNamespace && isSystemNamespace(r, config)) return [];
+  return (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
+}
+
+/**
+ * With a render cache, the objects this build can take from the last one (render-cache.ts).
+ * Schemas from schemaLocations may change between builds: nothing is reused then, nor with
+ * output.layout: shared.
+ */
+function renderPass(
+  cache: RenderCache | undefined,
+  loaded: Loaded,
+  model: Model,
+  { placement, scheduled }: Placement,
+  { selected }: ClusterSelection,
+  registry: SchemaRegistry,
+  reporter: Reporter,
+): RenderPass | undefined {
+  if (!cache || loaded.config.validation.schemaLocations.length) return undefined;
+  // The shared layout compares every cluster's file texts: all of them are made.
+  if (loaded.config.output.layout === 'shared') return undefined;
+  const byName = new Map(selected.map((c) => [c.name, c]));
+  const pass = cache.begin({
+    configText: loaded.inputs.configText,
+    configDir: loaded.config.dir,
+    outDir: loaded.outDir,
+    hashes: loaded.inputs.hashes,
+    docs: loaded.docs,
+    resources: model.resources,
+    federatedGroups: model.federatedGroups,
+    clustersOf: (r) => clustersOf(r, placement, byName, loaded.config).map((c) => c.name),
+    // Only built-in kinds: a CRD's CEL rules report some things once per run, at the first
+    // object checked, which must then be checked again in every build.
+    reusable: (r) => registry.set?.kinds.has(`${r.id.apiVersion}/${r.id.kind}`) === true,
+    scheduled: (r) => scheduled.get(r),
+    options: [reporter.strict, selected.map((c) => c.name)],
+    reporter,
+  });
+  pass.replay();
+  return pass;
 }
 
 /** What the model needs of the KubeFed inputs beyond the documents. */
@@ -160,19 +224,29 @@ function override(
   { selected, partial }: ClusterSelection,
   config: FederationConfig,
   reporter: Reporter,
+  pass?: RenderPass,
 ): RenderedObject[] {
   const byName = new Map(selected.map((c) => [c.name, c]));
   const rendered: RenderedObject[] = [];
   for (const r of model.resources) {
-    if (r.isNamespace && isSystemNamespace(r, config)) continue;
-    const clusters = (placement.get(r) ?? []).map((n) => byName.get(n)).filter((c) => c !== undefined);
+    if ((r.isNamespace && isSystemNamespace(r, config)) || pass?.reused.has(r)) continue;
+    pass?.attribute(r);
     rendered.push(
-      ...renderResource(r, clusters, scheduled.get(r), config.clusters, reporter, {
-        managedLabel: config.managedLabel,
-      }),
+      ...renderResource(
+        r,
+        clustersOf(r, placement, byName, config),
+        scheduled.get(r),
+        config.clusters,
+        reporter,
+        {
+          managedLabel: config.managedLabel,
+        },
+      ),
     );
   }
-  if (!partial && !reporter.hasErrors()) checkTypedOverriders(rendered, model.resources, config, reporter);
+  pass?.attribute(undefined);
+  if (!partial && !reporter.hasErrors())
+    checkTypedOverriders(rendered, model.resources, config, reporter, pass?.reusedApplied());
   return rendered;
 }
 
@@ -186,17 +260,24 @@ async function validate(
   registry: SchemaRegistry,
   wellKnown: Map<string, WellKnownSchema>,
   reporter: Reporter,
+  pass: RenderPass | undefined,
 ): Promise<void> {
   // A partial build validates what it renders, and the objects placed nowhere (whose mistakes
   // would otherwise go unseen), not the objects of the clusters it leaves out.
-  const unrendered = partial
-    ? model.resources.filter((r) => (placement.get(r) ?? []).length === 0)
-    : model.resources;
+  const unrendered = (
+    partial ? model.resources.filter((r) => (placement.get(r) ?? []).length === 0) : model.resources
+  ).filter((r) => !pass?.reused.has(r));
   const kinds = model.resources
     .filter((r) => wellKnownPackage(r.id.apiVersion))
     .map((r) => `${r.id.apiVersion}/${r.id.kind}`);
   for (const [kind, v] of await loadWellKnownSchemas(kinds)) wellKnown.set(kind, v);
-  validateRendered(rendered, model, config, registry, reporter, unrendered);
+  validateRendered(rendered, model, config, registry, reporter, unrendered, {
+    reused: pass?.reusedPlacements(),
+    onResource: pass && ((r) => pass.attribute(r)),
+  });
+  saveCodeCaches();
+  pass?.setRendered(rendered);
+  pass?.end();
 }
 
 /** Stage emit: the rendered tree's files, then the GitOps objects (Applications, Kustomizations). */
@@ -207,15 +288,20 @@ async function emit(
   placement: Placement,
   selected: Cluster[],
   opts: Pick<CompileOptions, 'emit' | 'gitRoot'>,
+  pass: RenderPass | undefined,
 ): Promise<void> {
   const { reporter } = result;
   const { config, outDir, fluxDir, repoPath } = loaded;
   const dir = result.configDir;
   const { name } = config.output;
+  // The reused objects' copies are named with the others (clash groups span them) but not
+  // serialized: their files are on disk as they would be written (render-cache.ts).
+  const all = pass
+    ? [...result.rendered, ...pass.standIns(new Map(selected.map((c) => [c.name, c])))]
+    : result.rendered;
   const objects =
-    config.output.gitops === 'argocd'
-      ? withSyncWaves(result.rendered, config.output.argocd.syncWaves)
-      : result.rendered;
+    config.output.gitops === 'argocd' ? withSyncWaves(all, config.output.argocd.syncWaves) : all;
+  const kept = pass && { has: (o: RenderedObject) => pass.reused.has(o.resource), paths: [] as string[] };
   // emit: false still names every file, so clashes are reported as a build reports them.
   const text = opts.emit !== false;
   result.files = emitClusters(
@@ -232,8 +318,11 @@ async function emit(
       );
     },
     text,
+    kept,
   );
-  if (reporter.hasErrors() || !text) result.files = [];
+  if (kept) result.kept = kept.paths;
+  if (pass) result.renderPass = pass;
+  if (reporter.hasErrors() || !text) result.files = result.kept = [];
   else if (config.output.layout === 'shared') sharedStage(result, model, placement, config, selected);
   if (config.output.gitops === 'argocd') {
     result.allApplications = argoApplications(
@@ -263,7 +352,7 @@ async function emit(
         : (result.flux?.files ?? []);
     await checkGeneratedGitops(generated, posOf(config.ref, ['output', 'gitops']), reporter);
     if (reporter.hasErrors()) {
-      result.files = [];
+      result.files = result.kept = [];
       result.flux = undefined;
     }
   }

@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { obj, str } from './json-read.js';
 import { packageRoot } from './package-files.js';
 
@@ -91,7 +92,7 @@ function findOrCompile(schema: object, key: string): ValidateFunction {
     } catch {
       continue;
     }
-    return load(code);
+    return load(code, key);
   }
   if (!cacheDir) return (plainAjv ??= createAjv()).compile(schema);
   const { code, validate } = compileStandalone(schema);
@@ -108,6 +109,23 @@ export function compileStandalone(schema: object): { code: string; validate: Val
   return { code: standaloneCode(standaloneAjv, validate), validate };
 }
 
+/**
+ * Saves the code caches of validators loaded without one, once they have run (the cache then
+ * holds the functions they compiled too). A failure only costs the next run a parse.
+ */
+export function saveCodeCaches(): void {
+  for (const { script, file } of unsaved.splice(0)) {
+    try {
+      mkdirSync(join(file, '..'), { recursive: true });
+      const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, file);
+    } catch {
+      // read-only or full cache folder
+    }
+  }
+}
+
 export function storeValidator(dir: string, key: string, code: string): void {
   try {
     mkdirSync(dir, { recursive: true });
@@ -119,11 +137,30 @@ export function storeValidator(dir: string, key: string, code: string): void {
   }
 }
 
-/** Evaluates stored standalone code (CommonJS) with fedrender's own require for ajv's runtime. */
-function load(code: string): ValidateFunction {
+/** Scripts whose V8 code cache is missing or stale, saved by saveCodeCaches. */
+const unsaved: { script: Script; file: string }[] = [];
+
+/**
+ * Evaluates stored standalone code (CommonJS) with fedrender's own require for ajv's runtime.
+ * Parsing a Kubernetes validator's code costs more than running it: with a cache folder, V8's
+ * code cache for it is kept there too (V8 checks it against the source and rejects a stale one).
+ */
+function load(code: string, key: string): ValidateFunction {
+  const file = cacheDir ? join(cacheDir, 'validators', `${key}.v8`) : undefined;
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = file ? readFileSync(file) : undefined;
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(`(function (module, exports, require) {${code}\n})`, {
+    filename: `${key}.cjs`,
+    cachedData,
+  });
+  if (file && (!cachedData || script.cachedDataRejected)) unsaved.push({ script, file });
   const module: { exports: { default?: ValidateFunction } } = { exports: {} };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- ajv's own code
-  new Function('module', 'exports', 'require', code)(module, module.exports, require);
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-call -- ajv's own code, wrapped above
+  script.runInThisContext()(module, module.exports, require);
   // ajv's standalone code assigns its validator to module.exports (and to its `default`).
   // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above
   return module.exports.default ?? (module.exports as ValidateFunction);

@@ -94,10 +94,26 @@ export class Reporter {
 
   private readonly seen = new Set<string>();
 
+  /**
+   * Sees every diagnostic reported, before duplicates are dropped: the render cache records
+   * what each object reported, whatever other objects reported the same before it.
+   */
+  tap?: (d: Diagnostic) => void;
+
+  /** A diagnostic recorded by an earlier run (the render cache), reported again as it was. */
+  replay(d: Diagnostic): void {
+    this.add({ ...d });
+  }
+
   private push(d: Diagnostic): void {
     // A message quotes the user's values; a 300 kB string is cut, not printed whole.
     d.message = clip(d.message);
     if (d.hint !== undefined) d.hint = clip(d.hint);
+    this.add(d);
+  }
+
+  private add(d: Diagnostic): void {
+    this.tap?.({ ...d });
     // One problem reached by two paths (e.g. a shared override applied to many objects) is
     // reported once.
     const key = [d.code, d.file, d.line, d.column, d.message].join('\u0000');

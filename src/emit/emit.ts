@@ -16,6 +16,11 @@ export function emitClusters(
   onCollision: OnCollision = () => undefined,
   /** false: names and clashes only, no file texts (a caller that compares objects). */
   text = true,
+  /**
+   * Objects whose files an earlier build wrote and that are on disk unchanged (the render
+   * cache): their paths go to `paths`, not serialized.
+   */
+  reused?: { has: (o: RenderedObject) => boolean; paths: string[] },
 ): OutputFile[] {
   const byCluster = new Map<string, RenderedObject[]>();
   for (const c of clusters) byCluster.set(c.name, []);
@@ -29,6 +34,10 @@ export function emitClusters(
     if (!text) continue;
     for (const o of objects) {
       if (!names.has(o)) continue;
+      if (reused?.has(o)) {
+        reused.paths.push(`${dir}/${names.get(o)}`);
+        continue;
+      }
       files.push({
         path: `${dir}/${names.get(o)}`,
         // A SOPS-encrypted document goes out as written: reordering its keys breaks its MAC.

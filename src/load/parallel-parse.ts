@@ -4,7 +4,9 @@
 // diagnostic needs one); only files that parse without any diagnostic are taken from either
 // side, and the caller parses the rest again in file order, so diagnostics come out exactly as
 // from one sequential parse. Small projects are parsed here alone: a worker costs ~50 ms.
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../core/package-files.js';
 import { Reporter } from '../core/diagnostics.js';
 import { parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
 import type { Json } from '../types.js';
@@ -43,7 +45,8 @@ export async function parseClean(texts: readonly string[], files: readonly strin
 function startWorker(texts: readonly string[], counter: Int32Array): Promise<[number, string][]> {
   return new Promise((resolve) => {
     try {
-      const w = new Worker(new URL('./parse-worker.js', import.meta.url), {
+      // From the package root, not this module: the CLI runs as one bundle (scripts/bundle.js).
+      const w = new Worker(join(packageRoot(), 'dist', 'src', 'load', 'parse-worker.js'), {
         workerData: { texts, counter: counter.buffer },
       });
       w.once('message', (m: [number, string][]) => resolve(m));

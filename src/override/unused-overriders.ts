@@ -16,10 +16,11 @@ export function checkTypedOverriders(
   resources: readonly Resource[],
   config: FederationConfig,
   reporter: Reporter,
+  /** Keys (appliedKeys) of what objects rendered by an earlier run applied (the render cache). */
+  reused: Iterable<string> = [],
 ): void {
-  const key = (r: SourceRef) => `${r.doc.file}#${r.path.join('/')}`;
-  const used = new Set<string>();
-  for (const o of rendered) for (const a of o.applied) used.add(key(a.ref));
+  const used = new Set<string>(reused);
+  for (const k of appliedKeys(rendered)) used.add(k);
   for (const rule of config.overrides) {
     if (!resources.some((r) => ruleMatches(rule.match, r))) continue;
     for (const e of rule.list.entries) {
@@ -33,4 +34,13 @@ export function checkTypedOverriders(
       }
     }
   }
+}
+
+const key = (r: SourceRef) => `${r.doc.file}#${r.path.join('/')}`;
+
+/** The operations and overrider items that changed some of these objects, as keys. */
+export function appliedKeys(rendered: readonly RenderedObject[]): Set<string> {
+  const used = new Set<string>();
+  for (const o of rendered) for (const a of o.applied) used.add(key(a.ref));
+  return used;
 }

@@ -38,20 +38,23 @@ function nameRule(group: string, kind: string): { test: (s: string) => boolean; 
 }
 
 export function checkNames(rendered: readonly RenderedObject[], reporter: Reporter): void {
-  for (const o of rendered) {
-    const r = o.resource;
-    // Name and namespace come from the federated object's own metadata for KubeFed objects.
-    const idAt = (field: string) => posOf(r.ref, ['metadata', field]);
-    const rule = nameRule(r.id.group, r.id.kind);
-    if (!rule.test(r.id.name))
-      reporter.error('INVALID_NAME', idAt('name'), `${r.id.kind} name "${r.id.name}" is not ${rule.what}`);
-    if (r.id.namespace !== undefined && !isDns1123Label(r.id.namespace)) {
-      reporter.error(
-        'INVALID_NAME',
-        idAt('namespace'),
-        `namespace "${r.id.namespace}" is not a DNS-1123 label (lower-case letters, digits, "-"; at most 63)`,
-      );
-    }
+  for (const o of rendered) checkName(o, reporter);
+}
+
+/** One rendered object's name and namespace. */
+export function checkName(o: RenderedObject, reporter: Reporter): void {
+  const r = o.resource;
+  // Name and namespace come from the federated object's own metadata for KubeFed objects.
+  const idAt = (field: string) => posOf(r.ref, ['metadata', field]);
+  const rule = nameRule(r.id.group, r.id.kind);
+  if (!rule.test(r.id.name))
+    reporter.error('INVALID_NAME', idAt('name'), `${r.id.kind} name "${r.id.name}" is not ${rule.what}`);
+  if (r.id.namespace !== undefined && !isDns1123Label(r.id.namespace)) {
+    reporter.error(
+      'INVALID_NAME',
+      idAt('namespace'),
+      `namespace "${r.id.namespace}" is not a DNS-1123 label (lower-case letters, digits, "-"; at most 63)`,
+    );
   }
 }
 

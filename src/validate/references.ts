@@ -15,30 +15,46 @@ type Ref = {
 };
 
 export function checkReferences(rendered: readonly RenderedObject[], reporter: Reporter): void {
+  const index = referenceIndex(rendered.map((o) => ({ resource: o.resource, cluster: o.cluster.name })));
+  for (const o of rendered) checkObjectReferences(o, index, reporter);
+}
+
+/** Which objects are rendered where: anywhere, and per cluster. */
+export interface ReferenceIndex {
+  anywhere: Set<string>;
+  perCluster: Map<string, Set<string>>;
+}
+
+export function referenceIndex(
+  placed: Iterable<{ resource: { id: RenderedObject['resource']['id'] }; cluster: string }>,
+): ReferenceIndex {
   const anywhere = new Set<string>();
   const perCluster = new Map<string, Set<string>>();
-  for (const o of rendered) {
+  for (const o of placed) {
     const k = key(o.resource.id.kind, o.resource.id.namespace, o.resource.id.name);
     anywhere.add(k);
-    if (!perCluster.has(o.cluster.name)) perCluster.set(o.cluster.name, new Set());
-    perCluster.get(o.cluster.name)!.add(k);
+    if (!perCluster.has(o.cluster)) perCluster.set(o.cluster, new Set());
+    perCluster.get(o.cluster)!.add(k);
   }
-  for (const o of rendered) {
-    const specPath = POD_SPEC_PATHS[o.resource.id.kind];
-    if (!specPath || o.resource.id.group !== groupFor(o.resource.id.kind)) continue;
-    let spec: Json | undefined = o.body;
-    for (const s of specPath) spec = isObject(spec) ? spec[s] : undefined;
-    if (!isObject(spec)) continue;
-    const here = perCluster.get(o.cluster.name)!;
-    for (const ref of podRefs(spec, specPath)) {
-      const k = key(ref.kind, o.resource.id.namespace, ref.name);
-      if (anywhere.has(k) && !here.has(k)) {
-        reporter.warning(
-          'DANGLING_REFERENCE',
-          locate(o, ref.path, false),
-          `${o.resource.id.kind} ${o.resource.id.name} refers to ${ref.kind} ${ref.name}, which is rendered for other clusters but not for "${o.cluster.name}"; its pods would not start there`,
-        );
-      }
+  return { anywhere, perCluster };
+}
+
+/** The references of one rendered object's pod template that dangle in its cluster. */
+export function checkObjectReferences(o: RenderedObject, index: ReferenceIndex, reporter: Reporter): void {
+  const specPath = POD_SPEC_PATHS[o.resource.id.kind];
+  if (!specPath || o.resource.id.group !== groupFor(o.resource.id.kind)) return;
+  let spec: Json | undefined = o.body;
+  for (const s of specPath) spec = isObject(spec) ? spec[s] : undefined;
+  if (!isObject(spec)) return;
+  const here = index.perCluster.get(o.cluster.name) ?? new Set<string>();
+  for (const ref of podRefs(spec, specPath)) {
+    const k = key(ref.kind, o.resource.id.namespace, ref.name);
+    if (index.anywhere.has(k) && !here.has(k)) {
+      reporter.warning(
+        'DANGLING_REFERENCE',
+        locate(o, ref.path, false),
+        `${o.resource.id.kind} ${o.resource.id.name} refers to ${ref.kind} ${ref.name}, which is rendered for other clusters but not for "${o.cluster.name}"; its pods would not start there`,
+      );
     }
   }
 }

@@ -17,11 +17,19 @@ import { withDefaults } from './crd-defaults.js';
 import { crdSchemas, type CrdSchema } from './crd-schemas.js';
 import { API_RULES } from './api-rules.js';
 import { walkObject, pointer, type RuleProblem } from './api-walk.js';
-import { checkNames, clusterSuffix, locate, overridden } from './names.js';
-import { checkReferences } from './references.js';
+import { checkName, clusterSuffix, locate, overridden } from './names.js';
+import { checkObjectReferences, referenceIndex } from './references.js';
 import { removedApi } from './removed-apis.js';
 import { pickKubernetesVersion, SchemaRegistry, type SchemaHit } from './schema-registry.js';
 import type { WellKnownSchema } from './well-known-crds.js';
+
+/** What a build reuses from the render cache, and how it learns whose checks are running. */
+export interface ValidateScope {
+  /** Objects an earlier run rendered and checked, reused as they are: they count as rendered. */
+  reused?: readonly { resource: Resource; cluster: string }[];
+  /** Called before the checks of each resource's objects (the render cache attributes diagnostics). */
+  onResource?: (r: Resource | undefined) => void;
+}
 
 export function validateRendered(
   rendered: readonly RenderedObject[],
@@ -30,15 +38,21 @@ export function validateRendered(
   registry: SchemaRegistry,
   reporter: Reporter,
   unrendered: readonly Resource[] = model.resources,
+  scope: ValidateScope = {},
 ): void {
   refuseSecrets(model, config, reporter);
-  checkNames(rendered, reporter);
-  checkReferences(rendered, reporter);
+  const references = referenceIndex([
+    ...rendered.map((o) => ({ resource: o.resource, cluster: o.cluster.name })),
+    ...(scope.reused ?? []),
+  ]);
   // Each distinct body once: clusters that did not patch an object share its base body.
   const seen = new WeakSet<object>();
   const placedSomewhere = new Set<Resource>();
   for (const o of rendered) {
+    scope.onResource?.(o.resource);
     placedSomewhere.add(o.resource);
+    checkName(o, reporter);
+    checkObjectReferences(o, references, reporter);
     if (seen.has(o.body)) continue;
     seen.add(o.body);
     checkObject(o, registry, config, reporter);
@@ -46,6 +60,7 @@ export function validateRendered(
   for (const r of unrendered) {
     if (placedSomewhere.has(r) || seen.has(r.body)) continue;
     seen.add(r.body);
+    scope.onResource?.(r);
     checkObject(
       { resource: r, cluster: { name: '', labels: {}, ref: r.ref }, body: r.body, applied: [] },
       registry,
@@ -53,6 +68,7 @@ export function validateRendered(
       reporter,
     );
   }
+  scope.onResource?.(undefined);
 }
 
 /**

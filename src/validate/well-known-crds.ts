@@ -21,6 +21,7 @@ import { formatPointer } from '../core/source.js';
 import { compileCelRules } from './cel-rules.js';
 import type { CrdSchema } from './crd-schemas.js';
 import { convertCrdSchema, type Problem } from './openapi-schema.js';
+import { importModule } from '../core/dynamic-import.js';
 
 export { wellKnownPackage };
 
@@ -128,8 +129,8 @@ export async function loadWellKnownSchemas(
     const specifier = `${pkg}/${apiVersion}/${kind}`;
     let mod = modules.get(specifier);
     if (!mod) {
-      mod = import(specifier).then(
-        (m: Record<string, unknown>) => m,
+      mod = importModule(specifier).then(
+        (m) => m,
         () => undefined,
       );
       modules.set(specifier, mod);

@@ -15,6 +15,7 @@ export { LOCK_NAME, withLock } from './lock.js';
 export {
   planWrite,
   rootProblems,
+  StaleKeptFiles,
   type TreeInput,
   type TreePlan,
   type WritePlan,

@@ -21,6 +21,19 @@ export interface TreeInput {
   derive?: (paths: readonly string[]) => OutputFile[];
   /** Report files fedrender did not write (the output tree); a Flux fleet folder is full of them. */
   reportUnowned: boolean;
+  /**
+   * Files of the new tree that the caller knows are on disk, owned, with the bytes it would
+   * write (the render cache checked the tree since the build that wrote them): neither read nor
+   * written. One that is not an owned file makes planWrite throw a StaleKeptFiles.
+   */
+  kept?: readonly string[];
+}
+
+/** A `kept` file is not on disk as an owned file: the caller's knowledge is stale. */
+export class StaleKeptFiles extends Error {
+  constructor(readonly path: string) {
+    super(`planWrite: kept file ${path} is not an owned file on disk`);
+  }
 }
 
 export interface WriteProblem {
@@ -201,9 +214,11 @@ async function planTree(
     return scope.has(first!) || (second !== undefined && scope.has(`${first}/${second}`));
   };
   const built = new Map(input.files.map((f) => [f.path, f.content]));
+  const kept = input.kept ?? [];
   // Only folders that hold (or will hold) owned files are read; anything else is the user's.
   const relevant = new Set<string>(['']);
   for (const p of [...built.keys(), ...isOwned]) for (const a of ancestors(p)) relevant.add(a);
+  for (const p of kept) if (!isOwned.has(p)) throw new StaleKeptFiles(p);
   for (const d of ownedDirs) {
     relevant.add(d);
     for (const a of ancestors(d)) relevant.add(a);
@@ -211,10 +226,12 @@ async function planTree(
   const entries = await listRelevant(fs, dir, relevant, root === 0, plan.problems);
   const kind = (p: string) => entries.get(p);
 
+  for (const p of kept) if (kind(p) !== 'file' || built.has(p)) throw new StaleKeptFiles(p);
   const carried = [...isOwned].filter((p) => !inScope(p) && !built.has(p) && kind(p) === 'file');
-  const derived = input.derive?.([...built.keys(), ...carried]) ?? [];
+  const derived = input.derive?.([...built.keys(), ...kept, ...carried]) ?? [];
   for (const f of derived) built.set(f.path, f.content);
   const next = new Map<string, string | undefined>(built);
+  for (const p of kept) next.set(p, undefined);
   for (const p of carried) if (!next.has(p)) next.set(p, undefined);
 
   const tree: TreePlan = { dir, next, writes: [], stale: [], unowned: [], current: new Map() };

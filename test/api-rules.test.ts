@@ -6,13 +6,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isObject } from '../src/core/cow.js';
+import { deepFreeze, isObject } from '../src/core/cow.js';
 import { Reporter } from '../src/core/diagnostics.js';
 import { loadKubernetesSchemas } from '../src/core/k8s-schemas.js';
 import { posOf, ref } from '../src/core/source.js';
 import { parseYamlFile } from '../src/core/yaml-source.js';
 import { allRules, API_RULES } from '../src/validate/api-rules.js';
-import { walkObject } from '../src/validate/api-walk.js';
+import { pointer, walkObject } from '../src/validate/api-walk.js';
+import type { JsonObject } from '../src/types.js';
 import { EXAMPLES, ROOT } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'api-rules');
@@ -81,6 +82,53 @@ test('valid manifests break no rule: the shop fixture, the schema corpus, the ex
   ];
   assert.ok(files.length > 40);
   for (const f of files) assert.equal(problems(f), [], f);
+});
+
+test('per-cluster copies: shared subtrees reuse their problems only where the root reads agree', () => {
+  // A StatefulSet whose pod mounts "data", a volumeClaimTemplate: fine. A copy that shares the
+  // pod template but renames the claim (an override of /spec/volumeClaimTemplates) must fail.
+  const claim = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } };
+  const base = deepFreeze({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', labels: { app: 'db' } },
+    spec: {
+      selector: { matchLabels: { app: 'db' } },
+      serviceName: 'db',
+      template: {
+        metadata: { labels: { app: 'db' } },
+        spec: {
+          containers: [{ name: 'db', image: 'postgres', volumeMounts: [{ name: 'data', mountPath: '/d' }] }],
+        },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
+    },
+  });
+  const definition = set.kinds.get('apps/v1/StatefulSet')!;
+  const walk = (v: JsonObject) =>
+    walkObject(v, definition, set.definitions, API_RULES, [], base).map(
+      (p) => `${pointer(p.path)} ${p.rule}`,
+    );
+  assert.equal(walk(base), []);
+  const spec = base.spec as JsonObject;
+  const renamed = deepFreeze({
+    ...base,
+    spec: { ...spec, volumeClaimTemplates: [{ metadata: { name: 'other' }, spec: claim }] },
+  });
+  assert.equal(walk(renamed), ['/spec/template/spec/containers/0/volumeMounts/0/name pod-spec']);
+  assert.equal(walk(base), []);
+  // A bad label in the shared template is reported for every copy, walked or reused.
+  const bad = deepFreeze({
+    ...base,
+    spec: { ...spec, template: { ...(spec.template as JsonObject), metadata: { labels: { 'a b': 'x' } } } },
+  });
+  const copy = deepFreeze({ ...bad, metadata: { name: 'db', labels: { app: 'db', cluster: 'c1' } } });
+  const direct = walkObject(copy, definition, set.definitions, API_RULES).map((p) => pointer(p.path));
+  const once = walkObject(copy, definition, set.definitions, API_RULES, [], bad).map((p) => pointer(p.path));
+  const twice = walkObject(copy, definition, set.definitions, API_RULES, [], bad).map((p) => pointer(p.path));
+  assert.ok(direct.includes('/spec/template/metadata/labels/a b'), direct.join());
+  assert.equal(once, direct);
+  assert.equal(twice, direct);
 });
 
 test.run();

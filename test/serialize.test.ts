@@ -226,6 +226,19 @@ test('the plain fast path agrees with the yaml library on every string it takes'
     'E',
     '0x1F',
     '12:30',
+    '--',
+    '--a',
+    '-',
+    '250',
+    '1.5',
+    'm',
+    'Mi',
+    'Gi',
+    'k',
+    'M',
+    'E',
+    'Ei',
+    '0',
   ];
   let checked = 0;
   let seed = 7;

@@ -21,55 +21,80 @@ const keyCache = new Map<string, string>();
 const blockCache = new WeakMap<object, Map<number, string>>();
 const sortedKeysCache = new WeakMap<object, string[]>();
 
-/** One object as one YAML document: apiVersion, kind, metadata first, then canonical order. */
-export function serializeDocument(obj: JsonObject): string {
+/**
+ * What a value was copied from, for the cache: with a base, only the subtrees a value shares
+ * with it are kept (a per-cluster copy's own spine is written once, so caching it only costs
+ * memory and garbage collection); without one (FROZEN), every frozen subtree.
+ */
+const FROZEN = Symbol('frozen');
+type Base = Json | undefined | typeof FROZEN;
+
+/**
+ * One object as one YAML document: apiVersion, kind, metadata first, then canonical order.
+ * `base`: the object it is a per-cluster copy of, whose subtrees it shares.
+ */
+export function serializeDocument(obj: JsonObject, base?: JsonObject): string {
   const keys = topLevelKeys(obj);
+  const from = base === undefined ? FROZEN : base === obj ? FROZEN : base;
   let out = '';
-  for (const k of keys) out += entry(k, obj[k]!, 0);
+  for (const k of keys) out += entry(k, obj[k]!, 0, child(from, k));
   return out === '' ? '{}\n' : out;
 }
 
 /** Any JSON value as a YAML document (used for kustomization.yaml and records). */
 export function serializeValue(value: Json): string {
-  if (isObject(value)) return block(value, 0, sortedKeys(value)) || '{}\n';
-  if (Array.isArray(value)) return value.length ? block(value, 0) : '[]\n';
+  if (isObject(value)) return block(value, 0, FROZEN, sortedKeys(value, true)) || '{}\n';
+  if (Array.isArray(value)) return value.length ? block(value, 0, FROZEN) : '[]\n';
   const s = scalar(value);
   return [s.first, ...s.rest].join('\n') + '\n';
 }
 
-function topLevelKeys(obj: JsonObject): string[] {
-  const first = ['apiVersion', 'kind', 'metadata'].filter((k) => k in obj);
-  return [...first, ...sortedKeys(obj).filter((k) => !first.includes(k))];
+function child(base: Base, key: string | number): Base {
+  if (base === FROZEN) return FROZEN;
+  if (typeof key === 'number') return Array.isArray(base) ? base[key] : undefined;
+  return isObject(base) ? base[key] : undefined;
 }
 
-function entry(key: string, value: Json, indent: number): string {
+function topLevelKeys(obj: JsonObject): string[] {
+  const first = ['apiVersion', 'kind', 'metadata'].filter((k) => k in obj);
+  return [...first, ...sortedKeys(obj, false).filter((k) => !first.includes(k))];
+}
+
+function entry(key: string, value: Json, indent: number, base: Base): string {
   const pad = ' '.repeat(indent);
   const k = keyText(key);
   if (isObject(value)) {
-    if (Object.keys(value).length === 0) return `${pad}${k}: {}\n`;
-    return `${pad}${k}:\n${block(value, indent + 2)}`;
+    if (isEmpty(value)) return `${pad}${k}: {}\n`;
+    return `${pad}${k}:\n${block(value, indent + 2, base)}`;
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return `${pad}${k}: []\n`;
     // Sequences sit at the key's own column, as kustomize (go-yaml v3) prints them.
-    return `${pad}${k}:\n${block(value, indent)}`;
+    return `${pad}${k}:\n${block(value, indent, base)}`;
   }
   return `${pad}${k}: ${scalarAt(value, indent)}`;
 }
 
+function isEmpty(o: JsonObject): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return false;
+  return true;
+}
+
 /** A non-empty map or sequence, every line starting at `indent`. Cached per identity. */
-function block(value: JsonObject | Json[], indent: number, keys?: string[]): string {
-  let byIndent = blockCache.get(value);
+function block(value: JsonObject | Json[], indent: number, base: Base, keys?: string[]): string {
+  const cached = base === FROZEN ? Object.isFrozen(value) : value === base;
+  let byIndent = cached ? blockCache.get(value) : undefined;
   const hit = byIndent?.get(indent);
   if (hit !== undefined) return hit;
+  const from = cached ? FROZEN : base;
   let out = '';
   if (Array.isArray(value)) {
     const pad = ' '.repeat(indent);
-    for (const item of value) out += `${pad}- ${seqItem(item, indent + 2)}`;
+    for (let i = 0; i < value.length; i++) out += `${pad}- ${seqItem(value[i]!, indent + 2, child(from, i))}`;
   } else {
-    for (const k of keys ?? sortedKeys(value)) out += entry(k, value[k]!, indent);
+    for (const k of keys ?? sortedKeys(value, cached)) out += entry(k, value[k]!, indent, child(from, k));
   }
-  if (Object.isFrozen(value)) {
+  if (cached) {
     if (!byIndent) blockCache.set(value, (byIndent = new Map<number, string>()));
     byIndent.set(indent, out);
   }
@@ -77,15 +102,15 @@ function block(value: JsonObject | Json[], indent: number, keys?: string[]): str
 }
 
 /** The text after `- ` of a sequence item whose content sits at `indent`. */
-function seqItem(item: Json, indent: number): string {
+function seqItem(item: Json, indent: number, base: Base): string {
   if (isObject(item)) {
-    if (Object.keys(item).length === 0) return '{}\n';
+    if (isEmpty(item)) return '{}\n';
     // The first entry shares the `- ` line; the rest keep the item's indentation.
-    return block(item, indent).slice(indent);
+    return block(item, indent, base).slice(indent);
   }
   if (Array.isArray(item)) {
     if (item.length === 0) return '[]\n';
-    return block(item, indent).slice(indent);
+    return block(item, indent, base).slice(indent);
   }
   return scalarAt(item, indent - 2);
 }
@@ -158,6 +183,9 @@ export function literalBlock(s: string): ScalarText | undefined {
 const UNSAFE_IN_BLOCK = /[\x00-\x09\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]/;
 
 const SURELY_PLAIN = /^[A-Za-z][A-Za-z0-9._/@=+%:, -]*$/;
+/** A command-line flag (`--cache-size=2Gi`): `--` and a letter start no indicator, number or word. */
+const FLAG = /^--[A-Za-z][A-Za-z0-9._/@=+%:, -]*$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|[KMGTPE]i|[kMGTP])$/;
 /**
  * What a letter-first string may be read as: YAML 1.1 / 1.2 booleans and null, and YAML 1.1
  * floats with an empty mantissa (`e1`).
@@ -169,8 +197,10 @@ const KEYWORDS = /^(y|n|yes|no|on|off|true|false|null|e[-+]?[0-9]+)$/i;
  * of those words, or through `: `, ` #`, a trailing `:` or space; otherwise it is plain.
  */
 export function isSurelyPlain(s: string): boolean {
+  // Resource quantities (`250m`, `1.5Gi`): a unit after the digits is no number in either version.
+  if (QUANTITY.test(s)) return true;
   return (
-    SURELY_PLAIN.test(s) &&
+    (SURELY_PLAIN.test(s) || FLAG.test(s)) &&
     !KEYWORDS.test(s) &&
     !s.endsWith(' ') &&
     !s.endsWith(':') &&
@@ -203,14 +233,14 @@ function forceDoubleQuoted(s: string): string {
 /** Sorted keys by the keys in insertion order: per-cluster copies of one object share it. */
 const orderCache = new Map<string, string[]>();
 
-function sortedKeys(obj: JsonObject): string[] {
-  let keys = sortedKeysCache.get(obj);
+function sortedKeys(obj: JsonObject, cache: boolean): string[] {
+  let keys = cache ? sortedKeysCache.get(obj) : undefined;
   if (!keys) {
     const own = Object.keys(obj);
     const signature = own.join('\u0000');
     keys = orderCache.get(signature);
     if (!keys) orderCache.set(signature, (keys = own.sort(compareKeys)));
-    if (Object.isFrozen(obj)) sortedKeysCache.set(obj, keys);
+    if (cache && Object.isFrozen(obj)) sortedKeysCache.set(obj, keys);
   }
   return keys;
 }

@@ -41,7 +41,7 @@ export function emitClusters(
       files.push({
         path: `${dir}/${names.get(o)}`,
         // A SOPS-encrypted document goes out as written: reordering its keys breaks its MAC.
-        content: o.resource.verbatim ?? serializeDocument(withoutEmptyMetadataMaps(o.body)),
+        content: o.resource.verbatim ?? serializeDocument(withoutEmptyMetadataMaps(o.body), o.resource.body),
       });
     }
     files.push({

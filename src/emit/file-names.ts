@@ -5,14 +5,16 @@
 // written over.
 import { createHash } from 'node:crypto';
 import { cmp } from '../core/diagnostics.js';
-import type { RenderedObject } from '../types.js';
+import type { RenderedObject, Resource } from '../types.js';
 
 export const CLUSTER_SCOPED_DIR = '_cluster';
 /** The longest file or folder name most file systems take, in bytes. */
 const MAX_SEGMENT = 255;
 
-function encode(s: string, keep: RegExp): string {
+function encode(s: string, keep: RegExp, all: RegExp): string {
   if (s === '') return '%00';
+  // Most names need no escape: say so in one test rather than one per character.
+  if (all.test(s) && !/^\.+$/.test(s)) return s;
   let out = '';
   for (const ch of s) {
     out += keep.test(ch)
@@ -28,12 +30,12 @@ function encode(s: string, keep: RegExp): string {
  * bytes when longer.
  */
 export function safeSegment(s: string): string {
-  return shorten(encode(s, /^[A-Za-z0-9._-]$/), 0);
+  return shorten(encode(s, /^[A-Za-z0-9._-]$/, /^[A-Za-z0-9._-]*$/), 0);
 }
 
 /** Like safeSegment, but `_` is encoded too: in file names it only ever starts a clash suffix. */
 function part(s: string): string {
-  return encode(s, /^[A-Za-z0-9.-]$/);
+  return encode(s, /^[A-Za-z0-9.-]$/, /^[A-Za-z0-9.-]*$/);
 }
 
 /**
@@ -61,6 +63,19 @@ function folderOf(o: RenderedObject): string {
     : shorten(part(id.namespace), 0);
 }
 
+/** `<folder>/<kind>-<name>` of an object, the same in every cluster: made once per resource. */
+const stems = new WeakMap<Resource, string>();
+
+function stemOf(o: RenderedObject): string {
+  let stem = stems.get(o.resource);
+  if (stem === undefined) {
+    const id = o.resource.id;
+    stem = `${folderOf(o)}/${part(id.kind.toLowerCase())}-${part(id.name)}`;
+    stems.set(o.resource, stem);
+  }
+  return stem;
+}
+
 /**
  * File names for one cluster's objects, `<folder>/<kind>-<name>.yaml` with the lower-case kind.
  * Why no two objects share a file (also on case-insensitive file systems):
@@ -80,8 +95,7 @@ export function fileNames(objects: readonly RenderedObject[]): {
   const stems = new Map<RenderedObject, string>();
   const groups = new Map<string, RenderedObject[]>();
   for (const o of objects) {
-    const id = o.resource.id;
-    const stem = `${folderOf(o)}/${part(id.kind.toLowerCase())}-${part(id.name)}`;
+    const stem = stemOf(o);
     stems.set(o, stem);
     const key = stem.toLowerCase();
     const group = groups.get(key);
@@ -161,13 +175,22 @@ function gvkString(o: RenderedObject): string {
 }
 
 export function compareApplyOrder(a: RenderedObject, b: RenderedObject): number {
-  const ra = rank(a.resource.id.kind);
-  const rb = rank(b.resource.id.kind);
-  if (ra !== rb) return ra - rb;
-  const ga = gvkString(a);
-  const gb = gvkString(b);
-  if (ga !== gb) return cmp(ga, gb);
-  const ia = `${a.resource.id.namespace || '~X'}|${a.resource.id.name}`;
-  const ib = `${b.resource.id.namespace || '~X'}|${b.resource.id.name}`;
-  return cmp(ia, ib);
+  const x = orderOf(a);
+  const y = orderOf(b);
+  if (x.rank !== y.rank) return x.rank - y.rank;
+  if (x.gvk !== y.gvk) return cmp(x.gvk, y.gvk);
+  return cmp(x.id, y.id);
+}
+
+/** The sort keys of an object, the same in every cluster: made once per resource. */
+const orders = new WeakMap<Resource, { rank: number; gvk: string; id: string }>();
+
+function orderOf(o: RenderedObject): { rank: number; gvk: string; id: string } {
+  let order = orders.get(o.resource);
+  if (!order) {
+    const id = o.resource.id;
+    order = { rank: rank(id.kind), gvk: gvkString(o), id: `${id.namespace || '~X'}|${id.name}` };
+    orders.set(o.resource, order);
+  }
+  return order;
 }

@@ -67,7 +67,7 @@ export class ParseCache {
 }
 
 /** Survives JSON unchanged: finite numbers, strings, booleans, null, arrays, plain objects. */
-function isPlainJson(v: unknown): boolean {
+export function isPlainJson(v: unknown): boolean {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
   if (Array.isArray(v)) return v.every(isPlainJson);

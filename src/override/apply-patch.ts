@@ -44,6 +44,18 @@ export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
     if (!Array.isArray(parent)) op = 'add';
   }
   if (op === 'replace' && isObject(parent) && !(key in parent)) op = 'add';
+  // A scalar set on, or a key removed from, a map (labels, images, replicas): what the library
+  // would do, without its per-operation validation (every fleet object takes a few per cluster).
+  if (isObject(parent) && !bannedKey(p.segments)) {
+    if (op === 'remove' && key in parent) {
+      delete parent[key];
+      return { ok: true, root: deepFreeze(spine.root) };
+    }
+    if (op !== 'remove' && value !== undefined && (value === null || typeof value !== 'object')) {
+      parent[key] = value;
+      return { ok: true, root: deepFreeze(spine.root) };
+    }
+  }
   try {
     const path = formatPointer(p.segments);
     const operation: Operation = op === 'remove' ? { op, path } : { op, path, value };
@@ -53,6 +65,13 @@ export function applyPatch(root: JsonObject, p: PatchOp): PatchResult {
     throw e;
   }
   return { ok: true, root: deepFreeze(spine.root) };
+}
+
+/** Keys fast-json-patch refuses (it throws a TypeError): left to it. */
+function bannedKey(segments: readonly string[]): boolean {
+  return segments.some(
+    (s, i) => s === '__proto__' || (s === 'prototype' && segments[i - 1] === 'constructor'),
+  );
 }
 
 /** Go's strconv.Atoi: optional sign, decimal digits, leading zeros allowed. */

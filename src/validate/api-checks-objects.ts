@@ -140,8 +140,7 @@ export const podSpec: Rule = {
     if (!isObject(v.value)) return;
     const volumes = new Set<string>();
     // A StatefulSet's volumeClaimTemplates are volumes of its pods too.
-    const claims =
-      dig(v.root, 'kind') === 'StatefulSet' ? dig(v.root, 'spec', 'volumeClaimTemplates') : undefined;
+    const claims = v.rootAt('kind') === 'StatefulSet' ? v.rootAt('spec', 'volumeClaimTemplates') : undefined;
     if (Array.isArray(claims))
       for (const c of claims) {
         const n = dig(c, 'metadata', 'name');

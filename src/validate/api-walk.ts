@@ -26,8 +26,12 @@ export interface RuleProblem {
 /** What a rule's check gets: the value, where it is, and how to report. */
 export interface Visit {
   value: Json;
-  /** The whole object (or the value walked), for rules that need a sibling of an ancestor. */
-  root: Json;
+  /**
+   * A value of the whole object (or of the value walked), for rules that need a sibling of an
+   * ancestor. Read through here, not kept: the walk reuses a shared subtree's problems only
+   * where every such read gives what it gave.
+   */
+  rootAt: (...path: PathSegment[]) => Json | undefined;
   /** Live path: copy before keeping (report does). */
   path: readonly PathSegment[];
   report(problem: {
@@ -68,23 +72,58 @@ export const META = 'apimachinery pkg/apis/meta/v1/validation';
 
 /** `io.k8s.api.core.v1.Container` -> `core.v1.Container`; apimachinery -> `meta.v1.X`, `api.resource.Quantity`. */
 export function shortName(definition: string): string {
-  return definition.replace(/^io\.k8s\.api\./, '').replace(/^io\.k8s\.apimachinery\.pkg\.(?:apis\.)?/, '');
+  let short = shortNames.get(definition);
+  if (short === undefined) {
+    short = definition.replace(/^io\.k8s\.api\./, '').replace(/^io\.k8s\.apimachinery\.pkg\.(?:apis\.)?/, '');
+    shortNames.set(definition, short);
+  }
+  return short;
 }
+const shortNames = new Map<string, string>();
 
-/** Problems of `value` (at `prefix` inside the object) typed as `definition`. */
+/**
+ * A shared subtree's problems, for the next object that holds it at the same place: per-cluster
+ * copies share with their base every subtree an override did not touch (core/cow.ts), so twenty
+ * clusters walk a Deployment's pod spec once. Valid while the rules' reads of the root (`deps`)
+ * give the same values; keyed by the subtree, then its schema.
+ */
+interface Memo {
+  at: string;
+  deps: [PathSegment[], Json | undefined][];
+  problems: RuleProblem[];
+}
+const memos = new WeakMap<RuleTable, WeakMap<object, Map<Schema, Memo>>>();
+/** The schema `{$ref: definition}` of each definitions set, one object each (a memo key). */
+const refs = new WeakMap<Record<string, unknown>, Map<string, Schema>>();
+
+/**
+ * Problems of `value` (at `prefix` inside the object) typed as `definition`. `base` is what
+ * `value` was copied from (a rendered object's source body): the subtrees they share are walked
+ * once over all copies.
+ */
 export function walkObject(
   value: Json,
   definition: string,
   definitions: Record<string, unknown>,
   table: RuleTable,
   prefix: readonly PathSegment[] = [],
+  base?: Json,
 ): RuleProblem[] {
   const out: RuleProblem[] = [];
   const path: PathSegment[] = [...prefix];
   let current: Rule = table.int32;
+  let memo = memos.get(table);
+  if (!memo) memos.set(table, (memo = new WeakMap()));
+  const root = value;
+  // The root reads of the shared subtree being walked, when one is.
+  let deps: Memo['deps'] | undefined;
   const visit: Visit = {
     value: null,
-    root: value,
+    rootAt: (...at) => {
+      const v = dig(root, ...at);
+      deps?.push([at, v]);
+      return v;
+    },
     path,
     report: (p) =>
       out.push({
@@ -105,42 +144,119 @@ export function walkObject(
       r.check(visit);
     }
   };
-  const walk = (value: Json, schema: Schema): void => {
+  const walk = (value: Json, schema: Schema, base: Json | undefined): void => {
     if (value === null || value === undefined) return;
-    let s = schema;
-    let owner: string | undefined;
-    if (typeof s.$ref === 'string') {
-      const name = s.$ref.slice(REF.length);
-      owner = shortName(name);
-      apply(table.types[owner], value);
-      const def = definitions[name];
-      if (!isSchema(def)) return;
-      s = def;
+    if (base === value && typeof value === 'object') {
+      // The top of a shared subtree: its problems from an earlier object, or walk and keep them.
+      let bySchema = memo.get(value);
+      if (!bySchema) memo.set(value, (bySchema = new Map<Schema, Memo>()));
+      const at = path.join('/');
+      const m = bySchema.get(schema);
+      if (m && m.at === at && m.deps.every(([p, v]) => dig(root, ...p) === v)) {
+        out.push(...m.problems);
+        return;
+      }
+      const first = out.length;
+      deps = [];
+      walkValue(value, schema, undefined);
+      bySchema.set(schema, { at, deps, problems: out.slice(first) });
+      deps = undefined;
+      return;
     }
-    if (s.format === 'int32' && typeof value === 'number') apply([table.int32], value);
+    walkValue(value, schema, base);
+  };
+  const shapes = shapesOf(definitions, table);
+  const walkValue = (value: Json, schema: Schema, base: Json | undefined): void => {
+    let sh = shapes.get(schema);
+    if (!sh) shapes.set(schema, (sh = shape(schema, definitions, table)));
+    apply(sh.types, value);
+    if (!sh.def) return;
+    if (sh.int32 && typeof value === 'number') apply([table.int32], value);
     if (Array.isArray(value)) {
-      const items = s.items;
-      if (!isSchema(items)) return;
-      value.forEach((x, i) => {
+      const items = sh.items;
+      if (!items) return;
+      const from = Array.isArray(base) ? base : undefined;
+      for (let i = 0; i < value.length; i++) {
         path.push(i);
-        walk(x, items);
+        walk(value[i]!, items, from?.[i]);
         path.pop();
-      });
+      }
       return;
     }
     if (!isObject(value)) return;
-    const props = isObject(s.properties) ? s.properties : undefined;
-    const extra = isObject(s.additionalProperties) ? s.additionalProperties : undefined;
-    for (const [k, x] of Object.entries(value)) {
+    const { props, extra, fields } = sh;
+    const from = isObject(base) ? base : undefined;
+    for (const k of Object.keys(value)) {
+      const x = value[k]!;
       const sub = props?.[k] ?? extra;
       path.push(k);
-      if (owner && props && k in props) apply(table.fields[`${owner}.${k}`], x);
-      if (isObject(sub)) walk(x, sub);
+      if (fields && k in props!) apply(fields.get(k), x);
+      if (isObject(sub)) walk(x, sub, from?.[k]);
       path.pop();
     }
   };
-  walk(value, { $ref: REF + definition });
+  let byName = refs.get(definitions);
+  if (!byName) refs.set(definitions, (byName = new Map<string, Schema>()));
+  let top = byName.get(definition);
+  if (!top) byName.set(definition, (top = { $ref: REF + definition }));
+  walk(value, top, base);
   return out;
+}
+
+/**
+ * What the walk needs of a schema, worked out once per schema object: its definition's rules,
+ * the definition itself, and per field the rules keyed `Type.field`.
+ */
+interface Shape {
+  types?: Rule[];
+  /** The schema, or the definition its $ref names; undefined when that is missing. */
+  def?: Schema;
+  int32: boolean;
+  items?: Schema;
+  props?: Record<string, unknown>;
+  extra?: Record<string, unknown>;
+  /** Rules by field name, for a definition that has properties and rules keyed by its fields. */
+  fields?: Map<string, Rule[]>;
+}
+
+const shapeCache = new WeakMap<Record<string, unknown>, WeakMap<RuleTable, WeakMap<Schema, Shape>>>();
+
+function shapesOf(definitions: Record<string, unknown>, table: RuleTable): WeakMap<Schema, Shape> {
+  let byTable = shapeCache.get(definitions);
+  if (!byTable) shapeCache.set(definitions, (byTable = new WeakMap()));
+  let shapes = byTable.get(table);
+  if (!shapes) byTable.set(table, (shapes = new WeakMap()));
+  return shapes;
+}
+
+function shape(schema: Schema, definitions: Record<string, unknown>, table: RuleTable): Shape {
+  let s = schema;
+  let owner: string | undefined;
+  let types: Rule[] | undefined;
+  if (typeof s.$ref === 'string') {
+    const name = s.$ref.slice(REF.length);
+    owner = shortName(name);
+    types = table.types[owner];
+    const def = definitions[name];
+    if (!isSchema(def)) return { types, int32: false };
+    s = def;
+  }
+  const props = isObject(s.properties) ? s.properties : undefined;
+  let fields: Map<string, Rule[]> | undefined;
+  if (owner && props) {
+    fields = new Map();
+    for (const [key, rules] of Object.entries(table.fields))
+      if (key.startsWith(`${owner}.`)) fields.set(key.slice(owner.length + 1), rules);
+  }
+  return {
+    types,
+    def: s,
+    int32: s.format === 'int32',
+    items: isSchema(s.items) ? s.items : undefined,
+    props,
+    extra: isObject(s.additionalProperties) ? s.additionalProperties : undefined,
+    fields,
+  };
 }
 
 function isSchema(v: unknown): v is Schema {
@@ -185,7 +301,7 @@ export function eachOneOf(id: string, cites: string, values: readonly string[]):
       v.value.forEach((x, i) =>
         one.check({
           value: x,
-          root: v.root,
+          rootAt: v.rootAt,
           path: [...v.path, i],
           report: (p) => v.report({ ...p, at: p.at ?? [...v.path, i] }),
         }),

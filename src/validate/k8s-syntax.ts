@@ -50,6 +50,16 @@ export function isPathSegmentName(s: string): boolean {
 
 /** IsQualifiedName: label and annotation keys, selector keys, extended resource names. */
 export function qualifiedNameProblem(key: string): string | undefined {
+  // A fleet repeats a few dozen keys on every object of every cluster: each is checked once.
+  if (keyProblems.has(key)) return keyProblems.get(key);
+  if (keyProblems.size >= 10_000) keyProblems.clear();
+  const problem = checkQualifiedName(key);
+  keyProblems.set(key, problem);
+  return problem;
+}
+const keyProblems = new Map<string, string | undefined>();
+
+function checkQualifiedName(key: string): string | undefined {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;

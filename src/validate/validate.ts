@@ -273,12 +273,19 @@ function checkApiRules(
   const definition = set.kinds.get(`${r.id.apiVersion}/${r.id.kind}`);
   let problems: RuleProblem[] = [];
   if (definition) {
-    problems = walkObject(o.body, definition, set.definitions, API_RULES);
+    problems = walkObject(o.body, definition, set.definitions, API_RULES, [], r.body);
   } else if (isObject(o.body.metadata)) {
     const meta = registry.objectMetaValidator();
     if (hit && meta && !schemaChecksMetadata(hit.validate.schema))
       checkSchema(meta, { metadata: withoutNulls(o.body.metadata) }, r.bodyRef, reporter, opts);
-    problems = walkObject(o.body.metadata, OBJECT_META, set.definitions, API_RULES, ['metadata']);
+    problems = walkObject(
+      o.body.metadata,
+      OBJECT_META,
+      set.definitions,
+      API_RULES,
+      ['metadata'],
+      r.body.metadata,
+    );
   }
   for (const p of problems) {
     const pos = locate(o, p.path, p.key);
@@ -328,18 +335,21 @@ function stripNulls(v: Json): Json {
     return mapped.every((x, i) => x === v[i]) ? v : mapped;
   }
   if (!isObject(v)) return v;
-  let changed = false;
-  const out: JsonObject = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (x === null) {
-      changed = true;
-      continue;
+  // A copy only once something changes: most objects have no null anywhere.
+  let out: JsonObject | undefined;
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = v[k]!;
+    const y = x === null ? undefined : withoutNulls(x);
+    if (out === undefined && y === x) continue;
+    if (out === undefined) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = v[keys[j]!]!;
     }
-    const y = withoutNulls(x);
-    if (y !== x) changed = true;
-    out[k] = y;
+    if (y !== undefined) out[k] = y;
   }
-  return changed ? out : v;
+  return out ?? v;
 }
 
 export function name(v: JsonObject): string {

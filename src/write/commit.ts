@@ -5,7 +5,7 @@
 // output folder itself and everything fedrender does not own are never renamed, replaced,
 // chmod-ed or deleted.
 import { basename, dirname } from 'node:path';
-import { errno, mapLimit, type WriterFs } from './fs-layer.js';
+import { errCode, errno, mapLimit, type WriterFs } from './fs-layer.js';
 import {
   abs,
   ignore,
@@ -56,6 +56,14 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
     newDirs: plan.newDirs,
     dropDirs: plan.dropDirs,
   };
+  // A new file in a folder this build makes cannot replace anything: it is written in place.
+  const key = (t: Target) => `${t.root}\u0000${t.path}`;
+  const inNewDir = (dirs: ReadonlySet<string>) => (w: Target) =>
+    w.path.includes('/') && dirs.has(`${w.root}\u0000${w.path.slice(0, w.path.lastIndexOf('/'))}`);
+  let direct = plan.writes
+    .filter((w) => w.old === undefined)
+    .filter(inNewDir(new Set(plan.newDirs.map(key))));
+  journal.direct = direct.map(({ root, path }) => ({ root, path }));
   const madeRoots: string[] = [];
   let committed = false;
   const renamed: WritePlan['writes'] = [];
@@ -63,16 +71,42 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
   try {
     for (const r of roots) madeRoots.push(...(await mkdirs(fs, r)));
     await writeJournal(fs, outDir, journal);
-    for (const d of plan.newDirs) await ignore(fs.mkdir(at(d)), 'EEXIST');
-    await mapLimit(plan.writes, (w) => fs.writeFile(tmpName(at(w)), w.content));
+    const made = new Set<string>();
+    // Level by level (parents first), each level's folders at once: a fleet makes hundreds.
+    const depth = (d: Target) => d.path.split('/').length;
+    for (const level of [...new Set(plan.newDirs.map(depth))].sort((a, b) => a - b)) {
+      await mapLimit(
+        plan.newDirs.filter((d) => depth(d) === level),
+        async (d) => {
+          try {
+            await fs.mkdir(at(d));
+            made.add(key(d));
+          } catch (e) {
+            if (errCode(e) !== 'EEXIST') throw e;
+          }
+        },
+      );
+    }
+    if (made.size < plan.newDirs.length) {
+      // A folder appeared since planning: files in it go through a temporary name after all.
+      direct = direct.filter(inNewDir(made));
+      journal.direct = direct.map(({ root, path }) => ({ root, path }));
+      await writeJournal(fs, outDir, journal);
+    }
+    const inPlace = new Set(direct);
+    await mapLimit(plan.writes, (w) => fs.writeFile(inPlace.has(w) ? at(w) : tmpName(at(w)), w.content));
     if (isCompromised()) throw new WriteError(`lost the lock on %p to another build`, outDir);
     journal.phase = 'commit';
     await writeJournal(fs, outDir, journal);
     committed = true;
-    await mapLimit(plan.writes, async (w) => {
-      await fs.rename(tmpName(at(w)), at(w));
-      renamed.push(w);
-    });
+    renamed.push(...direct);
+    await mapLimit(
+      plan.writes.filter((w) => !inPlace.has(w)),
+      async (w) => {
+        await fs.rename(tmpName(at(w)), at(w));
+        renamed.push(w);
+      },
+    );
     await mapLimit(plan.deletes, async (d) => {
       await ignore(fs.unlink(at(d)), 'ENOENT');
       deleted.push(d);
@@ -96,6 +130,7 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
         );
       }
       await mapLimit(plan.writes, (w) => ignore(fs.unlink(tmpName(at(w))), 'ENOENT', 'ENOTDIR'));
+      if (!committed) await mapLimit(direct, (w) => ignore(fs.unlink(at(w)), 'ENOENT', 'ENOTDIR'));
       for (const d of [...plan.newDirs].reverse())
         await ignore(fs.rmdir(at(d)), 'ENOENT', 'ENOTEMPTY', 'EEXIST');
       await removeJournal(fs, outDir);

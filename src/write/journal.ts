@@ -29,6 +29,11 @@ export interface Journal {
   newDirs: Target[];
   /** Owned folders that are empty once the stale files are gone, children first. */
   dropDirs: Target[];
+  /**
+   * New files in folders this build made, written under their own names at once (no temporary
+   * name, no rename: a cold build of 40,000 files saves as many renames); undone by removal.
+   */
+  direct?: Target[];
   /** rollback: the bytes to put back (undefined: the file did not exist). */
   restore?: (Target & { content?: string })[];
 }
@@ -116,6 +121,7 @@ export async function recover(fs: WriterFs, roots: readonly string[]): Promise<s
   try {
     if (j.phase === 'prepare') {
       await mapLimit(j.writes, (t) => ignore(fs.unlink(tmpName(at(t))), 'ENOENT', 'ENOTDIR'));
+      await mapLimit(j.direct ?? [], (t) => ignore(fs.unlink(at(t)), 'ENOENT', 'ENOTDIR'));
       for (const d of [...j.newDirs].reverse())
         await ignore(fs.rmdir(at(d)), 'ENOENT', 'ENOTEMPTY', 'EEXIST');
     } else if (j.phase === 'commit') {
@@ -160,7 +166,8 @@ function isJournal(v: unknown): v is Journal {
     ['prepare', 'commit', 'rollback'].includes(String(o('phase'))) &&
     isStrings(o('roots')) &&
     ['writes', 'deletes', 'newDirs', 'dropDirs'].every((k) => targets(o(k))) &&
-    (o('restore') === undefined || targets(o('restore')))
+    (o('restore') === undefined || targets(o('restore'))) &&
+    (o('direct') === undefined || targets(o('direct')))
   );
 }
 

@@ -91,3 +91,27 @@ spec:
         image: nginx
 ${opts.container ?? ''}${opts.extra ?? ''}`;
 }
+
+/** A FederatedNamespace `shop` placed in every cluster. */
+export const FEDERATED_NAMESPACE = `apiVersion: types.kubefed.io/v1beta1
+kind: FederatedNamespace
+metadata: {name: shop, namespace: shop}
+spec: {placement: {clusterSelector: {}}}
+`;
+
+/** A FederatedDeployment `shop/web` (1 replica) with the given placement, then `extra` verbatim. */
+export function federatedDeployment(placement: string, extra = ''): string {
+  return `apiVersion: types.kubefed.io/v1beta1
+kind: FederatedDeployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      replicas: 1
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: web, image: nginx}]}
+  placement: ${placement}
+${extra}`;
+}

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compile } from '../src/index.js';
-import { project } from './helpers.js';
+import { federatedDeployment, FEDERATED_NAMESPACE, project } from './helpers.js';
 
 const FED = `apiVersion: fedrender.io/v1alpha1
 kind: Federation
@@ -12,25 +12,8 @@ clusters: [{name: a, labels: {tier: web}}, {name: b}]
 resources: [k/*.yaml]
 `;
 
-const FNS = `apiVersion: types.kubefed.io/v1beta1
-kind: FederatedNamespace
-metadata: {name: shop, namespace: shop}
-spec: {placement: {clusterSelector: {}}}
-`;
-
-const FDEPLOY = `apiVersion: types.kubefed.io/v1beta1
-kind: FederatedDeployment
-metadata: {name: web, namespace: shop}
-spec:
-  template:
-    spec:
-      replicas: 1
-      selector: {matchLabels: {app: web}}
-      template:
-        metadata: {labels: {app: web}}
-        spec: {containers: [{name: web, image: nginx}]}
-  placement: {clusters: [{name: a}, {name: b}]}
-`;
+const FNS = FEDERATED_NAMESPACE;
+const FDEPLOY = federatedDeployment('{clusters: [{name: a}, {name: b}]}');
 
 async function diagnostics(files: Record<string, string>): Promise<string[]> {
   const dir = project({ 'federation.yaml': FED, 'k/ns.yaml': FNS, ...files });

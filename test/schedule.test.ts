@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { planReplicas } from '../src/schedule/planner.js';
-import { project, run } from './helpers.js';
+import { federatedDeployment, FEDERATED_NAMESPACE, project, run } from './helpers.js';
 
 const CLUSTERS = ['earth', 'mars', 'venus', 'pluto'];
 
@@ -15,26 +15,10 @@ function fed(extra = ''): string {
   return `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n${CLUSTERS.map((c, i) => `  - name: ${c}\n    labels: {tier: t${i % 2}}`).join('\n')}\nresources: [k/*.yaml]\n${extra}`;
 }
 
-const FNS = `apiVersion: types.kubefed.io/v1beta1
-kind: FederatedNamespace
-metadata: {name: shop, namespace: shop}
-spec: {placement: {clusterSelector: {}}}
-`;
+const FNS = FEDERATED_NAMESPACE;
 
 function fdeploy(placement = '{clusters: [{name: earth}]}', overrides = ''): string {
-  return `apiVersion: types.kubefed.io/v1beta1
-kind: FederatedDeployment
-metadata: {name: web, namespace: shop}
-spec:
-  template:
-    spec:
-      replicas: 1
-      selector: {matchLabels: {app: web}}
-      template:
-        metadata: {labels: {app: web}}
-        spec: {containers: [{name: web, image: nginx}]}
-  placement: ${placement}
-${overrides}`;
+  return federatedDeployment(placement, overrides);
 }
 
 function rsp(total: number, clusters: Record<string, Record<string, number>>, extra = ''): string {

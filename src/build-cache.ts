@@ -20,7 +20,7 @@ import { expandGlobs } from './load/resources.js';
 import { hashText } from './load/hash.js';
 import type { Shard } from './shard.js';
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** How compile found its inputs, so a later run can find them again without federation.yaml. */
 export interface InputGlobs {
@@ -53,8 +53,8 @@ interface Entry {
   globs: InputGlobs[];
   /** Input path (relative to the config folder) -> sha256 of its bytes, sorted by path. */
   inputs: [string, string][];
-  /** Per output tree: every file in it with its size, mtime and inode. */
-  trees: { dir: string; files: [string, number, number, number][] }[];
+  /** Per output tree: every file in it with its size, mtime and inode (see snapshot). */
+  trees: { dir: string; outside: string[]; files: [string, number, number, number][] }[];
   result: CachedResult;
 }
 
@@ -95,18 +95,29 @@ export type TreeSnapshot = [string, number, number, number][];
 /** Snapshots taken once per state of the trees and shared by the caches (one walk, not four). */
 export type Snapshots = Map<string, TreeSnapshot>;
 
-/** Every file under dir with [size, mtime, inode], sorted; [] when dir is absent. */
-export function snapshot(dir: string, memo?: Snapshots): TreeSnapshot {
-  const known = memo?.get(dir);
+/**
+ * Every file under dir with [size, mtime, inode], sorted; [] when dir is absent. Under the
+ * top-level folders named in `outside` (the clusters a partial build leaves out) only folders
+ * are listed: such a build reads nothing there but the names (carried files, unowned files),
+ * and adding, removing or renaming an entry changes its folder's mtime.
+ */
+export function snapshot(dir: string, memo?: Snapshots, outside: readonly string[] = []): TreeSnapshot {
+  const key = memoKey(dir, outside);
+  const known = memo?.get(key);
   if (known) return known;
-  const taken = walkTree(dir);
-  memo?.set(dir, taken);
+  const taken = walkTree(dir, new Set(outside));
+  memo?.set(key, taken);
   return taken;
 }
 
-function walkTree(dir: string): TreeSnapshot {
+/** The key of a snapshot in a Snapshots memo. */
+export function memoKey(dir: string, outside: readonly string[] = []): string {
+  return outside.length ? `${dir}\0${outside.join('\0')}` : dir;
+}
+
+function walkTree(dir: string, outside: ReadonlySet<string>): TreeSnapshot {
   const out: [string, number, number, number][] = [];
-  const walk = (rel: string) => {
+  const walk = (rel: string, foldersOnly: boolean) => {
     let entries;
     try {
       entries = readdirSync(rel ? join(dir, rel) : dir, { withFileTypes: true });
@@ -120,14 +131,14 @@ function walkTree(dir: string): TreeSnapshot {
         // deleted: foldersUnchanged compares them. The tree's own folder holds the lock.
         const st = lstatSync(join(dir, p));
         out.push([`${p}/`, 0, st.mtimeMs, st.ino]);
-        walk(p);
-      } else {
+        walk(p, foldersOnly || (!rel && outside.has(e.name)));
+      } else if (!foldersOnly) {
         const st = lstatSync(join(dir, p));
         out.push([p, st.size, st.mtimeMs, st.ino]);
       }
     }
   };
-  walk('');
+  walk('', false);
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
@@ -217,7 +228,7 @@ export async function lookupBuild(
   if (entry.format !== FORMAT || entry.stamp !== `${stamp()}|${findGitRoot(configDir) ?? ''}`)
     return undefined;
   if (entry.configHash !== hashText(configText)) return undefined;
-  for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir, memo), t.files)) return undefined;
+  for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir, memo, t.outside), t.files)) return undefined;
   const files: string[] = [];
   const reporter = new Reporter();
   for (const g of entry.globs) {
@@ -242,7 +253,8 @@ export async function storeBuild(
   configDir: string,
   globs: InputGlobs[],
   inputs: ReadonlyMap<string, string>,
-  treeDirs: readonly string[],
+  /** The trees, each with the top-level folders only listed (see snapshot). */
+  treeDirs: readonly { dir: string; outside: readonly string[] }[],
   result: CachedResult,
   memo?: Snapshots,
 ): Promise<void> {
@@ -252,7 +264,11 @@ export async function storeBuild(
     configHash: hashText(configText),
     globs,
     inputs: [...inputs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
-    trees: treeDirs.map((dir) => ({ dir, files: snapshot(dir, memo) })),
+    trees: treeDirs.map(({ dir, outside }) => ({
+      dir,
+      outside: [...outside],
+      files: snapshot(dir, memo, outside),
+    })),
     result,
   };
   const path = entryPath(cacheDir, id);

@@ -41,6 +41,7 @@ import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-con
 import {
   foldersUnchanged,
   lookupBuild,
+  memoKey,
   patchSnapshot,
   storeBuild,
   type CacheIdentity,
@@ -146,7 +147,12 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
   let committed: WritePlan | undefined;
   const onCommit = (plan: WritePlan) => (committed = plan);
   try {
-    result = await writeBuild(opts, c, onCommit, c.outDir ? before.get(c.outDir) : undefined);
+    result = await writeBuild(
+      opts,
+      c,
+      onCommit,
+      c.outDir ? before.get(memoKey(c.outDir, c.outside)) : undefined,
+    );
   } catch (e) {
     // The tree changed under the render cache after it was checked: render everything.
     if (!(e instanceof StaleKeptFiles)) throw e;
@@ -159,17 +165,21 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
   if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
     const after: Snapshots = new Map();
     // The output tree is the one walked before, but for what this build wrote and deleted.
-    const walked = result.outDir && before.get(result.outDir);
+    const walked = result.outDir && before.get(memoKey(result.outDir, c.outside));
     if (walked && committed)
       after.set(
-        result.outDir!,
+        memoKey(result.outDir!, c.outside),
         patchSnapshot(walked, result.outDir!, [
           ...committed.writes.filter((w) => w.root === 0).map((w) => w.path),
           ...committed.deletes.filter((d) => d.root === 0).map((d) => d.path),
         ]),
       );
     if (renderCache && c.renderPass) await renderCache.store(c.renderPass, after).catch(() => undefined);
-    const trees = [result.outDir, result.fluxDir].filter((d) => d !== undefined);
+    // A partial build only lists the folders of the clusters it leaves out (build-cache.ts).
+    const trees = [
+      ...(result.outDir ? [{ dir: result.outDir, outside: c.outside ?? [] }] : []),
+      ...(result.fluxDir ? [{ dir: result.fluxDir, outside: [] }] : []),
+    ];
     await storeBuild(
       opts.cacheDir!,
       id,

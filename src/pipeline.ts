@@ -97,6 +97,8 @@ export interface Compilation {
   shared?: SharedFolder[];
   /** A usage mistake (an unknown --cluster): exit 2, not an input error. */
   usage?: string;
+  /** The cluster folders a partial build leaves out (the caches only list their folders). */
+  outside?: string[];
   /** With a render cache: files of the output tree left as the last build wrote them. */
   kept?: string[];
   /** With a render cache: what to record once the build succeeded. */
@@ -128,6 +130,7 @@ export async function compileLoaded(
 ): Promise<Compilation> {
   const { reporter } = result;
   result.clusters = selection.selected.map((c) => c.name);
+  result.outside = outsideOf(loaded.config, selection);
   // The run's schemas, for the KubeFed inputs now and the rendered objects at the end.
   const wellKnown = new Map<string, WellKnownSchema>();
   const registry = createRegistry(loaded.config, [...loaded.docs, ...loaded.crdDocs], reporter, wellKnown);
@@ -141,6 +144,16 @@ export async function compileLoaded(
   await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter, pass);
   if (!reporter.hasErrors()) await emit(result, loaded, model, placement, selection.selected, opts, pass);
   return result;
+}
+
+/** The folders of the clusters a partial build leaves out, sorted; [] for a full build. */
+function outsideOf(config: FederationConfig, { selected, partial }: ClusterSelection): string[] {
+  if (!partial) return [];
+  const built = new Set(selected.map((c) => c.name));
+  return config.clusters
+    .map((c) => c.name)
+    .filter((n) => !built.has(n))
+    .sort(cmp);
 }
 
 /** The objects each resource is rendered into: the selected clusters it is placed in. */
@@ -164,7 +177,7 @@ function renderPass(
   loaded: Loaded,
   model: Model,
   { placement, scheduled }: Placement,
-  { selected }: ClusterSelection,
+  { selected, partial }: ClusterSelection,
   registry: SchemaRegistry,
   reporter: Reporter,
 ): RenderPass | undefined {
@@ -176,6 +189,7 @@ function renderPass(
     configText: loaded.inputs.configText,
     configDir: loaded.config.dir,
     outDir: loaded.outDir,
+    outside: outsideOf(loaded.config, { selected, partial }),
     hashes: loaded.inputs.hashes,
     docs: loaded.docs,
     resources: model.resources,

@@ -26,7 +26,7 @@ import { appliedKeys } from './override/unused-overriders.js';
 import { snapshot, stamp, type CacheIdentity, type Snapshots, type TreeSnapshot } from './build-cache.js';
 import type { Json, RenderedObject, ReplicaOverride, Resource } from './types.js';
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** What one object's render and checks gave, recorded for the next build. */
 interface ObjectRecord {
@@ -47,6 +47,8 @@ interface Entry {
   format: number;
   global: string;
   outDir: string;
+  /** The top-level folders its snapshot only lists (build-cache.ts, snapshot). */
+  outside: string[];
   /** Hash of the output tree's snapshot (build-cache.ts) after the build. */
   tree: string;
   /** Per-object key -> record. */
@@ -66,7 +68,8 @@ export class RenderCache {
     let prior: Entry | undefined;
     try {
       const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-      if (isEntry(parsed) && digest(snapshot(parsed.outDir, memo)) === parsed.tree) prior = parsed;
+      if (isEntry(parsed) && digest(snapshot(parsed.outDir, memo, parsed.outside)) === parsed.tree)
+        prior = parsed;
     } catch {
       prior = undefined;
     }
@@ -88,7 +91,8 @@ export class RenderCache {
       format: FORMAT,
       global: pass.global,
       outDir: pass.outDir,
-      tree: digest(snapshot(pass.outDir, memo)),
+      outside: [...pass.outside],
+      tree: digest(snapshot(pass.outDir, memo, pass.outside)),
       objects: pass.records(),
     };
     const dir = join(this.file, '..');
@@ -103,6 +107,8 @@ export interface PassInputs {
   configText: string;
   configDir: string;
   outDir: string;
+  /** The clusters a partial build leaves out: their folders' files are not stated. */
+  outside: readonly string[];
   /** Input file (relative to configDir) -> hash of its bytes: every file compile read. */
   hashes: ReadonlyMap<string, string>;
   /** The documents of the resource files (validation.crds' are only in `hashes`). */
@@ -122,6 +128,7 @@ export interface PassInputs {
 export class RenderPass {
   readonly global: string;
   readonly outDir: string;
+  readonly outside: readonly string[];
   /** Objects whose files and diagnostics are taken from the last build. */
   readonly reused = new Map<Resource, ObjectRecord>();
   private readonly keys = new Map<Resource, string>();
@@ -136,6 +143,7 @@ export class RenderPass {
     private readonly inputs: PassInputs,
   ) {
     this.outDir = inputs.outDir;
+    this.outside = inputs.outside;
     this.global = globalKey(inputs);
     const docs = new Map(inputs.docs.map((d) => [d.source, d]));
     const perFile = new Map<string, number>();
@@ -361,6 +369,8 @@ function isEntry(v: unknown): v is Entry {
     v.format === FORMAT &&
     typeof v.global === 'string' &&
     typeof v.outDir === 'string' &&
+    Array.isArray(v.outside) &&
+    v.outside.every((o) => typeof o === 'string') &&
     typeof v.tree === 'string' &&
     isObject(v.objects) &&
     Object.values(v.objects).every(

@@ -2,7 +2,7 @@
 // rebuild writes nothing and repeats the warnings; any change to an input, to federation.yaml,
 // to the set of matched files, or to the output tree (a hand edit, a deleted or an added file)
 // makes the next build a real one; --no-cache and --check never use it.
-import { mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -96,6 +96,40 @@ test('a hand-edited, deleted or added output file makes the next build a real on
   writeFileSync(join(out, 'a/notes.txt'), 'mine\n');
   const r = await build(dir, cache);
   assert.match(r.stderr, /a\/notes\.txt.*not written by fedrender/);
+});
+
+test('--cluster: only the folders of the clusters left out are listed, and a change in them still counts', async () => {
+  const dir = project({ 'federation.yaml': FED, 'manifests/a.yaml': CM('one', '1') });
+  const cache = tempDir();
+  assert.is((await build(dir, cache)).code, 0);
+  const first = await build(dir, cache, '--cluster', 'a');
+  assert.is(first.code, 0, first.stderr);
+  const out = join(dir, 'rendered');
+  // The entry of the partial build states a's files, and only the folders of b.
+  const entries = readdirSync(join(cache, 'builds')).map((f) =>
+    readFileSync(join(cache, 'builds', f), 'utf8'),
+  );
+  const partial = entries
+    .map((t) => JSON.parse(t) as { trees: { outside: string[]; files: [string][] }[] })
+    .find((e) => e.trees[0]?.outside.length);
+  assert.equal(partial?.trees[0]?.outside, ['b']);
+  const paths = partial!.trees[0]!.files.map((f) => f[0]);
+  assert.ok(paths.includes('a/default/configmap-one.yaml'));
+  assert.ok(paths.includes('b/default/'));
+  assert.not.ok(paths.some((p) => p.startsWith('b/') && !p.endsWith('/')));
+  // Served from the cache, nothing written.
+  const before = mtimes(out);
+  const again = await build(dir, cache, '--cluster', 'a');
+  assert.is(again.stderr, first.stderr);
+  assert.equal(mtimes(out), before);
+  // A hand edit in a's folder is repaired; a file added deep in b's folder is reported.
+  const expected = readTree(out);
+  writeFileSync(join(out, 'a/default/configmap-one.yaml'), 'edited by hand\n');
+  assert.is((await build(dir, cache, '--cluster', 'a')).code, 0);
+  assert.equal(readTree(out), expected);
+  writeFileSync(join(out, 'b/default/notes.txt'), 'mine\n');
+  const r = await build(dir, cache, '--cluster', 'a');
+  assert.match(r.stderr, /b\/default\/notes\.txt.*not written by fedrender/);
 });
 
 test('--no-cache and a missing cache folder build normally', async () => {

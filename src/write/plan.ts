@@ -210,14 +210,23 @@ async function planTree(
   const scope = input.clusters && new Set(input.clusters);
   const inScope = (p: string) => {
     if (!scope) return true;
-    const [first, second] = p.split('/');
-    return scope.has(first!) || (second !== undefined && scope.has(`${first}/${second}`));
+    const i = p.indexOf('/');
+    if (scope.has(i < 0 ? p : p.slice(0, i))) return true;
+    if (i < 0) return false;
+    const j = p.indexOf('/', i + 1);
+    return scope.has(j < 0 ? p : p.slice(0, j));
   };
   const built = new Map(input.files.map((f) => [f.path, f.content]));
   const kept = input.kept ?? [];
   // Only folders that hold (or will hold) owned files are read; anything else is the user's.
   const relevant = new Set<string>(['']);
-  for (const p of [...built.keys(), ...isOwned]) for (const a of ancestors(p)) relevant.add(a);
+  // A folder is added with all its ancestors: a file whose folder is known adds nothing more.
+  const addFolders = (p: string) => {
+    const i = p.lastIndexOf('/');
+    if (i >= 0 && !relevant.has(p.slice(0, i))) for (const a of ancestors(p)) relevant.add(a);
+  };
+  for (const p of built.keys()) addFolders(p);
+  for (const p of isOwned) addFolders(p);
   for (const p of kept) if (!isOwned.has(p)) throw new StaleKeptFiles(p);
   for (const d of ownedDirs) {
     relevant.add(d);

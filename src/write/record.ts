@@ -125,9 +125,8 @@ function parseLegacy(text: string): ParsedRecord {
 
 /** `a/b/c.yaml` -> ['a', 'a/b']. */
 export function ancestors(p: string): string[] {
-  const parts = p.split('/');
   const out: string[] = [];
-  for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));
+  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) out.push(p.slice(0, i));
   return out;
 }
 

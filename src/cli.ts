@@ -139,13 +139,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       'check everything build checks; write nothing',
       (y) => y,
       async (args) => {
-        const result = await validate({
-          config: args.config,
-          cwd: io.cwd,
-          strict: args.strict,
-          cacheDir: cacheDir(io.env),
-          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
-        });
+        const result = await validate(checkOptions(args, io));
         exit = report(result, args.format, io, 'validate', args.config);
       },
     )
@@ -159,13 +153,7 @@ async function run(argv: string[], io: Io): Promise<number> {
           describe: 'matrix format',
         }),
       async (args) => {
-        const result = await plan({
-          config: args.config,
-          cwd: io.cwd,
-          strict: args.strict,
-          cacheDir: cacheDir(io.env),
-          shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
-        });
+        const result = await plan(checkOptions(args, io));
         exit = report(result, args.format === 'json' ? 'json-quiet' : 'text', io, 'plan', args.config);
         if (exit === 0 && result.plan)
           io.stdout(
@@ -322,6 +310,17 @@ async function run(argv: string[], io: Io): Promise<number> {
  * Where fedrender keeps its caches: $FEDRENDER_CACHE_DIR, else $XDG_CACHE_HOME/fedrender, else
  * ~/.cache/fedrender; none when the environment names no home (in-process callers).
  */
+/** What `validate` and `plan` pass the library: the project, strictness and the caches. */
+function checkOptions(args: { config: string; strict: boolean }, io: Io) {
+  return {
+    config: args.config,
+    cwd: io.cwd,
+    strict: args.strict,
+    cacheDir: cacheDir(io.env),
+    shippedValidators: io.env?.FEDRENDER_SHIPPED_VALIDATORS !== '0',
+  };
+}
+
 function cacheDir(env: Record<string, string | undefined> | undefined): string | undefined {
   if (!env) return undefined;
   if (env.FEDRENDER_CACHE_DIR) return env.FEDRENDER_CACHE_DIR;

@@ -608,7 +608,7 @@ function unifiedDiff(
   const paths = [...tree.writes, ...tree.stale].filter((p) => p !== RECORD_FILE).sort();
   for (const p of paths) {
     const before = tree.current.get(p) ?? '';
-    const after = tree.next.get(p) ?? '';
+    const after = tree.next.get(p)?.content ?? '';
     const name = show(joinPath(tree.dir, p));
     out += note?.(p) ?? '';
     out += createTwoFilesPatch(

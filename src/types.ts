@@ -250,5 +250,9 @@ export interface RenderedObject {
 /** One file of the output, relative to the output directory's parent (the project folder). */
 export interface OutputFile {
   path: string;
-  content: string;
+  /**
+   * The file's text. An object's file makes it on each read (emit.ts): the writer reads it as
+   * it writes, so serializing overlaps the I/O and no build holds a fleet's texts at once.
+   */
+  readonly content: string;
 }

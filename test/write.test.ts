@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spreadByFolder } from '../src/write/fs-layer.js';
 import { project, readTree, run } from './helpers.js';
 
 const CLUSTERS = '  - name: east\n    labels: {region: us}\n  - name: west\n    labels: {region: eu}';
@@ -162,3 +163,18 @@ test('parallel --cluster builds into one tree take turns and both land', async (
 });
 
 test.run();
+
+test('the writer takes files from different folders in turn (spreadByFolder)', () => {
+  const t = (root: number, path: string) => ({ root, path });
+  const items = [t(0, 'a/1'), t(0, 'a/2'), t(0, 'a/3'), t(0, 'b/1'), t(1, 'a/1'), t(0, 'top'), t(0, 'b/2')];
+  assert.equal(spreadByFolder(items), [
+    t(0, 'a/1'),
+    t(0, 'b/1'),
+    t(1, 'a/1'),
+    t(0, 'top'),
+    t(0, 'a/2'),
+    t(0, 'b/2'),
+    t(0, 'a/3'),
+  ]);
+  assert.equal(spreadByFolder([]), []);
+});

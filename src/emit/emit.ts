@@ -38,11 +38,7 @@ export function emitClusters(
         reused.paths.push(`${dir}/${names.get(o)}`);
         continue;
       }
-      files.push({
-        path: `${dir}/${names.get(o)}`,
-        // A SOPS-encrypted document goes out as written: reordering its keys breaks its MAC.
-        content: o.resource.verbatim ?? serializeDocument(withoutEmptyMetadataMaps(o.body), o.resource.body),
-      });
+      files.push(new ObjectFile(`${dir}/${names.get(o)}`, o));
     }
     files.push({
       path: `${dir}/kustomization.yaml`,
@@ -50,6 +46,24 @@ export function emitClusters(
     });
   }
   return files.sort((a, b) => cmp(a.path, b.path));
+}
+
+/**
+ * One object's file, its text made on each read and not kept: at fleet scale the texts are
+ * hundreds of megabytes, and made while the writer waits on the disk they cost no time
+ * (bench/bench.ts). The object is frozen, so every read gives the same text.
+ */
+class ObjectFile implements OutputFile {
+  constructor(
+    readonly path: string,
+    private readonly object: RenderedObject,
+  ) {}
+
+  get content(): string {
+    const o = this.object;
+    // A SOPS-encrypted document goes out as written: reordering its keys breaks its MAC.
+    return o.resource.verbatim ?? serializeDocument(withoutEmptyMetadataMaps(o.body), o.resource.body);
+  }
 }
 
 /**

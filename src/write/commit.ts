@@ -5,7 +5,7 @@
 // output folder itself and everything fedrender does not own are never renamed, replaced,
 // chmod-ed or deleted.
 import { basename, dirname } from 'node:path';
-import { errCode, errno, mapLimit, type WriterFs } from './fs-layer.js';
+import { errCode, errno, mapLimit, spreadByFolder, type WriterFs } from './fs-layer.js';
 import {
   abs,
   ignore,
@@ -94,20 +94,19 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
       await writeJournal(fs, outDir, journal);
     }
     const inPlace = new Set(direct);
-    await mapLimit(plan.writes, (w) => fs.writeFile(inPlace.has(w) ? at(w) : tmpName(at(w)), w.content));
+    await mapLimit(spreadByFolder(plan.writes), (w) =>
+      fs.writeFile(inPlace.has(w) ? at(w) : tmpName(at(w)), w.content),
+    );
     if (isCompromised()) throw new WriteError(`lost the lock on %p to another build`, outDir);
     journal.phase = 'commit';
     await writeJournal(fs, outDir, journal);
     committed = true;
     renamed.push(...direct);
-    await mapLimit(
-      plan.writes.filter((w) => !inPlace.has(w)),
-      async (w) => {
-        await fs.rename(tmpName(at(w)), at(w));
-        renamed.push(w);
-      },
-    );
-    await mapLimit(plan.deletes, async (d) => {
+    await mapLimit(spreadByFolder(plan.writes.filter((w) => !inPlace.has(w))), async (w) => {
+      await fs.rename(tmpName(at(w)), at(w));
+      renamed.push(w);
+    });
+    await mapLimit(spreadByFolder(plan.deletes), async (d) => {
       await ignore(fs.unlink(at(d)), 'ENOENT');
       deleted.push(d);
     });

@@ -69,5 +69,25 @@ export async function mapLimit<T, R>(
   return out;
 }
 
+/**
+ * The items reordered so that neighbours are in different folders: one from each folder in
+ * turn, folders and items in their first order. Creating, renaming or deleting a name locks its
+ * folder in the kernel; the writer's I/O threads taking files of one folder at a time spin on
+ * that lock, which on ext4 cost more system time than the writes themselves (bench/bench.ts).
+ */
+export function spreadByFolder<T extends { root: number; path: string }>(items: readonly T[]): T[] {
+  const folders = new Map<string, T[]>();
+  for (const it of items) {
+    const key = `${it.root}\u0000${it.path.slice(0, Math.max(0, it.path.lastIndexOf('/')))}`;
+    const list = folders.get(key);
+    if (list) list.push(it);
+    else folders.set(key, [it]);
+  }
+  const lists = [...folders.values()];
+  const out: T[] = [];
+  for (let i = 0; out.length < items.length; i++) for (const l of lists) if (i < l.length) out.push(l[i]!);
+  return out;
+}
+
 // Read in core/errors.ts, shared with the stages that read files.
 export { errno, errCode, type ErrnoInfo } from '../core/errors.js';

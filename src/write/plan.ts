@@ -49,7 +49,7 @@ export interface WriteProblem {
 export interface TreePlan {
   dir: string;
   /** Every owned file of the new tree, by path; carried (unchanged, out of scope) ones map to undefined. */
-  next: Map<string, string | undefined>;
+  next: Map<string, OutputFile | undefined>;
   /** Owned files whose bytes change (new ones included). */
   writes: string[];
   /** Owned files of the old tree that the new one no longer has. */
@@ -71,7 +71,8 @@ export interface WritePlan {
   /** Some file's bytes change or a stale file goes (the record alone does not count). */
   changed: boolean;
   recordText: string;
-  writes: (Target & { content: string; old?: string })[];
+  /** A new file's `content` is read when it is written (OutputFile). */
+  writes: (Target & { readonly content: string; old?: string })[];
   deletes: (Target & { old: string })[];
   newDirs: Target[];
   dropDirs: Target[];
@@ -216,7 +217,7 @@ async function planTree(
     const j = p.indexOf('/', i + 1);
     return scope.has(j < 0 ? p : p.slice(0, j));
   };
-  const built = new Map(input.files.map((f) => [f.path, f.content]));
+  const built = new Map(input.files.map((f) => [f.path, f]));
   const kept = input.kept ?? [];
   // Only folders that hold (or will hold) owned files are read; anything else is the user's.
   const relevant = new Set<string>(['']);
@@ -238,8 +239,8 @@ async function planTree(
   for (const p of kept) if (kind(p) !== 'file' || built.has(p)) throw new StaleKeptFiles(p);
   const carried = [...isOwned].filter((p) => !inScope(p) && !built.has(p) && kind(p) === 'file');
   const derived = input.derive?.([...built.keys(), ...kept, ...carried]) ?? [];
-  for (const f of derived) built.set(f.path, f.content);
-  const next = new Map<string, string | undefined>(built);
+  for (const f of derived) built.set(f.path, f);
+  const next = new Map<string, OutputFile | undefined>(built);
   for (const p of kept) next.set(p, undefined);
   for (const p of carried) if (!next.has(p)) next.set(p, undefined);
 
@@ -286,10 +287,24 @@ async function planTree(
     }
   });
   [...toRead, ...stale].forEach((p, i) => tree.current.set(p, contents[i]!));
-  for (const [p, content] of built) {
-    if (tree.current.get(p) === content && kind(p) === 'file') continue;
+  for (const [p, file] of built) {
+    const old = tree.current.get(p);
+    if (old === undefined) {
+      // A new file: its text is made when the writer writes it.
+      plan.writes.push({
+        root,
+        path: p,
+        old,
+        get content() {
+          return file.content;
+        },
+      });
+    } else {
+      const content = file.content;
+      if (content === old && kind(p) === 'file') continue;
+      plan.writes.push({ root, path: p, content, old });
+    }
     tree.writes.push(p);
-    plan.writes.push({ root, path: p, content: content, old: tree.current.get(p) });
   }
   tree.stale = stale;
   for (const p of stale) plan.deletes.push({ root, path: p, old: tree.current.get(p)! });

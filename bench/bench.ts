@@ -13,7 +13,16 @@
 //                                      noop, one-file, cluster, validate); prints the table and
 //                                      writes BENCHMARKS.md only with BENCH_OUT
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -104,10 +113,23 @@ interface Row {
   cluster: number;
 }
 
+// Trees a measurement starts without are moved here and deleted once everything is measured:
+// on this machine's ext4 (no journal), creating files soon after deleting tens of thousands
+// costs up to 3x the system time (the allocator skips inodes deleted in the last minutes:
+// recently_deleted() in perf), which would charge one measurement for the cleanup of another.
+const TRASH = join(WORK, 'trash');
+let trashed = 0;
+function moveAside(p: string): void {
+  if (!existsSync(p)) return;
+  mkdirSync(TRASH, { recursive: true });
+  renameSync(p, join(TRASH, `${process.pid}-${trashed++}`));
+}
+
 const rows: Row[] = [];
 for (const [objects, clusters] of sizes) {
   const size = `${objects.toLocaleString('en')}x${clusters}`;
   const dir = join(WORK, `${objects}x${clusters}`);
+  moveAside(dir);
   const fleet = generateFleet(dir, { objects, clusters, seed: 1 });
   const cache = join(WORK, `cache-${objects}x${clusters}`);
   const env = { FEDRENDER_CACHE_DIR: cache };
@@ -117,8 +139,8 @@ for (const [objects, clusters] of sizes) {
   // Full build: empty output directory, empty caches.
   const fulls: Run[] = [];
   for (let i = 0; i < repeat; i++) {
-    rmSync(join(dir, 'rendered'), { recursive: true, force: true });
-    rmSync(cache, { recursive: true, force: true });
+    moveAside(join(dir, 'rendered'));
+    moveAside(cache);
     fulls.push(must(run('node', [BIN, 'build'], dir, env), `${size} full build`));
   }
   const full = fulls.sort((a, b) => a.ms - b.ms)[Math.floor(repeat / 2)]!;
@@ -138,11 +160,11 @@ for (const [objects, clusters] of sizes) {
   const floorOut = join(WORK, `floor-${objects}x${clusters}`);
   const floors: number[] = [];
   for (let i = 0; i < (runs('floor') ? repeat : 0); i++) {
-    rmSync(floorOut, { recursive: true, force: true });
+    moveAside(floorOut);
     const r = must(run('node', [FLOOR, pack, floorOut], dir), `${size} I/O floor`);
     floors.push(r.ms - Number(/pack-ms ([\d.]+)/.exec(r.stdout)?.[1] ?? 0));
   }
-  rmSync(floorOut, { recursive: true, force: true });
+  moveAside(floorOut);
   rmSync(pack, { force: true });
 
   // No-op rebuild (warm): nothing may be written.
@@ -310,6 +332,11 @@ ${rows
   count); each overlay rendered to a file; at the large sizes two overlays are timed (one with
   labels only, one with 500 image rewrites and an env patch) and the sum scaled to all clusters.
 - Medians of 3 runs at 200x5, one run at the larger sizes.
+- The trees a full build or the floor starts without (and the last run's fleet) are moved
+  aside and deleted after every measurement: on this machine's ext4 (no journal), files
+  created within minutes of deleting tens of thousands cost up to 3x the system time (the
+  inode allocator skips recently deleted inodes), which would charge one step for another's
+  cleanup.
 
 ${failures.length ? `## Failed steps\n\n${failures.map((f) => `- ${f}`).join('\n')}\n\n` : ''}## Targets
 
@@ -319,4 +346,5 @@ ${checks.map(([what, got, target, pass]) => `| ${what} | ${got} | ${target} | ${
 `;
 if (process.env.BENCH_OUT || !only) writeFileSync(process.env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md'), md);
 console.log(md);
+rmSync(TRASH, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });

@@ -185,6 +185,7 @@ function renderPass(
   // The shared layout compares every cluster's file texts: all of them are made.
   if (loaded.config.output.layout === 'shared') return undefined;
   const byName = new Map(selected.map((c) => [c.name, c]));
+  const allByName = new Map(loaded.config.clusters.map((c) => [c.name, c]));
   const pass = cache.begin({
     configText: loaded.inputs.configText,
     configDir: loaded.config.dir,
@@ -195,6 +196,13 @@ function renderPass(
     resources: model.resources,
     federatedGroups: model.federatedGroups,
     clustersOf: (r) => clustersOf(r, placement, byName, loaded.config).map((c) => c.name),
+    // A partial build may take objects from the last full build's entry (render-cache.ts).
+    full: partial
+      ? {
+          options: [reporter.strict, loaded.config.clusters.map((c) => c.name)],
+          clustersOf: (r) => clustersOf(r, placement, allByName, loaded.config).map((c) => c.name),
+        }
+      : undefined,
     // Only built-in kinds: a CRD's CEL rules report some things once per run, at the first
     // object checked, which must then be checked again in every build.
     reusable: (r) => registry.set?.kinds.has(`${r.id.apiVersion}/${r.id.kind}`) === true,

@@ -13,6 +13,9 @@
 // - per object: the bytes of its file, its document's index and path, its scheduled replicas;
 // - the output tree: every file exactly as the last build (of this identity) left it (path,
 //   size, mtime, inode), so the files of a reused object hold what it would write.
+// A partial build (--cluster, --shard) with no entry of its own may use the last full build's:
+// same global key as that build would compute, its own cluster folders as that build left them,
+// and only objects that reported nothing (a record does not say which cluster it was about).
 // Only a build without errors is recorded. Anything unreadable or unexpected: a full render.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -26,7 +29,7 @@ import { appliedKeys } from './override/unused-overriders.js';
 import { snapshot, stamp, type CacheIdentity, type Snapshots, type TreeSnapshot } from './build-cache.js';
 import type { Json, RenderedObject, ReplicaOverride, Resource } from './types.js';
 
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** What one object's render and checks gave, recorded for the next build. */
 interface ObjectRecord {
@@ -51,29 +54,37 @@ interface Entry {
   outside: string[];
   /** Hash of the output tree's snapshot (build-cache.ts) after the build. */
   tree: string;
+  /** The same, per top-level folder: a partial build checks only the folders it builds. */
+  folders: Record<string, string>;
   /** Per-object key -> record. */
   objects: Record<string, ObjectRecord>;
 }
 
-/** The entry of the last build of this identity, if the output tree is still as it left it. */
+/**
+ * The entry of the last build of this identity, if the output tree is still as it left it. A
+ * partial build (--cluster, --shard) without one may take objects from the last full build's
+ * entry instead, if its own folders are as that build left them (RenderPass).
+ */
 export class RenderCache {
   private constructor(
     private readonly file: string,
     readonly prior: Entry | undefined,
+    /** A partial build's fallback: the full build's entry, its folders not yet checked. */
+    readonly full: Entry | undefined,
+    readonly memo: Snapshots | undefined,
   ) {}
 
   /** Never fails: an absent, unreadable, stale or damaged entry gives an empty cache. */
   static async load(cacheDir: string, id: CacheIdentity, memo?: Snapshots): Promise<RenderCache> {
     const file = entryPath(cacheDir, id);
-    let prior: Entry | undefined;
-    try {
-      const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-      if (isEntry(parsed) && digest(snapshot(parsed.outDir, memo, parsed.outside)) === parsed.tree)
-        prior = parsed;
-    } catch {
-      prior = undefined;
-    }
-    return new RenderCache(file, prior);
+    const own = await readEntry(file);
+    const prior = own && digest(snapshot(own.outDir, memo, own.outside)) === own.tree ? own : undefined;
+    const partial = (id.clusters?.length ?? 0) > 0 || id.shard !== undefined;
+    const full =
+      !prior && partial
+        ? await readEntry(entryPath(cacheDir, { ...id, clusters: undefined, shard: undefined }))
+        : undefined;
+    return new RenderCache(file, prior, full?.outside.length === 0 ? full : undefined, memo);
   }
 
   /**
@@ -87,12 +98,14 @@ export class RenderCache {
   /** Records a build that succeeded; the tree is the output directory after writing. */
   async store(pass: RenderPass, memo?: Snapshots): Promise<void> {
     if (!pass.cacheable) return;
+    const tree = snapshot(pass.outDir, memo, pass.outside);
     const entry: Entry = {
       format: FORMAT,
       global: pass.global,
       outDir: pass.outDir,
       outside: [...pass.outside],
-      tree: digest(snapshot(pass.outDir, memo, pass.outside)),
+      tree: digest(tree),
+      folders: folderDigests(tree, pass.outside),
       objects: pass.records(),
     };
     const dir = join(this.file, '..');
@@ -116,6 +129,8 @@ export interface PassInputs {
   resources: readonly Resource[];
   federatedGroups: ReadonlySet<string>;
   clustersOf: (r: Resource) => readonly string[];
+  /** A partial build: the options and placement a full build of the same inputs would have. */
+  full?: { options: unknown; clustersOf: (r: Resource) => readonly string[] };
   /** Objects that may be reused at all (the others are always rendered and checked). */
   reusable: (r: Resource) => boolean;
   scheduled: (r: Resource) => ReadonlyMap<string, ReplicaOverride> | undefined;
@@ -162,12 +177,40 @@ export class RenderPass {
         if (Object.entries(record.files).some(([f, h]) => (inputs.hashes.get(f) ?? '') !== h)) continue;
         if (inputs.reusable(r)) this.reused.set(r, record);
       }
+    } else if (cache.full && inputs.full && this.fullEntryHolds(cache.full, cache.memo, inputs.full)) {
+      // The last full build's objects, for this build's clusters: the same global key (with
+      // the full build's options and placement), its files in this build's folders as it left
+      // them. Only objects that reported nothing: a record does not say which cluster a
+      // diagnostic was about, and this build reports only its own clusters'.
+      for (const [r, key] of this.keys) {
+        const record = Object.hasOwn(cache.full.objects, key) ? cache.full.objects[key] : undefined;
+        if (!record || record.diagnostics.length || !inputs.reusable(r)) continue;
+        if (!sameList(record.clusters, [...inputs.full.clustersOf(r)].sort())) continue;
+        // applied only serves the full build's unused-overrider check, which this one skips.
+        this.reused.set(r, {
+          files: {},
+          clusters: [...inputs.clustersOf(r)].sort(),
+          diagnostics: [],
+          applied: [],
+        });
+      }
     }
     // Every diagnostic reported while an object is current is that object's.
     inputs.reporter.tap = (d) => {
       if (this.current) this.captured.get(this.current)?.push(d);
     };
     for (const r of inputs.resources) if (!this.reused.has(r)) this.captured.set(r, []);
+  }
+
+  private fullEntryHolds(
+    full: Entry,
+    memo: Snapshots | undefined,
+    view: NonNullable<PassInputs['full']>,
+  ): boolean {
+    if (full.outDir !== this.outDir) return false;
+    if (full.global !== globalKey({ ...this.inputs, ...view })) return false;
+    const mine = folderDigests(snapshot(this.outDir, memo, this.outside), this.outside);
+    return Object.entries(mine).every(([folder, d]) => full.folders[folder] === d);
   }
 
   /** Reports again what the reused objects reported last time. */
@@ -351,6 +394,32 @@ function digest(tree: TreeSnapshot): string {
   return hashText(JSON.stringify(tree));
 }
 
+/** A digest per top-level folder of the tree, but for those only listed (`outside`). */
+function folderDigests(tree: TreeSnapshot, outside: readonly string[]): Record<string, string> {
+  const parts = new Map<string, TreeSnapshot>();
+  for (const e of tree) {
+    const i = e[0].indexOf('/');
+    if (i < 0) continue;
+    const top = e[0].slice(0, i);
+    const list = parts.get(top);
+    if (list) list.push(e);
+    else parts.set(top, [e]);
+  }
+  const skip = new Set(outside);
+  const out: Record<string, string> = {};
+  for (const [top, part] of parts) if (!skip.has(top)) out[top] = digest(part);
+  return out;
+}
+
+async function readEntry(file: string): Promise<Entry | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return isEntry(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -372,6 +441,8 @@ function isEntry(v: unknown): v is Entry {
     Array.isArray(v.outside) &&
     v.outside.every((o) => typeof o === 'string') &&
     typeof v.tree === 'string' &&
+    isObject(v.folders) &&
+    Object.values(v.folders).every((d) => typeof d === 'string') &&
     isObject(v.objects) &&
     Object.values(v.objects).every(
       (o) =>

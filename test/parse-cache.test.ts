@@ -34,7 +34,7 @@ test('cached parses report what fresh parses report, in every golden case', asyn
   assert.ok(cases > 20);
 });
 
-test('only files that parsed cleanly are cached', async () => {
+test('only files that parsed cleanly are cached, federation.yaml too', async () => {
   const cm = (n: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${n}, namespace: default}\n`;
   const dir = project({
     'federation.yaml':
@@ -50,7 +50,10 @@ test('only files that parsed cleanly are cached', async () => {
   const [file = ''] = readdirSync(join(cache, 'parse'));
   const entries = (JSON.parse(readFileSync(join(cache, 'parse', file), 'utf8')) as { entries: object })
     .entries;
-  assert.is(Object.keys(entries).length, 1);
+  // federation.yaml and good.yaml; not dup.yaml.
+  assert.is(Object.keys(entries).length, 2);
+  const values = JSON.stringify(entries);
+  assert.ok(values.includes('"Federation"') && values.includes('"good"') && !values.includes('"dup"'));
 });
 
 test.run();

@@ -147,8 +147,8 @@ function tree(dir: string): Record<string, string> {
   return readTree(dir);
 }
 
-async function buildIn(dir: string, cacheDir: string | undefined): Promise<BuildResult> {
-  return build({ config: 'federation.yaml', cwd: dir, cacheDir });
+async function buildIn(dir: string, cacheDir: string | undefined, clusters?: string[]): Promise<BuildResult> {
+  return build({ config: 'federation.yaml', cwd: dir, cacheDir, clusters });
 }
 
 test(`render cache: incremental builds equal fresh ones over ${PROJECTS} projects x ${CHANGES} chained changes`, async () => {
@@ -165,15 +165,18 @@ test(`render cache: incremental builds equal fresh ones over ${PROJECTS} project
     const inc = join(root, 'inc', 'p');
     const cache = join(root, 'cache');
     cpSync(base.input, inc, { recursive: true });
-    await buildIn(inc, cache);
+    let known = (await buildIn(inc, cache)).clusters;
     for (let c = 0; c < CHANGES; c++) {
       const what = change(inc, r);
+      // Now and then a --cluster build: it may take objects from the last full build's entry.
+      const only = known.length > 1 && r() < 0.3 ? [pick(r, known)] : undefined;
       // The fresh build starts from the same tree: inputs and the last build's output.
       const fresh = join(root, `fresh${c}`, 'p');
       cpSync(inc, fresh, { recursive: true });
-      const a = await buildIn(inc, cache);
-      const b = await buildIn(fresh, undefined);
-      const where = `seed ${SEED}, project ${p} (${base.name}), change ${c}: ${what}`;
+      const a = await buildIn(inc, cache, only);
+      const b = await buildIn(fresh, undefined, only);
+      if (!only && a.clusters.length) known = a.clusters;
+      const where = `seed ${SEED}, project ${p} (${base.name}), change ${c}${only ? ` (--cluster ${only[0]})` : ''}: ${what}`;
       assert.equal(outcome(a, inc), outcome(b, fresh), `outcome differs: ${where}`);
       assert.equal(tree(inc), tree(fresh), `trees differ: ${where}`);
       increments++;
@@ -309,6 +312,35 @@ test('render cache: reused objects report their warnings again, at positions tha
     assert.equal(outcome(a, dir), outcome(b, fresh), what);
     assert.equal(tree(dir), tree(fresh), what);
   }
+});
+
+test('render cache: a --cluster build takes the objects of the last full build, unless its folder changed', async () => {
+  const { dir, cache } = await primed();
+  const clusters = (await buildIn(dir, cache)).clusters;
+  assert.ok(clusters.length > 1);
+  const [one, other] = clusters as [string, string];
+  const freshPartial = async (name: string) => {
+    const copy = join(dir, '..', 'fresh-partial', 'p');
+    rmSync(join(copy, '..'), { recursive: true, force: true });
+    cpSync(dir, copy, { recursive: true });
+    const res = await buildIn(copy, undefined, [name]);
+    return { res, tree: tree(copy), copy };
+  };
+  touchAManifest(dir);
+  const expected = await freshPartial(one);
+  const a = await buildIn(dir, cache, [one]);
+  assert.ok((a.reused ?? 0) > 0, "a first --cluster build reuses the full build's objects");
+  assert.equal(outcome(a, dir), outcome(expected.res, expected.copy));
+  assert.equal(tree(dir), expected.tree);
+  // A hand edit in the other cluster's folder: its --cluster build must render everything.
+  const out = join(dir, 'rendered', other);
+  const victim = Object.keys(readTree(out)).find((f) => f.includes('/') && f.endsWith('.yaml'))!;
+  writeFileSync(join(out, victim), 'hand edit\n');
+  const b = await buildIn(dir, cache, [other]);
+  assert.equal(b.reused, 0);
+  const again = await freshPartial(other);
+  assert.equal(tree(dir), again.tree);
+  assert.ok(!readFileSync(join(out, victim), 'utf8').includes('hand edit'));
 });
 
 test.run();

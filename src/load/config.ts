@@ -10,7 +10,7 @@ import { checkSchema } from '../core/schema-check.js';
 import { checkSelector } from '../core/selector-check.js';
 import { isLabelSelector } from '../core/selector.js';
 import { child, filePos, parsePointer, posOf, prototypePath, ref, type SourceRef } from '../core/source.js';
-import { parseYamlFile } from '../core/yaml-source.js';
+import { parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
 import { KUBEFED_TYPES, KUBEFED_TYPES_GROUP } from '../core/kubefed-types.js';
 import { isObject } from '../core/cow.js';
 import { obj } from '../core/json-read.js';
@@ -40,8 +40,10 @@ export function parseFederation(
   file: string,
   dir: string,
   reporter: Reporter,
+  /** Parses the text (load.ts passes one that goes through the parse cache). */
+  parse: (text: string, file: string, reporter: Reporter) => ParsedDoc[] = parseYamlFile,
 ): FederationConfig | undefined {
-  const docs = parseYamlFile(text, file, reporter);
+  const docs = parse(text, file, reporter);
   const [first, second] = docs;
   if (!first) {
     if (!reporter.hasErrors())

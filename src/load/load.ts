@@ -20,7 +20,7 @@ import {
   gitopsRepoPath,
 } from './output-location.js';
 import { ParseCache } from './parse-cache.js';
-import { expandGlobs, loadDocuments, stripBom } from './resources.js';
+import { expandGlobs, loadDocuments, parseCachedFile, stripBom } from './resources.js';
 
 export interface LoadOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -70,7 +70,11 @@ export async function load(opts: LoadOptions, reporter: Reporter): Promise<Loade
     );
     return undefined;
   }
-  const config = parseFederation(text, file, dir, reporter);
+  // federation.yaml's values come from the parse cache too (its positions are parsed on use).
+  const parseCache = opts.cacheDir ? await ParseCache.open(opts.cacheDir, dir, stamp()) : undefined;
+  const config = parseFederation(text, file, dir, reporter, (t, f, r) =>
+    parseCachedFile(t, f, r, parseCache),
+  );
   if (!config) return undefined;
 
   const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : resolve(dir, config.output.dir);
@@ -85,7 +89,6 @@ export async function load(opts: LoadOptions, reporter: Reporter): Promise<Loade
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
   const hashes = new Map<string, string>();
-  const parseCache = opts.cacheDir ? await ParseCache.open(opts.cacheDir, dir, stamp()) : undefined;
   const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
   const docs = await loadDocuments(files, dir, reporter, {
     exclude,

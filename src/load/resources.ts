@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { errorMessage } from '../core/errors.js';
 import { filePos, posOf } from '../core/source.js';
-import { cachedDocuments, parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
+import { cachedDocuments, parseYamlFile, type ParsedDoc, type ParseOptions } from '../core/yaml-source.js';
 import { hashText } from './hash.js';
 import { parseClean } from './parallel-parse.js';
 import type { ParseCache } from './parse-cache.js';
@@ -200,18 +200,45 @@ export async function loadDocuments(
       docs.push(...cachedDocuments(stripBom(text), f, done.values));
       return;
     }
-    const before = reporter.diagnostics.length;
     // A file with diagnostics is parsed again here, so they are reported in file order.
-    const parsed = done?.docs ?? parseYamlFile(stripBom(text), f, reporter, parseOpts);
-    // SOPS documents keep their own text (verbatim): they are parsed every time.
-    if (reporter.diagnostics.length === before && parsed.every((d) => d.verbatim === undefined))
-      opts.parseCache?.put(
-        hash,
-        parsed.map((d) => [d.source.index, d.value]),
-      );
-    docs.push(...parsed);
+    docs.push(...parseRecorded(stripBom(text), f, hash, reporter, opts.parseCache, parseOpts, done?.docs));
   });
   return docs;
+}
+
+/**
+ * A file parsed here, its values put in the parse cache when parsing reported nothing (SOPS
+ * documents keep their own text, verbatim: they are parsed every time). `parsed`: the worker's.
+ */
+function parseRecorded(
+  text: string,
+  file: string,
+  hash: string,
+  reporter: Reporter,
+  cache: ParseCache | undefined,
+  parseOpts: ParseOptions,
+  parsed?: ParsedDoc[],
+): ParsedDoc[] {
+  const before = reporter.diagnostics.length;
+  const docs = parsed ?? parseYamlFile(text, file, reporter, parseOpts);
+  if (reporter.diagnostics.length === before && docs.every((d) => d.verbatim === undefined))
+    cache?.put(
+      hash,
+      docs.map((d) => [d.source.index, d.value]),
+    );
+  return docs;
+}
+
+/** One file's documents, from the parse cache when it holds its bytes (federation.yaml). */
+export function parseCachedFile(
+  text: string,
+  file: string,
+  reporter: Reporter,
+  cache: ParseCache | undefined,
+): ParsedDoc[] {
+  const hash = hashText(text);
+  const hit = cache?.get(hash);
+  return hit ? cachedDocuments(text, file, hit) : parseRecorded(text, file, hash, reporter, cache, {});
 }
 
 export function stripBom(text: string): string {

@@ -5,7 +5,7 @@
 // output folder itself and everything fedrender does not own are never renamed, replaced,
 // chmod-ed or deleted.
 import { basename, dirname } from 'node:path';
-import { errCode, errno, mapLimit, spreadByFolder, type WriterFs } from './fs-layer.js';
+import { errCode, errno, mapLimit, realFs, spreadByFolder, type WriterFs } from './fs-layer.js';
 import {
   abs,
   ignore,
@@ -20,6 +20,7 @@ import {
   type Target,
 } from './journal.js';
 import type { WritePlan } from './plan.js';
+import { POOL_MIN_FILES, writeInWorkers } from './write-pool.js';
 
 /** A failed write: `message` says `%p` where the path goes, shown as the caller presents paths. */
 export class WriteError extends Error {
@@ -94,9 +95,11 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
       await writeJournal(fs, outDir, journal);
     }
     const inPlace = new Set(direct);
-    await mapLimit(spreadByFolder(plan.writes), (w) =>
-      fs.writeFile(inPlace.has(w) ? at(w) : tmpName(at(w)), w.content),
-    );
+    const target = (w: WritePlan['writes'][number]) => (inPlace.has(w) ? at(w) : tmpName(at(w)));
+    const writes = spreadByFolder(plan.writes);
+    if (fs === realFs && writes.length >= POOL_MIN_FILES)
+      await writeInWorkers(writes.map((w) => ({ path: target(w), text: () => w.content })));
+    else await mapLimit(writes, (w) => fs.writeFile(target(w), w.content));
     if (isCompromised()) throw new WriteError(`lost the lock on %p to another build`, outDir);
     journal.phase = 'commit';
     await writeJournal(fs, outDir, journal);

@@ -235,7 +235,8 @@ export async function lookupBuild(
     // The patterns are federation.yaml's, which is unchanged: positions are never needed.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above: never read
     const located = g.patterns.map((value) => ({ value, ref: undefined as unknown as SourceRef }));
-    files.push(...(await expandGlobs(located, configDir, reporter, { exclude: g.exclude, what: g.what })));
+    for (const f of await expandGlobs(located, configDir, reporter, { exclude: g.exclude, what: g.what }))
+      files.push(f);
   }
   const unique = [...new Set(files)].sort();
   if (unique.length !== entry.inputs.length || unique.some((f, i) => f !== entry.inputs[i]?.[0]))

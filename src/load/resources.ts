@@ -191,17 +191,18 @@ export async function loadDocuments(
     const parseOpts = { duplicateKeysAsWarnings: opts.duplicateKeysAsWarnings };
     const hit = parsedAt.has(i) ? undefined : opts.parseCache?.get(hash);
     if (hit) {
-      docs.push(...cachedDocuments(stripBom(text), f, hit));
+      for (const d of cachedDocuments(stripBom(text), f, hit)) docs.push(d);
       return;
     }
     const done = parsedAt.get(i);
     if (done && 'values' in done) {
       opts.parseCache?.put(hash, done.values);
-      docs.push(...cachedDocuments(stripBom(text), f, done.values));
+      for (const d of cachedDocuments(stripBom(text), f, done.values)) docs.push(d);
       return;
     }
     // A file with diagnostics is parsed again here, so they are reported in file order.
-    docs.push(...parseRecorded(stripBom(text), f, hash, reporter, opts.parseCache, parseOpts, done?.docs));
+    for (const d of parseRecorded(stripBom(text), f, hash, reporter, opts.parseCache, parseOpts, done?.docs))
+      docs.push(d);
   });
   return docs;
 }

@@ -6,6 +6,7 @@ import { mkdir, readFile, realpath, rmdir } from 'node:fs/promises';
 import { dirname, join as joinPath, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { Reporter, sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
+import { releaseSerializerCaches } from './core/serialize.js';
 import { filePos, posOf } from './core/source.js';
 import { findGitRoot } from './core/git-root.js';
 import { fleetConflicts, gitopsObjects } from './fleet.js';
@@ -89,6 +90,7 @@ export async function compile(opts: CompileOptions): Promise<Compilation> {
   if (!loaded) return compilation;
   const selection = selectClusters(loaded.config.clusters, opts);
   if ('usage' in selection) return { ...compilation, usage: selection.usage };
+  opts.onLoaded?.({ clusters: selection.selected.length });
   return compileLoaded(compilation, loaded, selection, opts);
 }
 
@@ -144,8 +146,10 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
       : undefined;
   let c = await compile({ ...opts, renderCache });
   let result: BuildResult;
-  let committed: WritePlan | undefined;
-  const onCommit = (plan: WritePlan) => (committed = plan);
+  // The output tree's paths this build wrote or deleted (the caches patch their snapshots).
+  let committed: string[] | undefined;
+  const onCommit = (plan: WritePlan) =>
+    (committed = [...plan.writes, ...plan.deletes].filter((w) => w.root === 0).map((w) => w.path));
   try {
     result = await writeBuild(
       opts,
@@ -159,7 +163,15 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     c = await compile(opts);
     result = await writeBuild(opts, c, onCommit);
   }
-  if (c.renderPass) result.reused = c.renderPass.reused.size;
+  if (c.renderPass) result.reused = c.renderPass.reusedCount;
+  // The tree is written: the caches below need none of the model or the rendered objects,
+  // which at fleet scale are a gigabyte they would otherwise allocate beside (peak RSS).
+  c.rendered = [];
+  c.files = [];
+  c.kept = undefined;
+  c.model = c.placed = c.placement = c.scheduledPlacement = c.scheduled = undefined;
+  c.renderPass?.release();
+  releaseSerializerCaches();
   const cacheable =
     opts.cacheDir && !opts.check && c.inputs && c.config && !c.config.validation.schemaLocations.length;
   if (cacheable && !result.usage && !result.diagnostics.some((d) => d.severity === 'error')) {
@@ -167,13 +179,7 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     // The output tree is the one walked before, but for what this build wrote and deleted.
     const walked = result.outDir && before.get(memoKey(result.outDir, c.outside));
     if (walked && committed)
-      after.set(
-        memoKey(result.outDir!, c.outside),
-        patchSnapshot(walked, result.outDir!, [
-          ...committed.writes.filter((w) => w.root === 0).map((w) => w.path),
-          ...committed.deletes.filter((d) => d.root === 0).map((d) => d.path),
-        ]),
-      );
+      after.set(memoKey(result.outDir!, c.outside), patchSnapshot(walked, result.outDir!, committed));
     if (renderCache && c.renderPass) await renderCache.store(c.renderPass, after).catch(() => undefined);
     // A partial build only lists the folders of the clusters it leaves out (build-cache.ts).
     const trees = [

@@ -68,6 +68,8 @@ export interface CompileOptions {
   emit?: boolean;
   /** build: reuse the last build's objects that this one cannot change (render-cache.ts). */
   renderCache?: RenderCache;
+  /** Called once the inputs are read and parsed, before anything is rendered (the CLI tunes the heap). */
+  onLoaded?: (selected: { clusters: number }) => void;
 }
 
 export interface Compilation {

@@ -17,7 +17,7 @@
 // same global key as that build would compute, its own cluster folders as that build left them,
 // and only objects that reported nothing (a record does not say which cluster it was about).
 // Only a build without errors is recorded. Anything unreadable or unexpected: a full render.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostic, Reporter } from './core/diagnostics.js';
@@ -150,13 +150,21 @@ export class RenderPass {
   private readonly captured = new Map<Resource, Diagnostic[]>();
   private current: Resource | undefined;
   private rendered: readonly RenderedObject[] = [];
+  private final: Record<string, ObjectRecord> | undefined;
   /** False when some object has no key (its file was not hashed): nothing is recorded. */
   cacheable = true;
 
-  constructor(
-    cache: RenderCache,
-    private readonly inputs: PassInputs,
-  ) {
+  /** Set by release(): what it dropped (the model, the documents) may be collected. */
+  private source: PassInputs | undefined;
+  private released = 0;
+
+  private get inputs(): PassInputs {
+    if (!this.source) throw new Error('RenderPass: used after release()');
+    return this.source;
+  }
+
+  constructor(cache: RenderCache, inputs: PassInputs) {
+    this.source = inputs;
     this.outDir = inputs.outDir;
     this.outside = inputs.outside;
     this.global = globalKey(inputs);
@@ -257,9 +265,35 @@ export class RenderPass {
   end(): void {
     this.attribute(undefined);
     this.inputs.reporter.tap = undefined;
+    // What store() records, made now: the rendered copies need not outlive the write.
+    this.final = this.makeRecords();
+    this.rendered = [];
   }
 
+  /**
+   * After the write: drops the documents, the model and the reused objects, keeping what store()
+   * writes. At 10,000 x 50 they are hundreds of megabytes the caches would allocate beside.
+   */
+  release(): void {
+    this.final ??= this.makeRecords();
+    this.released = this.reused.size;
+    this.reused.clear();
+    this.keys.clear();
+    this.captured.clear();
+    this.source = undefined;
+  }
+
+  /** How many objects were reused (also after release()). */
+  get reusedCount(): number {
+    return this.source ? this.reused.size : this.released;
+  }
+
+  /** What to record for each object (made when the pass ends). */
   records(): Record<string, ObjectRecord> {
+    return this.final ?? this.makeRecords();
+  }
+
+  private makeRecords(): Record<string, ObjectRecord> {
     const byResource = new Map<Resource, RenderedObject[]>();
     for (const o of this.rendered) {
       const list = byResource.get(o.resource);
@@ -390,24 +424,44 @@ function encode(v: Json): string {
     .join(',')}}`;
 }
 
+/**
+ * A snapshot's hash, fed a chunk at a time: one JSON text of a 400,000-file tree is tens of
+ * megabytes more at the build's peak (10,000 x 50).
+ */
 function digest(tree: TreeSnapshot): string {
-  return hashText(JSON.stringify(tree));
+  return digests(tree, () => '').get('') ?? createHash('sha256').digest('hex');
 }
 
 /** A digest per top-level folder of the tree, but for those only listed (`outside`). */
 function folderDigests(tree: TreeSnapshot, outside: readonly string[]): Record<string, string> {
-  const parts = new Map<string, TreeSnapshot>();
-  for (const e of tree) {
-    const i = e[0].indexOf('/');
-    if (i < 0) continue;
-    const top = e[0].slice(0, i);
-    const list = parts.get(top);
-    if (list) list.push(e);
-    else parts.set(top, [e]);
-  }
   const skip = new Set(outside);
-  const out: Record<string, string> = {};
-  for (const [top, part] of parts) if (!skip.has(top)) out[top] = digest(part);
+  const top = (p: string) => {
+    const i = p.indexOf('/');
+    return i < 0 || skip.has(p.slice(0, i)) ? undefined : p.slice(0, i);
+  };
+  return Object.fromEntries(digests(tree, top));
+}
+
+/** SHA-256 of the entries grouped by `group` (undefined: left out), in the tree's order. */
+function digests(tree: TreeSnapshot, group: (path: string) => string | undefined): Map<string, string> {
+  const hashes = new Map<string, { hash: Hash; chunk: string }>();
+  const flush = (h: { hash: Hash; chunk: string }) => {
+    h.hash.update(h.chunk);
+    h.chunk = '';
+  };
+  for (const [path, size, mtime, ino] of tree) {
+    const g = group(path);
+    if (g === undefined) continue;
+    let h = hashes.get(g);
+    if (!h) hashes.set(g, (h = { hash: createHash('sha256'), chunk: '' }));
+    h.chunk += `${path}\0${size}\0${mtime}\0${ino}\n`;
+    if (h.chunk.length > 65536) flush(h);
+  }
+  const out = new Map<string, string>();
+  for (const [g, h] of hashes) {
+    flush(h);
+    out.set(g, h.hash.digest('hex'));
+  }
   return out;
 }
 

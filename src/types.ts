@@ -244,7 +244,7 @@ export interface RenderedObject {
   cluster: Cluster;
   body: JsonObject;
   /** The operations that changed this copy, in order, for mapping a later error to its line. */
-  applied: { path: string; ref: SourceRef }[];
+  applied: readonly { path: string; ref: SourceRef }[];
 }
 
 /** One file of the output, relative to the output directory's parent (the project folder). */

@@ -21,6 +21,12 @@ const keyCache = new Map<string, string>();
 const blockCache = new WeakMap<object, Map<number, string>>();
 const sortedKeysCache = new WeakMap<object, string[]>();
 
+/** Forgets the scalar and key texts (the block cache goes with the objects it is keyed by). */
+export function releaseSerializerCaches(): void {
+  scalarCache.clear();
+  keyCache.clear();
+}
+
 /**
  * What a value was copied from, for the cache: with a base, only the subtrees a value shares
  * with it are kept (a per-cluster copy's own spine is written once, so caching it only costs

@@ -38,12 +38,15 @@ export function emitClusters(
         reused.paths.push(`${dir}/${names.get(o)}`);
         continue;
       }
-      files.push(new ObjectFile(`${dir}/${names.get(o)}`, o));
+      // join, not a template: one flat string per path, not a rope of its parts (400,000 of them).
+      files.push(new ObjectFile([dir, names.get(o)].join('/'), o));
     }
-    files.push({
-      path: `${dir}/kustomization.yaml`,
-      content: kustomization(objects.filter((o) => names.has(o)).map((o) => names.get(o)!)),
-    });
+    files.push(
+      new KustomizationFile(
+        `${dir}/kustomization.yaml`,
+        objects.filter((o) => names.has(o)).map((o) => names.get(o)!),
+      ),
+    );
   }
   return files.sort((a, b) => cmp(a.path, b.path));
 }
@@ -63,6 +66,19 @@ class ObjectFile implements OutputFile {
     const o = this.object;
     // A SOPS-encrypted document goes out as written: reordering its keys breaks its MAC.
     return o.resource.verbatim ?? serializeDocument(withoutEmptyMetadataMaps(o.body), o.resource.body);
+  }
+}
+
+/** A cluster's kustomization.yaml, made on each read as an object's file is (its text, made
+ * by appending, is a rope of some 20 pieces per listed file: not worth keeping). */
+class KustomizationFile implements OutputFile {
+  constructor(
+    readonly path: string,
+    private readonly resources: readonly string[],
+  ) {}
+
+  get content(): string {
+    return kustomization([...this.resources]);
   }
 }
 

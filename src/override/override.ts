@@ -5,7 +5,7 @@
 import { cmp, type Reporter } from '../core/diagnostics.js';
 import { obj } from '../core/json-read.js';
 import { selectorMatches } from '../core/selector.js';
-import { child, formatPointer, parsePointer, posOf, type SourceRef } from '../core/source.js';
+import { child, formatPointer, parsePointer, posOf, type JsonPath, type SourceRef } from '../core/source.js';
 import { reportUnknownCluster } from '../load/config.js';
 import type {
   Cluster,
@@ -191,7 +191,7 @@ function renderForCluster(
   reporter: Reporter,
 ): RenderedObject | undefined {
   let body = r.body;
-  const applied: RenderedObject['applied'] = [];
+  const applied: { path: string; ref: SourceRef }[] = [];
   let ok = true;
   for (const planned of opsFor(r, cluster, scheduled)) {
     if ('typed' in planned) {
@@ -246,9 +246,12 @@ function renderForCluster(
     }
     body = result.root;
     // The resolved pointer ([name=x] selectors replaced by indices), so lookups by path find it.
-    applied.push({ path: formatPointer(segments), ref: op.ref });
+    applied.push({ path: pointer(segments), ref: op.ref });
   }
-  return ok ? { resource: r, cluster, body, applied } : undefined;
+  // A pushed-to array keeps room for 16 more: a copy of its size, as hundreds of thousands live on.
+  return ok
+    ? { resource: r, cluster, body, applied: applied.length ? applied.slice() : NOTHING_APPLIED }
+    : undefined;
 }
 
 /**
@@ -261,7 +264,7 @@ function applyTyped(
   cluster: Cluster,
   body: JsonObject,
   t: TypedItem,
-  applied: RenderedObject['applied'],
+  applied: { path: string; ref: SourceRef }[],
   reporter: Reporter,
 ): JsonObject | undefined {
   let item = t.item;
@@ -280,12 +283,12 @@ function applyTyped(
   };
   const planned = typedOverriderOps(t.name, item, body);
   if (!planned.ok) return failed(planned.reason);
-  const records: RenderedObject['applied'] = [];
+  const records: { path: string; ref: SourceRef }[] = [];
   for (const p of planned.ops) {
     const result = applyPatch(body, p);
     if (!result.ok) return failed(result.reason);
     body = result.root;
-    records.push({ path: formatPointer(p.segments), ref: t.ref });
+    records.push({ path: pointer(p.segments), ref: t.ref });
   }
   // An imageOverrider's predicate path may point anywhere, /metadata/name included.
   if (!sameIdentity(r.body, body)) {
@@ -296,7 +299,7 @@ function applyTyped(
     );
     return undefined;
   }
-  applied.push(...records);
+  for (const x of records) applied.push(x);
   return body;
 }
 
@@ -321,4 +324,20 @@ function sameIdentity(a: JsonObject, b: JsonObject): boolean {
 /** How messages name a resource: as the user wrote it (FederatedDeployment shop/web). */
 export function describe(r: Resource): string {
   return `${r.federatedKind ?? r.id.kind} ${r.id.namespace ? r.id.namespace + '/' : ''}${r.id.name}`;
+}
+
+const NOTHING_APPLIED: RenderedObject['applied'] = Object.freeze([]);
+
+const pointers = new Map<string, string>();
+
+/**
+ * The pointer's text, one string per distinct text: every cluster's copy records the same few
+ * paths, and the records live until the files are written (hundreds of thousands at fleet scale).
+ */
+function pointer(segments: JsonPath): string {
+  const text = formatPointer(segments);
+  const known = pointers.get(text);
+  if (known !== undefined) return known;
+  if (pointers.size < 100_000) pointers.set(text, text);
+  return text;
 }

@@ -165,7 +165,6 @@ test('parallel --cluster builds into one tree take turns and both land', async (
   assert.is((await run(['build', '--check'], dir)).code, 0);
 });
 
-
 test('the writer takes files from different folders in turn (spreadByFolder)', () => {
   const t = (root: number, path: string) => ({ root, path });
   const items = [t(0, 'a/1'), t(0, 'a/2'), t(0, 'a/3'), t(0, 'b/1'), t(1, 'a/1'), t(0, 'top'), t(0, 'b/2')];

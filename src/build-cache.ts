@@ -19,6 +19,7 @@ import type { SourceRef } from './core/source.js';
 import { expandGlobs } from './load/resources.js';
 import { hashText } from './load/hash.js';
 import type { Shard } from './shard.js';
+import { walkTree, walkTreeInWorker, type TreeSnapshot } from './tree-walk.js';
 
 const FORMAT = 3;
 
@@ -89,8 +90,7 @@ function entryPath(cacheDir: string, id: CacheIdentity): string {
   return join(cacheDir, 'builds', `${key}.json`);
 }
 
-/** Every file (and folder, ending in `/`) of a tree with [size, mtime, inode], sorted by path. */
-export type TreeSnapshot = [string, number, number, number][];
+export type { TreeSnapshot };
 
 /** Snapshots taken once per state of the trees and shared by the caches (one walk, not four). */
 export type Snapshots = Map<string, TreeSnapshot>;
@@ -113,33 +113,6 @@ export function snapshot(dir: string, memo?: Snapshots, outside: readonly string
 /** The key of a snapshot in a Snapshots memo. */
 export function memoKey(dir: string, outside: readonly string[] = []): string {
   return outside.length ? `${dir}\0${outside.join('\0')}` : dir;
-}
-
-function walkTree(dir: string, outside: ReadonlySet<string>): TreeSnapshot {
-  const out: [string, number, number, number][] = [];
-  const walk = (rel: string, foldersOnly: boolean) => {
-    let entries;
-    try {
-      entries = readdirSync(rel ? join(dir, rel) : dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        // A folder's mtime changes when a file is written into it (temp file, rename) or
-        // deleted: foldersUnchanged compares them. The tree's own folder holds the lock.
-        const st = lstatSync(join(dir, p));
-        out.push([`${p}/`, 0, st.mtimeMs, st.ino]);
-        walk(p, foldersOnly || (!rel && outside.has(e.name)));
-      } else if (!foldersOnly) {
-        const st = lstatSync(join(dir, p));
-        out.push([p, st.size, st.mtimeMs, st.ino]);
-      }
-    }
-  };
-  walk('', false);
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
 /**
@@ -228,7 +201,37 @@ export async function lookupBuild(
   if (entry.format !== FORMAT || entry.stamp !== `${stamp()}|${findGitRoot(configDir) ?? ''}`)
     return undefined;
   if (entry.configHash !== hashText(configText)) return undefined;
+  const walks = prewalk(entry.trees, memo);
+  try {
+    if (!(await sameInputs(entry, configDir))) return undefined;
+  } finally {
+    await walks;
+  }
   for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir, memo, t.outside), t.files)) return undefined;
+  return entry.result;
+}
+
+/** A tree the last build left with this many files or more is walked on a worker thread. */
+const WALK_WORKER_MIN_FILES = 5000;
+
+/**
+ * Puts the snapshots of the large trees into the memo, walked on worker threads, so that the
+ * inputs are globbed and hashed meanwhile (a no-op build's two costs, run side by side).
+ */
+async function prewalk(trees: Entry['trees'], memo: Snapshots | undefined): Promise<void> {
+  if (!memo) return;
+  await Promise.all(
+    trees
+      .filter((t) => t.files.length >= WALK_WORKER_MIN_FILES && !memo.has(memoKey(t.dir, t.outside)))
+      .map(async (t) => {
+        const taken = await walkTreeInWorker(t.dir, t.outside);
+        if (taken) memo.set(memoKey(t.dir, t.outside), taken);
+      }),
+  );
+}
+
+/** The globs match the same files, with the same bytes. */
+async function sameInputs(entry: Entry, configDir: string): Promise<boolean> {
   const files: string[] = [];
   const reporter = new Reporter();
   for (const g of entry.globs) {
@@ -240,10 +243,9 @@ export async function lookupBuild(
   }
   const unique = [...new Set(files)].sort();
   if (unique.length !== entry.inputs.length || unique.some((f, i) => f !== entry.inputs[i]?.[0]))
-    return undefined;
+    return false;
   const hashes = await hashFiles(configDir, unique);
-  if (!hashes || hashes.some(([, h], i) => h !== entry.inputs[i]?.[1])) return undefined;
-  return entry.result;
+  return hashes !== undefined && hashes.every(([, h], i) => h === entry.inputs[i]?.[1]);
 }
 
 /** Records a successful build. `inputs` are the hashes of the bytes compile actually read. */

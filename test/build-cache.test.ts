@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../src/cli.js';
+import { walkTree, walkTreeInWorker } from '../src/tree-walk.js';
 import { project, readTree, tempDir } from './helpers.js';
 
 const FED = `apiVersion: fedrender.io/v1alpha1
@@ -130,6 +131,28 @@ test('--cluster: only the folders of the clusters left out are listed, and a cha
   writeFileSync(join(out, 'b/default/notes.txt'), 'mine\n');
   const r = await build(dir, cache, '--cluster', 'a');
   assert.match(r.stderr, /b\/default\/notes\.txt.*not written by fedrender/);
+});
+
+test('a tree of 5,000+ files is walked on a worker thread: the same snapshot, and a hand edit still counts', async () => {
+  const clusters = Array.from({ length: 25 }, (_, i) => `  - name: c${i}`).join('\n');
+  const files: Record<string, string> = {
+    'federation.yaml': `apiVersion: fedrender.io/v1alpha1\nkind: Federation\nclusters:\n${clusters}\nresources: [manifests/*.yaml]\n`,
+  };
+  for (let i = 0; i < 205; i++) files[`manifests/m${i}.yaml`] = CM(`cm${i}`, String(i));
+  const dir = project(files);
+  const cache = tempDir();
+  assert.is((await build(dir, cache)).code, 0);
+  const out = join(dir, 'rendered');
+  const worker = await walkTreeInWorker(out, ['c3']);
+  assert.equal(worker, walkTree(out, new Set(['c3'])));
+  assert.ok(walkTree(out, new Set()).length > 5000);
+  const before = mtimes(out);
+  assert.is((await build(dir, cache)).code, 0);
+  assert.equal(mtimes(out), before, 'a no-op');
+  const expected = readTree(out);
+  writeFileSync(join(out, 'c7/default/configmap-cm9.yaml'), 'edited by hand\n');
+  assert.is((await build(dir, cache)).code, 0);
+  assert.equal(readTree(out), expected);
 });
 
 test('--no-cache and a missing cache folder build normally', async () => {

@@ -1,0 +1,61 @@
+// Walking an output tree for the caches: every file (and folder) with [size, mtime, inode], the
+// caches' proof that a tree is as a build left it. A large tree (33,700 files at 2,000 x 20) is
+// ~300 ms of lstat calls: the no-op check walks it on a worker thread (tree-walk-worker.ts)
+// while the main thread globs and hashes the inputs.
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { packageRoot } from './core/package-files.js';
+
+/** Every file (and folder, ending in `/`) of a tree with [size, mtime, inode], sorted by path. */
+export type TreeSnapshot = [string, number, number, number][];
+
+/**
+ * Every file under dir with [size, mtime, inode], sorted; [] when dir is absent. Under the
+ * top-level folders named in `outside` (the clusters a partial build leaves out) only folders
+ * are listed.
+ */
+export function walkTree(dir: string, outside: ReadonlySet<string>): TreeSnapshot {
+  const out: TreeSnapshot = [];
+  const walk = (rel: string, foldersOnly: boolean) => {
+    let entries;
+    try {
+      entries = readdirSync(rel ? join(dir, rel) : dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        // A folder's mtime changes when a file is written into it (temp file, rename) or
+        // deleted: foldersUnchanged compares them. The tree's own folder holds the lock.
+        const st = lstatSync(join(dir, p));
+        out.push([`${p}/`, 0, st.mtimeMs, st.ino]);
+        walk(p, foldersOnly || (!rel && outside.has(e.name)));
+      } else if (!foldersOnly) {
+        const st = lstatSync(join(dir, p));
+        out.push([p, st.size, st.mtimeMs, st.ino]);
+      }
+    }
+  };
+  walk('', false);
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** walkTree on a worker thread; undefined when the worker could not run (walk here then). */
+export function walkTreeInWorker(dir: string, outside: readonly string[]): Promise<TreeSnapshot | undefined> {
+  return new Promise((resolve) => {
+    try {
+      // From the package root, not this module: the CLI runs as one bundle (scripts/bundle.js).
+      const w = new Worker(join(packageRoot(), 'dist', 'src', 'tree-walk-worker.js'), {
+        workerData: { dir, outside },
+      });
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- tree-walk-worker.ts posts walkTree's result as JSON
+      w.once('message', (json: string) => resolve(JSON.parse(json) as TreeSnapshot));
+      w.once('error', () => resolve(undefined));
+      w.once('exit', () => resolve(undefined));
+    } catch {
+      resolve(undefined);
+    }
+  });
+}

@@ -201,7 +201,14 @@ export async function lookupBuild(
   if (entry.format !== FORMAT || entry.stamp !== `${stamp()}|${findGitRoot(configDir) ?? ''}`)
     return undefined;
   if (entry.configHash !== hashText(configText)) return undefined;
-  const walks = prewalk(entry.trees, memo);
+  // A small tree is checked first, here (a changed one saves hashing the inputs); a large one
+  // is walked on a worker thread meanwhile.
+  const small = entry.trees.filter((t) => t.files.length < WALK_WORKER_MIN_FILES);
+  for (const t of small) if (!sameSnapshot(snapshot(t.dir, memo, t.outside), t.files)) return undefined;
+  const walks = prewalk(
+    entry.trees.filter((t) => !small.includes(t)),
+    memo,
+  );
   try {
     if (!(await sameInputs(entry, configDir))) return undefined;
   } finally {
@@ -215,14 +222,14 @@ export async function lookupBuild(
 const WALK_WORKER_MIN_FILES = 5000;
 
 /**
- * Puts the snapshots of the large trees into the memo, walked on worker threads, so that the
+ * Puts the snapshots of these (large) trees into the memo, walked on worker threads, so that the
  * inputs are globbed and hashed meanwhile (a no-op build's two costs, run side by side).
  */
 async function prewalk(trees: Entry['trees'], memo: Snapshots | undefined): Promise<void> {
   if (!memo) return;
   await Promise.all(
     trees
-      .filter((t) => t.files.length >= WALK_WORKER_MIN_FILES && !memo.has(memoKey(t.dir, t.outside)))
+      .filter((t) => !memo.has(memoKey(t.dir, t.outside)))
       .map(async (t) => {
         const taken = await walkTreeInWorker(t.dir, t.outside);
         if (taken) memo.set(memoKey(t.dir, t.outside), taken);

@@ -98,14 +98,14 @@ export class RenderCache {
   /** Records a build that succeeded; the tree is the output directory after writing. */
   async store(pass: RenderPass, memo?: Snapshots): Promise<void> {
     if (!pass.cacheable) return;
-    const tree = snapshot(pass.outDir, memo, pass.outside);
+    const { tree, folders } = treeDigests(snapshot(pass.outDir, memo, pass.outside), pass.outside);
     const entry: Entry = {
       format: FORMAT,
       global: pass.global,
       outDir: pass.outDir,
       outside: [...pass.outside],
-      tree: digest(tree),
-      folders: folderDigests(tree, pass.outside),
+      tree,
+      folders,
       objects: pass.records(),
     };
     const dir = join(this.file, '..');
@@ -429,40 +429,45 @@ function encode(v: Json): string {
  * megabytes more at the build's peak (10,000 x 50).
  */
 function digest(tree: TreeSnapshot): string {
-  return digests(tree, () => '').get('') ?? createHash('sha256').digest('hex');
+  return treeDigests(tree, []).tree;
 }
 
 /** A digest per top-level folder of the tree, but for those only listed (`outside`). */
 function folderDigests(tree: TreeSnapshot, outside: readonly string[]): Record<string, string> {
-  const skip = new Set(outside);
-  const top = (p: string) => {
-    const i = p.indexOf('/');
-    return i < 0 || skip.has(p.slice(0, i)) ? undefined : p.slice(0, i);
-  };
-  return Object.fromEntries(digests(tree, top));
+  return treeDigests(tree, outside).folders;
 }
 
-/** SHA-256 of the entries grouped by `group` (undefined: left out), in the tree's order. */
-function digests(tree: TreeSnapshot, group: (path: string) => string | undefined): Map<string, string> {
-  const hashes = new Map<string, { hash: Hash; chunk: string }>();
+/** The whole tree's digest and each top-level folder's (but those in `outside`), in one pass. */
+function treeDigests(
+  tree: TreeSnapshot,
+  outside: readonly string[],
+): { tree: string; folders: Record<string, string> } {
+  const skip = new Set(outside);
+  const all = { hash: createHash('sha256'), chunk: '' };
+  const folders = new Map<string, { hash: Hash; chunk: string }>();
   const flush = (h: { hash: Hash; chunk: string }) => {
     h.hash.update(h.chunk);
     h.chunk = '';
   };
   for (const [path, size, mtime, ino] of tree) {
-    const g = group(path);
-    if (g === undefined) continue;
-    let h = hashes.get(g);
-    if (!h) hashes.set(g, (h = { hash: createHash('sha256'), chunk: '' }));
-    h.chunk += `${path}\0${size}\0${mtime}\0${ino}\n`;
+    const line = `${path}\0${size}\0${mtime}\0${ino}\n`;
+    all.chunk += line;
+    if (all.chunk.length > 65536) flush(all);
+    const i = path.indexOf('/');
+    if (i < 0 || skip.has(path.slice(0, i))) continue;
+    const top = path.slice(0, i);
+    let h = folders.get(top);
+    if (!h) folders.set(top, (h = { hash: createHash('sha256'), chunk: '' }));
+    h.chunk += line;
     if (h.chunk.length > 65536) flush(h);
   }
-  const out = new Map<string, string>();
-  for (const [g, h] of hashes) {
+  flush(all);
+  const out: Record<string, string> = {};
+  for (const [top, h] of folders) {
     flush(h);
-    out.set(g, h.hash.digest('hex'));
+    out[top] = h.hash.digest('hex');
   }
-  return out;
+  return { tree: all.hash.digest('hex'), folders: out };
 }
 
 async function readEntry(file: string): Promise<Entry | undefined> {

@@ -10,13 +10,14 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Reporter, type Diagnostic } from './core/diagnostics.js';
 import { findGitRoot } from './core/git-root.js';
 import { obj, str } from './core/json-read.js';
 import { packageRoot } from './core/package-files.js';
 import type { SourceRef } from './core/source.js';
-import { expandGlobs } from './load/resources.js';
+import { expandGlobs, readTexts } from './load/resources.js';
+import type { InputReads } from './load/input-reads.js';
 import { hashText } from './load/hash.js';
 import type { Shard } from './shard.js';
 import { walkTree, walkTreeInWorker, type TreeSnapshot } from './tree-walk.js';
@@ -173,23 +174,42 @@ export function sameSnapshot(a: TreeSnapshot, b: TreeSnapshot): boolean {
   return true;
 }
 
-async function hashFiles(dir: string, files: readonly string[]): Promise<[string, string][] | undefined> {
-  try {
-    return await Promise.all(
-      files.map(async (f) => [f, hashText(await readFile(join(dir, f), 'utf8'))] as [string, string]),
-    );
-  } catch {
-    return undefined;
-  }
+/** The files' hashes, or undefined when one cannot be read; the texts are kept in `reads`. */
+function hashFiles(
+  dir: string,
+  files: readonly string[],
+  reads: InputReads | undefined,
+): [string, string][] | undefined {
+  let failed = false;
+  const texts = readTexts(files, dir, undefined, () => (failed = true));
+  if (failed) return undefined;
+  return files.map((f, i) => {
+    const text = texts[i]!;
+    reads?.putText(resolve(dir, f), text);
+    return [f, hashText(text)];
+  });
 }
 
-/** The last build's result when nothing it depends on changed; undefined otherwise. */
+/** What a miss leaves for the build that follows it. */
+export interface LookupLeftovers {
+  /** What was globbed and read on the way. */
+  reads: InputReads;
+  /** Walks of large output trees still running: the memo has their snapshots once settled. */
+  walks: Promise<void>[];
+}
+
+/**
+ * The last build's result when nothing it depends on changed; undefined otherwise. When the
+ * inputs changed, the output trees' walks are left running (`left.walks`): the build can read and
+ * parse its inputs meanwhile.
+ */
 export async function lookupBuild(
   cacheDir: string,
   id: CacheIdentity,
   configText: string,
   configDir: string,
   memo?: Snapshots,
+  left?: LookupLeftovers,
 ): Promise<CachedResult | undefined> {
   let entry: Entry;
   try {
@@ -209,11 +229,14 @@ export async function lookupBuild(
     entry.trees.filter((t) => !small.includes(t)),
     memo,
   );
+  let same = false;
   try {
-    if (!(await sameInputs(entry, configDir))) return undefined;
+    same = await sameInputs(entry, configDir, left?.reads);
   } finally {
-    await walks;
+    if (!same && left) left.walks.push(walks);
+    else await walks;
   }
+  if (!same) return undefined;
   for (const t of entry.trees) if (!sameSnapshot(snapshot(t.dir, memo, t.outside), t.files)) return undefined;
   return entry.result;
 }
@@ -238,20 +261,24 @@ async function prewalk(trees: Entry['trees'], memo: Snapshots | undefined): Prom
 }
 
 /** The globs match the same files, with the same bytes. */
-async function sameInputs(entry: Entry, configDir: string): Promise<boolean> {
+async function sameInputs(entry: Entry, configDir: string, reads: InputReads | undefined): Promise<boolean> {
   const files: string[] = [];
   const reporter = new Reporter();
   for (const g of entry.globs) {
     // The patterns are federation.yaml's, which is unchanged: positions are never needed.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- see above: never read
     const located = g.patterns.map((value) => ({ value, ref: undefined as unknown as SourceRef }));
-    for (const f of await expandGlobs(located, configDir, reporter, { exclude: g.exclude, what: g.what }))
+    for (const f of await expandGlobs(located, configDir, reporter, {
+      exclude: g.exclude,
+      what: g.what,
+      reads,
+    }))
       files.push(f);
   }
   const unique = [...new Set(files)].sort();
   if (unique.length !== entry.inputs.length || unique.some((f, i) => f !== entry.inputs[i]?.[0]))
     return false;
-  const hashes = await hashFiles(configDir, unique);
+  const hashes = hashFiles(configDir, unique, reads);
   return hashes !== undefined && hashes.every(([, h], i) => h === entry.inputs[i]?.[1]);
 }
 

@@ -11,6 +11,7 @@ import { filePos, posOf } from './core/source.js';
 import { findGitRoot } from './core/git-root.js';
 import { fleetConflicts, gitopsObjects } from './fleet.js';
 import { federationSchema } from './load/config.js';
+import { InputReads } from './load/input-reads.js';
 import { compileLoaded, loadInputs, type Compilation, type CompileOptions } from './pipeline.js';
 import { selectClusters } from './cluster-selection.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
@@ -42,6 +43,7 @@ import { joinCluster, STARTER, unjoinCluster, type EditResult } from './edit-con
 import {
   foldersUnchanged,
   lookupBuild,
+  type LookupLeftovers,
   memoKey,
   patchSnapshot,
   storeBuild,
@@ -130,21 +132,27 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
   };
   // The output trees as they are before this build, walked once for both caches.
   const before: Snapshots = new Map();
+  // What the no-op check reads, the build that follows a miss does not read again.
+  const left: LookupLeftovers = { reads: new InputReads(), walks: [] };
   if (opts.cacheDir && !opts.check) {
     const text = await readFile(configPath, 'utf8').catch(() => undefined);
     const hit =
       text === undefined
         ? undefined
-        : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath), before).catch(
+        : await lookupBuild(opts.cacheDir, id, stripBom(text), dirname(configPath), before, left).catch(
             () => undefined,
           );
     if (hit) return { ...hit, changed: false };
   }
+  // Loaded once the output tree's walk is done; compile reads and parses its inputs meanwhile.
   const renderCache =
     opts.cacheDir && !opts.check
-      ? await RenderCache.load(opts.cacheDir, id, before).catch(() => undefined)
+      ? Promise.all(left.walks)
+          .then(() => RenderCache.load(opts.cacheDir!, id, before))
+          .catch(() => undefined)
       : undefined;
-  let c = await compile({ ...opts, renderCache });
+  let c = await compile({ ...opts, renderCache, reads: left.reads });
+  await Promise.all(left.walks);
   let result: BuildResult;
   // The output tree's paths this build wrote or deleted (the caches patch their snapshots).
   let committed: string[] | undefined;
@@ -180,7 +188,8 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     const walked = result.outDir && before.get(memoKey(result.outDir, c.outside));
     if (walked && committed)
       after.set(memoKey(result.outDir!, c.outside), patchSnapshot(walked, result.outDir!, committed));
-    if (renderCache && c.renderPass) await renderCache.store(c.renderPass, after).catch(() => undefined);
+    const cache = await renderCache;
+    if (cache && c.renderPass) await cache.store(c.renderPass, after).catch(() => undefined);
     // A partial build only lists the folders of the clusters it leaves out (build-cache.ts).
     const trees = [
       ...(result.outDir ? [{ dir: result.outDir, outside: c.outside ?? [] }] : []),

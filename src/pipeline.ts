@@ -45,6 +45,7 @@ import type {
   Resource,
 } from './types.js';
 import type { RenderCache, RenderPass } from './render-cache.js';
+import type { InputReads } from './load/input-reads.js';
 
 export interface CompileOptions {
   /** Path to federation.yaml (absolute, or relative to `cwd`). */
@@ -66,8 +67,13 @@ export interface CompileOptions {
   gitRoot?: string;
   /** false: check file names but serialize nothing, leaving `files` empty (diff compares objects). */
   emit?: boolean;
-  /** build: reuse the last build's objects that this one cannot change (render-cache.ts). */
-  renderCache?: RenderCache;
+  /**
+   * build: reuse the last build's objects that this one cannot change (render-cache.ts). A
+   * promise is awaited only before rendering: it may wait for the output tree's walk.
+   */
+  renderCache?: RenderCache | Promise<RenderCache | undefined>;
+  /** What the no-op check globbed and read this run (build-cache.ts); load takes it from there. */
+  reads?: InputReads;
   /** Called once the inputs are read and parsed, before anything is rendered (the CLI tunes the heap). */
   onLoaded?: (selected: { clusters: number }) => void;
 }
@@ -140,7 +146,7 @@ export async function compileLoaded(
   const kubefed = checkInputs(loaded, registry, reporter);
   const model = modelStage(loaded, kubefed, reporter);
   const placement = place(model, loaded.config, reporter);
-  const pass = renderPass(opts.renderCache, loaded, model, placement, selection, registry, reporter);
+  const pass = renderPass(await opts.renderCache, loaded, model, placement, selection, registry, reporter);
   const rendered = override(model, placement, selection, loaded.config, reporter, pass);
   Object.assign(result, { model, ...placement, rendered });
   await validate(rendered, model, placement, selection, loaded.config, registry, wellKnown, reporter, pass);

@@ -429,7 +429,7 @@ function encode(v: Json): string {
  * megabytes more at the build's peak (10,000 x 50).
  */
 function digest(tree: TreeSnapshot): string {
-  return treeDigests(tree, []).tree;
+  return treeDigests(tree, [], false).tree;
 }
 
 /** A digest per top-level folder of the tree, but for those only listed (`outside`). */
@@ -437,10 +437,14 @@ function folderDigests(tree: TreeSnapshot, outside: readonly string[]): Record<s
   return treeDigests(tree, outside).folders;
 }
 
-/** The whole tree's digest and each top-level folder's (but those in `outside`), in one pass. */
+/**
+ * The whole tree's digest and each top-level folder's (but those in `outside`; none when not
+ * `perFolder`), in one pass.
+ */
 function treeDigests(
   tree: TreeSnapshot,
   outside: readonly string[],
+  perFolder = true,
 ): { tree: string; folders: Record<string, string> } {
   const skip = new Set(outside);
   const all = { hash: createHash('sha256'), chunk: '' };
@@ -453,7 +457,7 @@ function treeDigests(
     const line = `${path}\0${size}\0${mtime}\0${ino}\n`;
     all.chunk += line;
     if (all.chunk.length > 65536) flush(all);
-    const i = path.indexOf('/');
+    const i = perFolder ? path.indexOf('/') : -1;
     if (i < 0 || skip.has(path.slice(0, i))) continue;
     const top = path.slice(0, i);
     let h = folders.get(top);

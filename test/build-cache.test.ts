@@ -3,7 +3,9 @@
 // to the set of matched files, or to the output tree (a hand edit, a deleted or an added file)
 // makes the next build a real one; --no-cache and --check never use it.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { join, sep } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../src/cli.js';
@@ -80,6 +82,35 @@ test('a changed input, a new input file or a changed federation.yaml rebuild', a
   writeFileSync(join(dir, 'federation.yaml'), FED.replace('  - name: b\n', ''));
   assert.is((await build(dir, cache)).code, 0);
   assert.not.ok(readTree(join(dir, 'rendered'))['b/default/configmap-two.yaml']);
+});
+
+test('the build after a miss reads each input once: the no-op check hands over what it read', async () => {
+  const dir = project({
+    'federation.yaml': FED,
+    'manifests/a.yaml': CM('one', '1'),
+    'manifests/b.yaml': CM('two', '1'),
+  });
+  const cache = tempDir();
+  assert.is((await build(dir, cache)).code, 0);
+  writeFileSync(join(dir, 'manifests/a.yaml'), CM('one', '2'));
+  // Every read of an input, by path (resources.ts imports readFileSync from node:fs).
+  const reads = new Map<string, number>();
+  const original = fs.readFileSync;
+  const counting = (...args: Parameters<typeof fs.readFileSync>) => {
+    const p = args[0];
+    if (typeof p === 'string' && p.includes(`${sep}manifests${sep}`)) reads.set(p, (reads.get(p) ?? 0) + 1);
+    return original(...args);
+  };
+  fs.readFileSync = counting as typeof fs.readFileSync;
+  syncBuiltinESMExports();
+  try {
+    assert.is((await build(dir, cache)).code, 0);
+  } finally {
+    fs.readFileSync = original;
+    syncBuiltinESMExports();
+  }
+  assert.equal([...reads.values()], [1, 1], [...reads.keys()].join(', '));
+  assert.match(readTree(join(dir, 'rendered'))['a/default/configmap-one.yaml'] ?? '', /v: "2"/);
 });
 
 test('a hand-edited, deleted or added output file makes the next build a real one', async () => {

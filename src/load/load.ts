@@ -19,6 +19,7 @@ import {
   excluded,
   gitopsRepoPath,
 } from './output-location.js';
+import type { InputReads } from './input-reads.js';
 import { ParseCache } from './parse-cache.js';
 import { expandGlobs, loadDocuments, parseCachedFile, stripBom } from './resources.js';
 
@@ -32,6 +33,8 @@ export interface LoadOptions {
   gitRoot?: string;
   /** fedrender's cache folder (the parse cache lives there). */
   cacheDir?: string;
+  /** What the no-op check globbed and read this run (build-cache.ts), read from there. */
+  reads?: InputReads;
 }
 
 export interface Loaded {
@@ -89,24 +92,30 @@ export async function load(opts: LoadOptions, reporter: Reporter): Promise<Loade
   const exclude = [file, ...[outDir, fluxDir].flatMap((d) => (d ? excluded(dir, d) : []))];
   const lax = !config.validation.strict;
   const hashes = new Map<string, string>();
-  const files = await expandGlobs(config.resources, dir, reporter, { exclude, duplicateKeysAsWarnings: lax });
+  const { reads } = opts;
+  const files = await expandGlobs(config.resources, dir, reporter, {
+    exclude,
+    duplicateKeysAsWarnings: lax,
+    reads,
+  });
   const docs = await loadDocuments(files, dir, reporter, {
     exclude,
     duplicateKeysAsWarnings: lax,
     hashes,
     parseCache,
+    reads,
   });
   const crdPatterns = config.validation.crds.map((g, i) => ({
     value: g,
     ref: { doc: config.ref.doc, path: ['validation', 'crds', i] },
   }));
-  const crdFiles = await expandGlobs(crdPatterns, dir, reporter, { exclude, what: 'validation.crds' });
+  const crdFiles = await expandGlobs(crdPatterns, dir, reporter, { exclude, what: 'validation.crds', reads });
   const inResources = new Set(files);
   const crdDocs = await loadDocuments(
     crdFiles.filter((f) => !inResources.has(f)),
     dir,
     reporter,
-    { exclude, hashes, parseCache },
+    { exclude, hashes, parseCache, reads },
   );
   await parseCache?.save();
 

@@ -1,7 +1,7 @@
 // Parsing a large project on two cores: the main thread and one worker (parse-worker.ts) take
-// files from a shared counter until none are left. A file the worker parsed comes back as the
-// JSON values of its documents, as from the parse cache (positions are parsed again only if a
-// diagnostic needs one); only files that parse without any diagnostic are taken from either
+// files from a shared counter until none are left. A clean file, parsed on either side, is kept
+// as the values of its documents, as from the parse cache (positions are parsed again only if a
+// diagnostic needs one), so the YAML nodes are garbage at once; only files that parse without any diagnostic are taken from either
 // side, and the caller parses the rest again in file order, so diagnostics come out exactly as
 // from one sequential parse. Small projects are parsed here alone: a worker costs ~50 ms.
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { packageRoot } from '../core/package-files.js';
 import { Reporter } from '../core/diagnostics.js';
 import { parseYamlFile, type ParsedDoc } from '../core/yaml-source.js';
 import type { Json } from '../types.js';
+import { isPlainJson } from './parse-cache.js';
 
 /** A clean parse: documents (parsed here) or their values (parsed by the worker). */
 export type CleanParse = { docs: ParsedDoc[] } | { values: [number, Json][] } | undefined;
@@ -34,7 +35,13 @@ export async function parseClean(texts: readonly string[], files: readonly strin
   for (let i = Atomics.add(counter, 0, 1); i < texts.length; i = Atomics.add(counter, 0, 1)) {
     const quiet = new Reporter();
     const docs = parseYamlFile(texts[i]!, files[i]!, quiet);
-    if (quiet.diagnostics.length === 0) out[i] = { docs };
+    if (quiet.diagnostics.length) continue;
+    // Values only, as from the worker: the YAML nodes are freed now, not held through the
+    // build (positions are parsed again only for a diagnostic).
+    const values = docs.every((d) => d.verbatim === undefined && isPlainJson(d.value))
+      ? docs.map((d): [number, Json] => [d.source.index, d.value])
+      : undefined;
+    out[i] = values ? { values } : { docs };
   }
   // eslint-disable-next-line @typescript-eslint/no-unsafe-type-assertion -- parse-worker.ts wrote it from isPlainJson values
   for (const [i, json] of await worker) out[i] = { values: JSON.parse(json) as [number, Json][] };

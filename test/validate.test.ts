@@ -68,6 +68,38 @@ test('an override that breaks a manifest is reported at the override, naming the
   ]);
 });
 
+test('a per-cluster label or annotation never hides a schema error: of the copy, or of the source body', async () => {
+  // Every cluster gets a label (the copies differ from the source only there), one an annotation.
+  const labels =
+    'overrides:\n  - match: {kinds: [Deployment]}\n    overrides:\n' +
+    '      - clusterSelector: {}\n        clusterOverrides:\n          - {path: /metadata/labels/cluster, value: x}\n' +
+    '      - clusterName: b\n        clusterOverrides:\n          - {path: /metadata/annotations/note, value: "y"}\n';
+  const labelled = DEPLOY().replace(
+    '  namespace: default\n',
+    '  namespace: default\n  labels: {app: web}\n  annotations: {a: b}\n',
+  );
+  const clean = await validate({ 'federation.yaml': fed(labels), 'm/d.yaml': labelled });
+  assert.is(clean.code, 0, clean.stderr);
+  // The source body's own mistake is still reported (once: both clusters give the same line).
+  const broken = labelled.replace('replicas: 2', 'replicas: two');
+  const bad = await validate({ 'federation.yaml': fed(labels), 'm/d.yaml': broken });
+  assert.equal(
+    bad.lines.map((l) => l.replace(/: error: .*(\/spec\/replicas).*\[(\w+)\]$/, ' $1 $2')),
+    ['m/d.yaml:9:13 /spec/replicas SCHEMA'],
+  );
+  // A label value that is not a string: the copy fails its own check, in that cluster only.
+  const number =
+    'overrides:\n  - match: {kinds: [Deployment]}\n    overrides:\n' +
+    '      - clusterName: a\n        clusterOverrides:\n          - {path: /metadata/labels/tier, value: 3}\n';
+  const typed = await validate({ 'federation.yaml': fed(number), 'm/d.yaml': labelled });
+  assert.is(typed.code, 1);
+  assert.equal(typed.lines.length, 1, typed.stderr);
+  assert.match(
+    typed.lines[0]!,
+    /^federation\.yaml:\d+:\d+: error: .*\/metadata\/labels\/tier: expected string.*\(cluster "a"\)/,
+  );
+});
+
 test('kinds without a schema are errors unless skipped; removed APIs name the release and replacement; typos get a did-you-mean', async () => {
   const files = {
     'm/old.yaml': 'apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: old}\nspec: {}\n',

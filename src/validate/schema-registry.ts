@@ -24,6 +24,8 @@ export interface SchemaHit {
   source: string;
   /** A CRD's schema: its CEL rules (x-kubernetes-validations), compiled when first asked for. */
   crd?: CrdSchema;
+  /** A built-in kind's schema: metadata is ObjectMeta, whose labels and annotations are string maps. */
+  builtin?: true;
 }
 
 export interface RegistryOptions {
@@ -149,7 +151,9 @@ export class SchemaRegistry {
       validate = schema ? compileCached(schema) : null;
       builtinCache.set(cacheKey, validate);
     }
-    return validate ? { validate, source: `Kubernetes ${this.set.kubernetesVersion}` } : undefined;
+    return validate
+      ? { validate, source: `Kubernetes ${this.set.kubernetesVersion}`, builtin: true }
+      : undefined;
   }
 }
 

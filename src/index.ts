@@ -12,6 +12,7 @@ import { findGitRoot } from './core/git-root.js';
 import { fleetConflicts, gitopsObjects } from './fleet.js';
 import { federationSchema } from './load/config.js';
 import { InputReads } from './load/input-reads.js';
+import { TWO_WORKER_WALK_MIN_FILES, walkTreeInTwoWorkers } from './tree-walk.js';
 import { compileLoaded, loadInputs, type Compilation, type CompileOptions } from './pipeline.js';
 import { selectClusters } from './cluster-selection.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
@@ -188,6 +189,11 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     const walked = result.outDir && before.get(memoKey(result.outDir, c.outside));
     if (walked && committed)
       after.set(memoKey(result.outDir!, c.outside), patchSnapshot(walked, result.outDir!, committed));
+    else if (result.outDir && result.files >= TWO_WORKER_WALK_MIN_FILES) {
+      // Not walked before this build (a first build): a huge tree is walked on two threads.
+      const taken = await walkTreeInTwoWorkers(result.outDir, c.outside ?? []);
+      if (taken) after.set(memoKey(result.outDir, c.outside), taken);
+    }
     const cache = await renderCache;
     if (cache && c.renderPass) await cache.store(c.renderPass, after).catch(() => undefined);
     // A partial build only lists the folders of the clusters it leaves out (build-cache.ts).

@@ -59,3 +59,58 @@ export function walkTreeInWorker(dir: string, outside: readonly string[]): Promi
     }
   });
 }
+
+/**
+ * Files from which a first build's new tree is walked on two threads: below it, starting the
+ * workers and moving the snapshot across costs what it saves (33,700 files: ~300 ms either way).
+ */
+export const TWO_WORKER_WALK_MIN_FILES = 100_000;
+
+/**
+ * walkTree on two worker threads, each stating the files of half the top-level folders (the
+ * other half it only lists): the walk after a cold build of 418,000 files is ~3 s of lstat calls
+ * on one thread. Undefined when a worker could not run.
+ */
+export async function walkTreeInTwoWorkers(
+  dir: string,
+  outside: readonly string[],
+): Promise<TreeSnapshot | undefined> {
+  let tops: string[];
+  try {
+    tops = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !outside.includes(e.name))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+  const halves = [tops.filter((_, i) => i % 2 === 0), tops.filter((_, i) => i % 2 === 1)];
+  const [a, b] = await Promise.all([
+    walkTreeInWorker(dir, [...outside, ...halves[1]!]),
+    walkTreeInWorker(dir, [...outside, ...halves[0]!]),
+  ]);
+  return a && b ? mergeSnapshots(a, b) : undefined;
+}
+
+/** Two sorted snapshots as one; an entry in both (a folder, a top-level file) is taken once. */
+export function mergeSnapshots(a: TreeSnapshot, b: TreeSnapshot): TreeSnapshot {
+  const out: TreeSnapshot = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x[0] < y[0])) {
+      out.push(x!);
+      i++;
+    } else if (x === undefined || y[0] < x[0]) {
+      out.push(y);
+      j++;
+    } else {
+      out.push(x);
+      i++;
+      j++;
+    }
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { join, sep } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../src/cli.js';
-import { walkTree, walkTreeInWorker } from '../src/tree-walk.js';
+import { mergeSnapshots, walkTree, walkTreeInTwoWorkers, walkTreeInWorker } from '../src/tree-walk.js';
 import { project, readTree, tempDir } from './helpers.js';
 
 const FED = `apiVersion: fedrender.io/v1alpha1
@@ -176,7 +176,14 @@ test('a tree of 5,000+ files is walked on a worker thread: the same snapshot, an
   const out = join(dir, 'rendered');
   const worker = await walkTreeInWorker(out, ['c3']);
   assert.equal(worker, walkTree(out, new Set(['c3'])));
+  assert.equal(await walkTreeInTwoWorkers(out, ['c3']), walkTree(out, new Set(['c3'])));
   assert.ok(walkTree(out, new Set()).length > 5000);
+  // What the first build stored is a walk's snapshot.
+  const [entry] = readdirSync(join(cache, 'builds'));
+  const stored = JSON.parse(readFileSync(join(cache, 'builds', entry!), 'utf8')) as {
+    trees: { files: unknown }[];
+  };
+  assert.equal(stored.trees[0]!.files, walkTree(out, new Set()));
   const before = mtimes(out);
   assert.is((await build(dir, cache)).code, 0);
   assert.equal(mtimes(out), before, 'a no-op');
@@ -184,6 +191,27 @@ test('a tree of 5,000+ files is walked on a worker thread: the same snapshot, an
   writeFileSync(join(out, 'c7/default/configmap-cm9.yaml'), 'edited by hand\n');
   assert.is((await build(dir, cache)).code, 0);
   assert.equal(readTree(out), expected);
+});
+
+test('two walks merge into one sorted snapshot, an entry listed by both taken once', () => {
+  const a: [string, number, number, number][] = [
+    ['a/', 0, 1, 1],
+    ['a/x', 3, 1, 2],
+    ['b/', 0, 1, 3],
+    ['r', 1, 1, 9],
+  ];
+  const b: [string, number, number, number][] = [
+    ['a/', 0, 1, 1],
+    ['b/', 0, 1, 3],
+    ['b/y', 4, 1, 4],
+    ['r', 1, 1, 9],
+    ['s', 2, 1, 10],
+  ];
+  assert.equal(
+    mergeSnapshots(a, b).map((e) => e[0]),
+    ['a/', 'a/x', 'b/', 'b/y', 'r', 's'],
+  );
+  assert.equal(mergeSnapshots([], b), b);
 });
 
 test('--no-cache and a missing cache folder build normally', async () => {

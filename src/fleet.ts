@@ -5,7 +5,7 @@
 // naming both projects. Pure but for that read.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
 import { parse } from 'yaml';
 import { isObject } from './core/cow.js';
@@ -66,17 +66,27 @@ interface OtherRecord {
 
 /**
  * The records of every project under `roots` (the git repository, or else this project's folder
- * and its Flux directory), without node_modules and .git.
+ * and its Flux directory), without node_modules and .git. `skip`: folders not to look in (this
+ * project's own cluster folders: a fleet's 400,000 rendered files are no place for a record).
  */
-async function readRecords(roots: readonly string[]): Promise<OtherRecord[]> {
+async function readRecords(roots: readonly string[], skip: readonly string[]): Promise<OtherRecord[]> {
   const files = new Set<string>();
   for (const root of roots) {
+    const own = skip
+      .map((d) => relative(root, d).split(sep).join('/'))
+      .filter((r) => r !== '' && r !== '..' && !r.startsWith('../') && !isAbsolute(r));
     const found = await globby([`**/${PROJECT_FILE}`], {
       cwd: root,
       dot: true,
       absolute: true,
       followSymbolicLinks: false,
-      ignore: ['**/node_modules/**', '**/.git/**', '**/*.fedrender-stage/**', '**/*.fedrender-old/**'],
+      ignore: [
+        '**/node_modules/**',
+        '**/.git/**',
+        '**/*.fedrender-stage/**',
+        '**/*.fedrender-old/**',
+        ...own.map((r) => `${r.replace(/[*?[\]{}()!@+\\]/g, '\\$&')}/**`),
+      ],
     }).catch(() => []);
     for (const f of found) files.add(f);
   }
@@ -115,11 +125,13 @@ export async function fleetConflicts(
   config: FederationConfig,
   objects: readonly string[],
   roots: readonly string[],
+  /** This project's cluster folders, not searched. */
+  skip: readonly string[] = [],
 ): Promise<FleetConflict[]> {
   const self = resolve(config.dir, config.file);
   const mine = new Set(objects);
   const out: FleetConflict[] = [];
-  for (const rec of await readRecords(roots)) {
+  for (const rec of await readRecords(roots, skip)) {
     if (rec.federation === self) continue;
     for (const o of rec.objects) {
       if (mine.has(o)) out.push({ object: o, project: rec.project, where: rec.federation });

@@ -238,7 +238,8 @@ async function writeBuild(
   const config = c.config;
   const gitRoot = findGitRoot(config.dir);
   const roots = gitRoot ? [gitRoot] : [config.dir, ...(c.flux ? [c.flux.dir] : [])];
-  for (const x of await fleetConflicts(config, gitopsObjects(config, config.clusters), roots)) {
+  const own = config.clusters.map((cl) => joinPath(c.outDir!, cl.name));
+  for (const x of await fleetConflicts(config, gitopsObjects(config, config.clusters), roots, own)) {
     const other = relative(config.dir, x.where).split('\\').join('/');
     c.reporter.error(
       'OUTPUT_CONFLICT',

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import type { Stats } from 'node:fs';
 import { commitWrite, type WriterFs } from '../src/write/index.js';
 import { spreadByFolder } from '../src/write/fs-layer.js';
+import { isSafeRelative } from '../src/write/record.js';
 import type { WritePlan } from '../src/write/plan.js';
 import { project, readTree, run } from './helpers.js';
 
@@ -178,6 +179,13 @@ test('the writer takes files from different folders in turn (spreadByFolder)', (
     t(0, 'a/3'),
   ]);
   assert.equal(spreadByFolder([]), []);
+});
+
+test('a path the record or journal names must be plain and relative (isSafeRelative)', () => {
+  const safe = ['a/b', '.a', 'a/.../b', 'a/b.', 'a..b/c', 'x/..y', 'c/default/deployment-web.yaml'];
+  const unsafe = ['', '/a', 'a//b', 'a/', './a', 'a/./b', 'a/..', '..', '.', ' a', 'a ', 'a\\b', 'a\u0001b'];
+  for (const p of safe) assert.ok(isSafeRelative(p), JSON.stringify(p));
+  for (const p of unsafe) assert.not.ok(isSafeRelative(p), JSON.stringify(p));
 });
 
 test('a commit of 300,000 new files holds (no call spreads them as arguments)', async () => {

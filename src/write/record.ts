@@ -134,9 +134,13 @@ export function isSafeRelative(p: string): boolean {
   return (
     p !== '' &&
     !p.startsWith('/') &&
-    // eslint-disable-next-line no-control-regex
-    !/[\u0000-\u001f\\]/.test(p) &&
+    !UNSAFE_CHARACTER.test(p) &&
     p.trim() === p &&
-    !p.split('/').some((s) => s === '..' || s === '.' || s === '')
+    // No empty, `.` or `..` segment; one test, not a split per path (records list 400,000).
+    !NOT_A_NAME.test(p)
   );
 }
+
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const UNSAFE_CHARACTER = /[\u0000-\u001f\\]/;
+const NOT_A_NAME = /(?:^|\/)\.{0,2}(?:\/|$)/;

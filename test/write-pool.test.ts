@@ -21,7 +21,7 @@ test('writes every file with its text, each text made once', async () => {
       return `n: ${i}\n${'x'.repeat(i % 700)}\n`;
     },
   }));
-  await writeInWorkers(files);
+  await writeInWorkers(files, (f) => ({ path: f.path, text: f.text() }));
   assert.is(made, files.length);
   for (const i of [0, 1, 29, 30, 1234, 2499])
     assert.is(
@@ -38,7 +38,7 @@ test('a failed write rejects with the code, the call and the path', async () => 
     path: join(dir, i === 150 ? 'missing' : 'ok', `f${i}`),
     text: () => 'x\n',
   }));
-  const e: unknown = await writeInWorkers(files).then(
+  const e: unknown = await writeInWorkers(files, (f) => ({ path: f.path, text: f.text() })).then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -59,7 +59,7 @@ test('a text that cannot be made rejects with its error', async () => {
       return 'x\n';
     },
   }));
-  const e: unknown = await writeInWorkers(files).then(
+  const e: unknown = await writeInWorkers(files, (f) => ({ path: f.path, text: f.text() })).then(
     () => undefined,
     (err: unknown) => err,
   );

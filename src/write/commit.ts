@@ -98,7 +98,7 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
     const target = (w: WritePlan['writes'][number]) => (inPlace.has(w) ? at(w) : tmpName(at(w)));
     const writes = spreadByFolder(plan.writes);
     if (fs === realFs && writes.length >= POOL_MIN_FILES)
-      await writeInWorkers(writes.map((w) => ({ path: target(w), text: () => w.content })));
+      await writeInWorkers(writes, (w) => ({ path: target(w), text: w.content }));
     else await mapLimit(writes, (w) => fs.writeFile(target(w), w.content));
     if (isCompromised()) throw new WriteError(`lost the lock on %p to another build`, outDir);
     journal.phase = 'commit';

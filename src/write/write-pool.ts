@@ -36,19 +36,26 @@ interface WorkerFailure {
   message: string;
 }
 
+/** A file to write: its absolute path and its text, both made when its batch is sent. */
 export interface PendingFile {
   path: string;
-  /** Made when its batch is sent. */
-  text: () => string;
+  text: string;
 }
 
 /**
  * Writes the files (create or truncate, as fs.writeFile) from `threads` workers. Rejects with the
  * first failure as a system error (code, syscall, path) once every batch sent has come back; the
  * files of other batches may be written or not, as with a failure among parallel writeFiles.
+ * `file` makes an item's path and text when its batch is sent: made up front, an object, a
+ * closure and an absolute path per file were ~200 bytes each, held through the whole write
+ * (an estimate: ~80 MB at 10,000 x 50's 418,000 files, where peak RSS is at its 2 GiB limit).
  */
-export function writeInWorkers(files: readonly PendingFile[], threads = 2): Promise<void> {
-  if (files.length === 0) return Promise.resolve();
+export function writeInWorkers<T>(
+  items: readonly T[],
+  file: (item: T) => PendingFile,
+  threads = 2,
+): Promise<void> {
+  if (items.length === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
     let next = 0;
@@ -64,10 +71,13 @@ export function writeInWorkers(files: readonly PendingFile[], threads = 2): Prom
       );
     };
     const send = (w: Worker) => {
-      if (failure !== undefined || next >= files.length) return;
+      if (failure !== undefined || next >= items.length) return;
       const batch: string[] = [];
       try {
-        for (const f of files.slice(next, next + BATCH)) batch.push(f.path, f.text());
+        for (let i = next; i < Math.min(next + BATCH, items.length); i++) {
+          const f = file(items[i]!);
+          batch.push(f.path, f.text);
+        }
       } catch (e) {
         failure = e instanceof Error ? e : new Error(String(e));
         return;

@@ -1,9 +1,9 @@
 // Parsing a large project on two cores: the main thread and one worker (parse-worker.ts) take
 // files from a shared counter until none are left. A clean file, parsed on either side, is kept
 // as the values of its documents, as from the parse cache (positions are parsed again only if a
-// diagnostic needs one), so the YAML nodes are garbage at once; only files that parse without any diagnostic are taken from either
-// side, and the caller parses the rest again in file order, so diagnostics come out exactly as
-// from one sequential parse. Small projects are parsed here alone: a worker costs ~50 ms.
+// diagnostic needs one), so its YAML nodes are garbage at once. Only files that parse without any
+// diagnostic are taken from either side; the caller parses the rest again in file order, so
+// diagnostics come out exactly as from one sequential parse. Small projects are parsed here alone: a worker costs ~50 ms.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../core/package-files.js';

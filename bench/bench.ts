@@ -104,6 +104,8 @@ interface Row {
   size: string;
   files: number;
   floor: number;
+  /** The I/O floor with the inputs parsed by `yaml` (io-floor.ts --parse). */
+  parseFloor: number;
   full: Run;
   kustomize: number;
   kustomizeSampled: string;
@@ -160,14 +162,21 @@ for (const [objects, clusters] of sizes) {
     );
   const floorOut = join(WORK, `floor-${objects}x${clusters}`);
   const floors: number[] = [];
+  const parseFloors: number[] = [];
   for (let i = 0; i < (runs('floor') ? repeat : 0); i++) {
-    moveAside(floorOut);
-    // Room for 2 GB of texts at 10,000 x 50 (loading them is not timed).
-    const r = must(
-      run('node', ['--max-old-space-size=8192', FLOOR, pack, floorOut], dir),
-      `${size} I/O floor`,
-    );
-    floors.push(r.ms - Number(/pack-ms ([\d.]+)/.exec(r.stdout)?.[1] ?? 0));
+    // The I/O floor, then the same with the inputs parsed (io-floor.ts --parse), alternated.
+    for (const [times, extra] of [
+      [floors, []],
+      [parseFloors, ['--parse']],
+    ] as const) {
+      moveAside(floorOut);
+      // Room for 2 GB of texts at 10,000 x 50 (loading them is not timed).
+      const r = must(
+        run('node', ['--max-old-space-size=8192', FLOOR, pack, floorOut, ...extra], dir),
+        `${size} I/O floor${extra.length ? ' with parse' : ''}`,
+      );
+      times.push(r.ms - Number(/pack-ms ([\d.]+)/.exec(r.stdout)?.[1] ?? 0));
+    }
   }
   moveAside(floorOut);
   rmSync(pack, { force: true });
@@ -220,6 +229,7 @@ for (const [objects, clusters] of sizes) {
     size,
     files,
     floor: median(floors),
+    parseFloor: median(parseFloors),
     full,
     kustomize: sampled.length ? (kustomizeMs * fleet.overlays.length) / sampled.length : NaN,
     kustomizeSampled: `${sampled.length} of ${fleet.overlays.length}`,
@@ -318,12 +328,12 @@ Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 **
   .join(' ')}, Node ${process.version}, ${process.platform}.
 Peak RSS from ${TIME ? '`/usr/bin/time -v`' : '(no /usr/bin/time: not measured)'}.
 
-| fleet | output files | I/O floor | full build | ratio | peak RSS | kubectl kustomize | fedrender faster by | no-op rebuild | one-file change | --cluster (1) |
-|---|---|---|---|---|---|---|---|---|---|---|
+| fleet | output files | I/O floor | parse floor | full build | ratio | ratio to parse floor | peak RSS | kubectl kustomize | fedrender faster by | no-op rebuild | one-file change | --cluster (1) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows
   .map(
     (r) =>
-      `| ${r.size} | ${r.files.toLocaleString('en')} | ${f(r.floor)} | ${f(r.full.ms)} | ${x(r.full.ms / r.floor)} | ${Math.round(r.full.rssMiB)} MiB | ${f(r.kustomize)} (${r.kustomizeSampled} overlays, scaled) | ${x(r.kustomize / r.full.ms)} | ${f(r.noop)} (${pct(r.noop / r.full.ms)}; ${r.noopWrites} files rewritten) | ${f(r.oneFile)} (${pct(r.oneFile / r.full.ms)}) | ${f(r.cluster)} (${pct(r.cluster / r.full.ms)}) |`,
+      `| ${r.size} | ${r.files.toLocaleString('en')} | ${f(r.floor)} | ${f(r.parseFloor)} (${x(r.parseFloor / r.floor)}) | ${f(r.full.ms)} | ${x(r.full.ms / r.floor)} | ${x(r.full.ms / r.parseFloor)} | ${Math.round(r.full.rssMiB)} MiB | ${f(r.kustomize)} (${r.kustomizeSampled} overlays, scaled) | ${x(r.kustomize / r.full.ms)} | ${f(r.noop)} (${pct(r.noop / r.full.ms)}; ${r.noopWrites} files rewritten) | ${f(r.oneFile)} (${pct(r.oneFile / r.full.ms)}) | ${f(r.cluster)} (${pct(r.cluster / r.full.ms)}) |`,
   )
   .join('\n')}
 
@@ -335,6 +345,11 @@ ${rows
 - The I/O floor (bench/io-floor.ts) reads every input file and writes the same output files
   into an empty folder, 64 at a time: what any renderer must at least do (it reads the texts
   from the tree fedrender wrote beforehand; that is not counted).
+- The parse floor (\`io-floor.ts --parse\`, not a target): the I/O floor plus parsing every
+  input with \`yaml\`, the parser fedrender is built on, to values, split between two threads as
+  fedrender splits them, between the reads and the writes (nothing may be written before every
+  input is read and checked). In parentheses, its ratio to the I/O floor: the part of the 2x
+  budget the parser alone takes.
 - kubectl kustomize: one overlay per cluster over per-namespace bases with \`labels\`, \`images\`,
   \`replicas\` and patches equivalent to the federation.yaml (an RSP split becomes a fixed
   count); each overlay rendered to a file; at 2,000x20 two overlays are timed (one with labels

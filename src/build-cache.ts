@@ -21,6 +21,7 @@ import type { InputReads } from './load/input-reads.js';
 import { hashText } from './load/hash.js';
 import type { Shard } from './shard.js';
 import { walkTree, walkTreeInWorker, type TreeSnapshot } from './tree-walk.js';
+import type { FileStat } from './write/write-pool.js';
 
 const FORMAT = 3;
 
@@ -117,15 +118,26 @@ export function memoKey(dir: string, outside: readonly string[] = []): string {
 }
 
 /**
- * `before` with the files at `changed` (relative paths) stated again: the tree after a build
- * that wrote or deleted just those, without walking it. A file someone else changed meanwhile
- * makes the result differ from the tree, which only costs the next build its cache.
+ * `before` with the files at `changed` (relative paths) stated again, or given the stats in
+ * `known` (what the writer threads read as they wrote them): the tree after a build that wrote
+ * or deleted just those, without walking it. A file someone else changed meanwhile makes the
+ * result differ from the tree, which only costs the next build its cache.
  */
-export function patchSnapshot(before: TreeSnapshot, dir: string, changed: readonly string[]): TreeSnapshot {
+export function patchSnapshot(
+  before: TreeSnapshot,
+  dir: string,
+  changed: readonly string[],
+  known?: ReadonlyMap<string, FileStat>,
+): TreeSnapshot {
   const byPath = new Map(before.map((e) => [e[0], e]));
   const folders = new Set<string>();
   for (const p of changed) {
     for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i + 1));
+    const k = known?.get(p);
+    if (k) {
+      byPath.set(p, [p, k[0], k[1], k[2]]);
+      continue;
+    }
     try {
       const st = lstatSync(join(dir, p));
       byPath.set(p, [p, st.size, st.mtimeMs, st.ino]);

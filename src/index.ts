@@ -12,7 +12,7 @@ import { findGitRoot } from './core/git-root.js';
 import { fleetConflicts, gitopsObjects } from './fleet.js';
 import { federationSchema } from './load/config.js';
 import { InputReads } from './load/input-reads.js';
-import { TWO_WORKER_WALK_MIN_FILES, walkTreeInTwoWorkers } from './tree-walk.js';
+import { TWO_WORKER_WALK_MIN_FILES, walkTree, walkTreeInTwoWorkers } from './tree-walk.js';
 import { compileLoaded, loadInputs, type Compilation, type CompileOptions } from './pipeline.js';
 import { selectClusters } from './cluster-selection.js';
 import { explainResource, findResources, type ExplainQuery } from './explain.js';
@@ -32,9 +32,11 @@ import {
   withLock,
   WriteError,
   writeFileAtomic,
+  type FileStat,
   type TreeInput,
   type TreePlan,
   type WritePlan,
+  type WrittenStats,
   type WriterFs,
   type WriteProblem,
 } from './write/index.js';
@@ -155,10 +157,14 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
   let c = await compile({ ...opts, renderCache, reads: left.reads });
   await Promise.all(left.walks);
   let result: BuildResult;
-  // The output tree's paths this build wrote or deleted (the caches patch their snapshots).
+  // The output tree's paths this build wrote or deleted (the caches patch their snapshots), and
+  // the stats of the files the writer threads wrote (the snapshots take them as they are).
   let committed: string[] | undefined;
-  const onCommit = (plan: WritePlan) =>
-    (committed = [...plan.writes, ...plan.deletes].filter((w) => w.root === 0).map((w) => w.path));
+  let known: Map<string, FileStat> | undefined;
+  const onCommit = (plan: WritePlan, stats?: WrittenStats) => {
+    committed = [...plan.writes, ...plan.deletes].filter((w) => w.root === 0).map((w) => w.path);
+    if (stats) known = new Map([...stats].filter(([w]) => w.root === 0).map(([w, st]) => [w.path, st]));
+  };
   try {
     result = await writeBuild(
       opts,
@@ -188,7 +194,11 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
     // The output tree is the one walked before, but for what this build wrote and deleted.
     const walked = result.outDir && before.get(memoKey(result.outDir, c.outside));
     if (walked && committed)
-      after.set(memoKey(result.outDir!, c.outside), patchSnapshot(walked, result.outDir!, committed));
+      after.set(memoKey(result.outDir!, c.outside), patchSnapshot(walked, result.outDir!, committed, known));
+    else if (result.outDir && known)
+      // A first build that wrote from threads: only its folders and files it did not write are
+      // stated (33,700 lstat calls fewer at 2,000 x 20, 418,000 at 10,000 x 50).
+      after.set(memoKey(result.outDir, c.outside), walkTree(result.outDir, new Set(c.outside ?? []), known));
     else if (result.outDir && result.files >= TWO_WORKER_WALK_MIN_FILES) {
       // Not walked before this build (a first build): a huge tree is walked on two threads.
       const taken = await walkTreeInTwoWorkers(result.outDir, c.outside ?? []);
@@ -227,7 +237,7 @@ async function writeBuild(
   opts: BuildOptions & { writerFs?: WriterFs },
   c: Compilation,
   /** Called with the plan once it is committed (the caches patch their snapshots with it). */
-  onCommit: (plan: WritePlan) => void = () => undefined,
+  onCommit: (plan: WritePlan, stats?: WrittenStats) => void = () => undefined,
   /** The output tree as the render cache checked it, before compiling (c.kept relies on it). */
   checked?: TreeSnapshot,
 ): Promise<BuildResult> {
@@ -355,8 +365,7 @@ async function writeBuild(
     result.files = fileCount(c);
     result.changed = hasWork(plan);
     try {
-      await commitWrite(fs, plan, compromised);
-      onCommit(plan);
+      onCommit(plan, await commitWrite(fs, plan, compromised));
     } catch (e) {
       if (!(e instanceof WriteError)) throw e;
       result.changed = false;

@@ -6,6 +6,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from './core/package-files.js';
+import type { FileStat } from './write/write-pool.js';
 
 /** Every file (and folder, ending in `/`) of a tree with [size, mtime, inode], sorted by path. */
 export type TreeSnapshot = [string, number, number, number][];
@@ -13,9 +14,15 @@ export type TreeSnapshot = [string, number, number, number][];
 /**
  * Every file under dir with [size, mtime, inode], sorted; [] when dir is absent. Under the
  * top-level folders named in `outside` (the clusters a partial build leaves out) only folders
- * are listed.
+ * are listed. A file in `known` (the stats the writer threads read as they wrote it) is listed
+ * with those, not stated again: after a first build only its folders and any file it did not
+ * write are.
  */
-export function walkTree(dir: string, outside: ReadonlySet<string>): TreeSnapshot {
+export function walkTree(
+  dir: string,
+  outside: ReadonlySet<string>,
+  known?: ReadonlyMap<string, FileStat>,
+): TreeSnapshot {
   const out: TreeSnapshot = [];
   const walk = (rel: string, foldersOnly: boolean) => {
     let entries;
@@ -33,8 +40,12 @@ export function walkTree(dir: string, outside: ReadonlySet<string>): TreeSnapsho
         out.push([`${p}/`, 0, st.mtimeMs, st.ino]);
         walk(p, foldersOnly || (!rel && outside.has(e.name)));
       } else if (!foldersOnly) {
-        const st = lstatSync(join(dir, p));
-        out.push([p, st.size, st.mtimeMs, st.ino]);
+        const k = known?.get(p);
+        if (k && e.isFile()) out.push([p, k[0], k[1], k[2]]);
+        else {
+          const st = lstatSync(join(dir, p));
+          out.push([p, st.size, st.mtimeMs, st.ino]);
+        }
       }
     }
   };

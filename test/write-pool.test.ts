@@ -1,7 +1,7 @@
 // The worker-thread writer (src/write/write-pool.ts) that a large build on the real file system
 // uses: it writes exactly what the one-file-at-a-time path writes, makes each text once, and
 // reports a failure as the system error fs would have thrown, naming the file.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -21,8 +21,15 @@ test('writes every file with its text, each text made once', async () => {
       return `n: ${i}\n${'x'.repeat(i % 700)}\n`;
     },
   }));
-  await writeInWorkers(files, (f) => ({ path: f.path, text: f.text() }));
+  const stats = await writeInWorkers(files, (f) => ({ path: f.path, text: f.text() }));
   assert.is(made, files.length);
+  // Each file's stat as lstat gives it once written, in the order of the items (the caches'
+  // snapshot of a first build takes them: tree-walk.ts).
+  assert.is(stats.length, files.length);
+  files.forEach((f, i) => {
+    const st = lstatSync(f.path);
+    assert.equal(stats[i], [st.size, st.mtimeMs, st.ino], f.path);
+  });
   for (const i of [0, 1, 29, 30, 1234, 2499])
     assert.is(
       readFileSync(join(dir, `d${i % 30}`, `f${i}.yaml`), 'utf8'),

@@ -20,7 +20,7 @@ import {
   type Target,
 } from './journal.js';
 import type { WritePlan } from './plan.js';
-import { POOL_MIN_FILES, writeInWorkers } from './write-pool.js';
+import { POOL_MIN_FILES, writeInWorkers, type FileStat } from './write-pool.js';
 
 /** A failed write: `message` says `%p` where the path goes, shown as the caller presents paths. */
 export class WriteError extends Error {
@@ -38,12 +38,21 @@ export function hasWork(plan: WritePlan): boolean {
   return plan.writes.length > 0 || plan.deletes.length > 0 || plan.dropDirs.length > 0;
 }
 
+/** What the writer threads read of each file they wrote (write-pool.ts), by write. */
+export type WrittenStats = Map<WritePlan['writes'][number], FileStat>;
+
 /**
  * Applies the plan. On failure it undoes what it did and throws a WriteError naming the path;
- * `stillCommitted` is set when even the undo failed (the next run finishes the build).
+ * `stillCommitted` is set when even the undo failed (the next run finishes the build). Returns
+ * the written files' stats when the writer threads wrote them (large plans on the real file
+ * system), else undefined.
  */
-export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised = () => false): Promise<void> {
-  if (!hasWork(plan)) return;
+export async function commitWrite(
+  fs: WriterFs,
+  plan: WritePlan,
+  isCompromised = () => false,
+): Promise<WrittenStats | undefined> {
+  if (!hasWork(plan)) return undefined;
   if (plan.problems.length) throw new Error('commitWrite: the plan has problems');
   const { roots } = plan;
   const { outDir } = plan;
@@ -69,6 +78,7 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
   let committed = false;
   const renamed: WritePlan['writes'] = [];
   const deleted: WritePlan['deletes'] = [];
+  let stats: WrittenStats | undefined;
   try {
     for (const r of roots) madeRoots.push(...(await mkdirs(fs, r)));
     await writeJournal(fs, outDir, journal);
@@ -97,9 +107,10 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
     const inPlace = new Set(direct);
     const target = (w: WritePlan['writes'][number]) => (inPlace.has(w) ? at(w) : tmpName(at(w)));
     const writes = spreadByFolder(plan.writes);
-    if (fs === realFs && writes.length >= POOL_MIN_FILES)
-      await writeInWorkers(writes, (w) => ({ path: target(w), text: w.content }));
-    else await mapLimit(writes, (w) => fs.writeFile(target(w), w.content));
+    if (fs === realFs && writes.length >= POOL_MIN_FILES) {
+      const got = await writeInWorkers(writes, (w) => ({ path: target(w), text: w.content }));
+      stats = new Map(writes.map((w, i) => [w, got[i]!]));
+    } else await mapLimit(writes, (w) => fs.writeFile(target(w), w.content));
     if (isCompromised()) throw new WriteError(`lost the lock on %p to another build`, outDir);
     journal.phase = 'commit';
     await writeJournal(fs, outDir, journal);
@@ -116,6 +127,7 @@ export async function commitWrite(fs: WriterFs, plan: WritePlan, isCompromised =
     });
     for (const d of plan.dropDirs) await ignore(fs.rmdir(at(d)), 'ENOENT', 'ENOTEMPTY', 'EEXIST');
     await removeJournal(fs, outDir);
+    return stats;
   } catch (e) {
     const cause = describe(e);
     try {

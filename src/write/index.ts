@@ -8,7 +8,7 @@
 //   withLock(...)          crash-safe lock for a build or a federation.yaml edit
 // It owns only what its record lists (record.ts); the output folder itself and every path it
 // does not own are never renamed, replaced, chmod-ed or deleted.
-export { commitWrite, hasWork, WriteError } from './commit.js';
+export { commitWrite, hasWork, WriteError, type WrittenStats } from './commit.js';
 export { errno, realFs, type WriterFs } from './fs-layer.js';
 export { recover, JOURNAL_FILE } from './journal.js';
 export { LOCK_NAME, withLock } from './lock.js';
@@ -23,3 +23,4 @@ export {
 } from './plan.js';
 export { RECORD_FILE } from './record.js';
 export { inside, writeFileAtomic } from './paths.js';
+export type { FileStat } from './write-pool.js';

@@ -13,21 +13,35 @@ export const POOL_MIN_FILES = 2000;
 const BATCH = 32;
 
 // Evaluated, not a module file: the CLI runs as one bundled file (scripts/bundle.js).
+// Each file's size, mtime and inode, read from its open descriptor once written (fstat, no path
+// lookup), come back with the batch: the caches' snapshot of the tree takes them rather than
+// stating every file again after the commit (tree-walk.ts), and they are this build's bytes
+// even if something rewrites a file before that snapshot would have been taken.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { writeFileSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, writeFileSync } = require('node:fs');
 parentPort.on('message', (batch) => {
+  const stats = new Float64Array((batch.length / 2) * 3);
   for (let i = 0; i < batch.length; i += 2) {
+    let fd;
     try {
-      writeFileSync(batch[i], batch[i + 1]);
+      fd = openSync(batch[i], 'w');
+      writeFileSync(fd, batch[i + 1]);
+      const st = fstatSync(fd);
+      stats.set([st.size, st.mtimeMs, st.ino], (i / 2) * 3);
     } catch (e) {
+      if (fd !== undefined) try { closeSync(fd); } catch {}
       parentPort.postMessage({ code: e.code, syscall: e.syscall, path: e.path ?? batch[i], message: e.message });
       return;
     }
+    closeSync(fd);
   }
-  parentPort.postMessage(null);
+  parentPort.postMessage(stats, [stats.buffer]);
 });
 `;
+
+/** A written file's [size, mtimeMs, inode], as lstat gives them (tree-walk.ts). */
+export type FileStat = [size: number, mtimeMs: number, ino: number];
 
 interface WorkerFailure {
   code?: string;
@@ -43,9 +57,10 @@ export interface PendingFile {
 }
 
 /**
- * Writes the files (create or truncate, as fs.writeFile) from `threads` workers. Rejects with the
- * first failure as a system error (code, syscall, path) once every batch sent has come back; the
- * files of other batches may be written or not, as with a failure among parallel writeFiles.
+ * Writes the files (create or truncate, as fs.writeFile) from `threads` workers, and gives each
+ * file's stat once written, in the order of `items`. Rejects with the first failure as a system
+ * error (code, syscall, path) once every batch sent has come back; the files of other batches
+ * may be written or not, as with a failure among parallel writeFiles.
  * `file` makes an item's path and text when its batch is sent: made up front, an object, a
  * closure and an absolute path per file were ~200 bytes each, held through the whole write
  * (an estimate: ~80 MB at 10,000 x 50's 418,000 files, where peak RSS is at its 2 GiB limit).
@@ -54,8 +69,9 @@ export function writeInWorkers<T>(
   items: readonly T[],
   file: (item: T) => PendingFile,
   threads = 2,
-): Promise<void> {
-  if (items.length === 0) return Promise.resolve();
+): Promise<FileStat[]> {
+  if (items.length === 0) return Promise.resolve([]);
+  const stats: FileStat[] = new Array<FileStat>(items.length);
   return new Promise((resolve, reject) => {
     const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
     let next = 0;
@@ -67,9 +83,13 @@ export function writeInWorkers<T>(
       if (settled) return;
       settled = true;
       void Promise.all(workers.map((w) => w.terminate())).then(() =>
-        failure === undefined ? resolve() : reject(failure instanceof Error ? failure : systemError(failure)),
+        failure === undefined
+          ? resolve(stats)
+          : reject(failure instanceof Error ? failure : systemError(failure)),
       );
     };
+    /** Per worker, the first item of each batch it has not answered yet (answers come in order). */
+    const pending = new Map<Worker, number[]>(workers.map((w) => [w, []]));
     const send = (w: Worker) => {
       if (failure !== undefined || next >= items.length) return;
       const batch: string[] = [];
@@ -82,14 +102,18 @@ export function writeInWorkers<T>(
         failure = e instanceof Error ? e : new Error(String(e));
         return;
       }
+      pending.get(w)!.push(next);
       next += BATCH;
       inFlight++;
       w.postMessage(batch);
     };
     for (const w of workers) {
-      w.on('message', (m: WorkerFailure | null) => {
+      w.on('message', (m: WorkerFailure | Float64Array) => {
         inFlight--;
-        if (m && failure === undefined) failure = m;
+        const first = pending.get(w)!.shift()!;
+        if (m instanceof Float64Array) {
+          for (let j = 0; j < m.length; j += 3) stats[first + j / 3] = [m[j]!, m[j + 1]!, m[j + 2]!];
+        } else failure ??= m;
         send(w);
         if (inFlight === 0) finish();
       });

@@ -4,10 +4,12 @@
 import type { Json, JsonObject } from '../types.js';
 
 export function deepFreeze<T extends Json>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
+  const v: Json = value;
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return value;
+  // Loops, not Object.values: every patched copy's spine comes through here (40,000 at 2,000 x 20).
+  if (Array.isArray(v)) for (const x of v) deepFreeze(x);
+  else for (const k in v) deepFreeze(v[k]!);
+  Object.freeze(v);
   return value;
 }
 

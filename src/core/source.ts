@@ -115,5 +115,11 @@ export function prototypePath(segments: readonly string[]): string | undefined {
 }
 
 export function formatPointer(path: JsonPath): string {
-  return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  // Every applied override records one (40,000 at 2,000 x 20): most segments need no escape.
+  let out = '';
+  for (const s of path) {
+    const t = String(s);
+    out += '/' + (t.includes('~') || t.includes('/') ? t.replace(/~/g, '~0').replace(/\//g, '~1') : t);
+  }
+  return out;
 }

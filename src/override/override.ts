@@ -60,7 +60,7 @@ function unpatched(
   const refs = new Set<SourceRef>();
   for (const cluster of clusters)
     for (const p of opsFor(r, cluster, scheduled?.get(cluster.name)))
-      refs.add('typed' in p ? p.ref : p.op.ref);
+      refs.add('item' in p ? p.ref : p.op.ref);
   for (const at of refs) {
     reporter.error(
       'SOPS_MAC',
@@ -134,8 +134,11 @@ interface PlannedOp {
   native: boolean;
 }
 
-/** A typed overrider item: its operations depend on the body as it stands when it is reached. */
-type Planned = PlannedOp | (TypedItem & { typed: true });
+/**
+ * A typed overrider item (the shared one, as typedItems made it: one per entry, not per copy):
+ * its operations depend on the body as it stands when it is reached.
+ */
+type Planned = PlannedOp | TypedItem;
 
 /**
  * The operations for one cluster, in order. Scheduled replicas replace the value of every
@@ -150,7 +153,7 @@ function opsFor(r: Resource, cluster: Cluster, scheduled: ReplicaOverride | unde
   for (const list of r.overrides) {
     for (const e of list.entries) {
       if (!targets(e, cluster)) continue;
-      for (const t of typedItems(e.typed)) ops.push({ ...t, typed: true });
+      for (const t of typedItems(e.typed)) ops.push(t);
       for (const op of e.ops) {
         if (scheduled && op.path === '/spec/replicas') {
           // KubeFed's updateOverridesMap sets the value and keeps the op: `remove` stays remove.
@@ -194,7 +197,7 @@ function renderForCluster(
   const applied: { path: string; ref: SourceRef }[] = [];
   let ok = true;
   for (const planned of opsFor(r, cluster, scheduled)) {
-    if ('typed' in planned) {
+    if ('item' in planned) {
       const next = applyTyped(r, cluster, body, planned, applied, reporter);
       if (next) body = next;
       else ok = false;
@@ -217,7 +220,7 @@ function renderForCluster(
       }
       segments = resolved.segments;
       if (v !== undefined) {
-        const expanded = expandVariables(v, cluster, child(op.ref, 'value'), reporter);
+        const expanded = expandVariables(v, cluster, () => child(op.ref, 'value'), reporter);
         if (expanded === undefined) {
           ok = false;
           continue;
@@ -269,7 +272,7 @@ function applyTyped(
 ): JsonObject | undefined {
   let item = t.item;
   if (item.value !== undefined) {
-    const value = expandVariables(item.value, cluster, child(t.ref, 'value'), reporter);
+    const value = expandVariables(item.value, cluster, () => child(t.ref, 'value'), reporter);
     if (value === undefined) return undefined;
     item = { ...item, value };
   }

@@ -4,7 +4,7 @@
 // does. Values of the wrong JSON type are left to the schema check (one mistake, one message).
 import { isObject } from '../core/cow.js';
 import { didYouMean } from '../core/diagnostics.js';
-import type { PathSegment } from '../core/source.js';
+import { formatPointer, type PathSegment } from '../core/source.js';
 import type { Json } from '../types.js';
 
 type Schema = Record<string, unknown>;
@@ -88,7 +88,7 @@ const shortNames = new Map<string, string>();
  * give the same values; keyed by the subtree, then its schema.
  */
 interface Memo {
-  at: string;
+  at: PathSegment[];
   deps: [PathSegment[], Json | undefined][];
   problems: RuleProblem[];
 }
@@ -110,7 +110,7 @@ export function walkObject(
   base?: Json,
 ): RuleProblem[] {
   const out: RuleProblem[] = [];
-  const path: PathSegment[] = [...prefix];
+  const path: PathSegment[] = prefix.slice();
   let current: Rule = table.int32;
   let memo = memos.get(table);
   if (!memo) memos.set(table, (memo = new WeakMap()));
@@ -150,16 +150,15 @@ export function walkObject(
       // The top of a shared subtree: its problems from an earlier object, or walk and keep them.
       let bySchema = memo.get(value);
       if (!bySchema) memo.set(value, (bySchema = new Map<Schema, Memo>()));
-      const at = path.join('/');
       const m = bySchema.get(schema);
-      if (m && m.at === at && m.deps.every(([p, v]) => dig(root, ...p) === v)) {
+      if (m && samePath(m.at, path) && m.deps.every(([p, v]) => dig(root, ...p) === v)) {
         out.push(...m.problems);
         return;
       }
       const first = out.length;
       deps = [];
       walkValue(value, schema, undefined);
-      bySchema.set(schema, { at, deps, problems: out.slice(first) });
+      bySchema.set(schema, { at: path.slice(), deps, problems: out.slice(first) });
       deps = undefined;
       return;
     }
@@ -201,6 +200,13 @@ export function walkObject(
   if (!top) byName.set(definition, (top = { $ref: REF + definition }));
   walk(value, top, base);
   return out;
+}
+
+/** The same segments (compared, not joined: this runs for every shared subtree of every copy). */
+function samePath(a: readonly PathSegment[], b: readonly PathSegment[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -271,9 +277,8 @@ export function show(x: Json | undefined): string {
   return typeof x === 'string' ? x : JSON.stringify(x);
 }
 
-export function pointer(path: readonly PathSegment[]): string {
-  return path.map((s) => '/' + String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-}
+/** RFC 6901 pointer of a path (core/source.ts). */
+export const pointer: (path: readonly PathSegment[]) => string = formatPointer;
 
 /** A string enum the API server enforces though the OpenAPI schema says only `string`. */
 export function oneOf(id: string, cites: string, values: readonly string[]): Rule {

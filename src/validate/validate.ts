@@ -383,8 +383,15 @@ export function withoutNulls(v: Json): Json {
 
 function stripNulls(v: Json): Json {
   if (Array.isArray(v)) {
-    const mapped = v.map(withoutNulls);
-    return mapped.every((x, i) => x === v[i]) ? v : mapped;
+    // As for objects below: a copy only once an element changes.
+    let copy: Json[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const y = withoutNulls(v[i]!);
+      if (copy === undefined && y === v[i]) continue;
+      copy ??= v.slice(0, i);
+      copy.push(y);
+    }
+    return copy ?? v;
   }
   if (!isObject(v)) return v;
   // A copy only once something changes: most objects have no null anywhere.

@@ -52,7 +52,8 @@ export function isWriterName(name: string): boolean {
 export function abs(roots: readonly string[], t: Target): string {
   const root = roots[t.root];
   if (root === undefined) throw new Error(`writer: no tree ${t.root}`);
-  return join(root, ...t.path.split('/'));
+  // One join, not one per segment: `path` uses `/` (join turns it into `\\` on Windows).
+  return join(root, t.path);
 }
 
 export async function writeJournal(fs: WriterFs, outDir: string, j: Journal): Promise<void> {

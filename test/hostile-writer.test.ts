@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { build } from '../src/index.js';
-import { realFs, type WriterFs } from '../src/write/index.js';
+import { commitWrite, planWrite, realFs, RECORD_FILE, type WriterFs } from '../src/write/index.js';
 import { project, readTree, run, tempDir } from './helpers.js';
 import { snapshot } from './write-helpers.js';
 
@@ -254,6 +254,43 @@ test('the 0.1 record (paths with sha256) is still read, and replaced by the new 
   assert.is(r.code, 0, r.stderr);
   assert.not.ok(existsSync(join(dir, 'rendered/east/default/configmap-a.yaml')), 'owned by the old record');
   assert.match(readFileSync(join(dir, 'rendered/.fedrender-owned.yaml'), 'utf8'), /^files: \|$/m);
+});
+
+test('planning keeps the old text of changed and stale files only, and makes each text once', async () => {
+  // A rebuild that changes nothing (--check in CI, a build without its cache) used to hold every
+  // old text at once: 1 GB at 10,000 x 50.
+  const out = join(tempDir(), 'out');
+  const first = ['x', 'y', 'z'].map((n) => ({ path: `a/${n}.yaml`, content: `${n}: 1\n` }));
+  await commitWrite(realFs, await planWrite(realFs, [{ dir: out, files: first, reportUnowned: true }]));
+  let made = 0;
+  const file = (path: string, text: string) => ({
+    path,
+    get content() {
+      made++;
+      return text;
+    },
+  });
+  const files = [file('a/x.yaml', 'x: 1\n'), file('a/y.yaml', 'y: 2\n')];
+  const plan = await planWrite(realFs, [{ dir: out, files, reportUnowned: true }]);
+  const current = plan.trees[0]!.current;
+  assert.equal([...current].filter(([p]) => p !== RECORD_FILE).sort(), [
+    ['a/y.yaml', 'y: 1\n'],
+    ['a/z.yaml', 'z: 1\n'],
+  ]);
+  assert.is(made, 2, 'each new text made once, for the comparison and the write');
+  assert.equal(
+    plan.writes.map((w) => [w.path, w.content]),
+    [
+      ['a/y.yaml', 'y: 2\n'],
+      [RECORD_FILE, plan.recordText],
+    ],
+  );
+  await commitWrite(realFs, plan);
+  assert.equal(readTree(out), {
+    [RECORD_FILE]: plan.recordText,
+    'a/x.yaml': 'x: 1\n',
+    'a/y.yaml': 'y: 2\n',
+  });
 });
 
 test('build --check never writes, not even to finish an interrupted build', async () => {

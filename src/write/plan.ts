@@ -56,7 +56,7 @@ export interface TreePlan {
   stale: string[];
   /** What fedrender did not write (a folder ends in `/`): kept, reported. */
   unowned: string[];
-  /** Old bytes of every written or deleted file that existed. */
+  /** Old bytes of every written or deleted file that existed (not of unchanged ones). */
   current: Map<string, string>;
 }
 
@@ -278,16 +278,33 @@ async function planTree(
     else toRead.push(p);
   }
   const stale = [...isOwned].filter((p) => inScope(p) && !next.has(p) && kind(p) === 'file').sort(cmp);
-  const contents = await mapLimit([...toRead, ...stale], async (p) => {
+  const read = async (p: string) => {
     try {
       return await fs.readFile(join(dir, p));
     } catch (e) {
       plan.problems.push({ code: 'IO', path: join(dir, p), message: `cannot read %p (${errCode(e)})` });
       return '';
     }
+  };
+  // An existing file is compared as soon as it is read, and its old text kept only when it
+  // changes: a rebuild that changes nothing (--check in CI, a build without its cache) held
+  // every old text at once, 1 GB at 10,000 x 50.
+  const unchanged = new Set<string>();
+  /** The new text of each changed existing file (made once, for the comparison). */
+  const changedText = new Map<string, string>();
+  await mapLimit(toRead, async (p) => {
+    const old = await read(p);
+    const content = built.get(p)!.content;
+    if (content === old) unchanged.add(p);
+    else {
+      tree.current.set(p, old);
+      changedText.set(p, content);
+    }
   });
-  [...toRead, ...stale].forEach((p, i) => tree.current.set(p, contents[i]!));
+  const staleTexts = await mapLimit(stale, read);
+  stale.forEach((p, i) => tree.current.set(p, staleTexts[i]!));
   for (const [p, file] of built) {
+    if (unchanged.has(p)) continue;
     const old = tree.current.get(p);
     if (old === undefined) {
       // A new file: its text is made when the writer writes it.
@@ -300,9 +317,7 @@ async function planTree(
         },
       });
     } else {
-      const content = file.content;
-      if (content === old && kind(p) === 'file') continue;
-      plan.writes.push({ root, path: p, content, old });
+      plan.writes.push({ root, path: p, content: changedText.get(p)!, old });
     }
     tree.writes.push(p);
   }

@@ -10,8 +10,8 @@
 //   BENCH_SIZES=200x5 npm run bench    only these sizes; BENCH_OUT=FILE writes elsewhere
 //   BENCH_ONLY=noop,one-file,validate npm run bench
 //                                      only these steps besides the full build (floor, kustomize,
-//                                      noop, one-file, cluster, validate); prints the table and
-//                                      writes BENCHMARKS.md only with BENCH_OUT
+//                                      noop, one-file, cluster, check, validate); prints the
+//                                      table and writes BENCHMARKS.md only with BENCH_OUT
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -36,7 +36,7 @@ const WORK = join(tmpdir(), 'fedrender-bench');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 /** Whether a step runs (BENCH_ONLY); a skipped one reads NaN, shown as "-". */
-const runs = (step: 'floor' | 'kustomize' | 'noop' | 'one-file' | 'cluster' | 'validate') =>
+const runs = (step: 'floor' | 'kustomize' | 'noop' | 'one-file' | 'cluster' | 'check' | 'validate') =>
   !only || only.includes(step);
 const sizes = (process.env.BENCH_SIZES ?? `200x5,2000x20${process.env.BENCH_LARGE ? ',10000x50' : ''}`)
   .split(',')
@@ -113,6 +113,8 @@ interface Row {
   noopWrites: number;
   oneFile: number;
   cluster: number;
+  /** build --check of the up-to-date tree (no cache). */
+  check: Run;
 }
 
 // Trees a measurement starts without are moved here and deleted once everything is measured:
@@ -210,6 +212,13 @@ for (const [objects, clusters] of sizes) {
         .ms,
     );
 
+  // build --check of the up-to-date tree, as README's CI job runs it: --check uses no cache, so
+  // it renders everything and compares every file.
+  const checkRuns: Run[] = [];
+  for (let i = 0; i < (runs('check') ? repeat : 0); i++)
+    checkRuns.push(must(run('node', [BIN, 'build', '--check'], dir, env), `${size} build --check`));
+  const check = checkRuns.sort((a, b) => a.ms - b.ms)[Math.floor(checkRuns.length / 2)];
+
   // kubectl kustomize over the equivalent overlays; at the large sizes a sample, scaled.
   // The sample has a light overlay (region r0: labels only) and a heavy one (r1: images, env).
   // At 10,000x50 only the light one: kustomize takes ~7 minutes over it and did not finish the
@@ -237,6 +246,7 @@ for (const [objects, clusters] of sizes) {
     noopWrites,
     oneFile: median(ones),
     cluster: median(singles),
+    check: check ?? { ms: NaN, rssMiB: NaN, status: 0, stderr: '', stdout: '' },
   });
   console.error(
     JSON.stringify(rows[rows.length - 1], (k, v: unknown) =>
@@ -328,12 +338,12 @@ Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 **
   .join(' ')}, Node ${process.version}, ${process.platform}.
 Peak RSS from ${TIME ? '`/usr/bin/time -v`' : '(no /usr/bin/time: not measured)'}.
 
-| fleet | output files | I/O floor | parse floor | full build | ratio | ratio to parse floor | peak RSS | kubectl kustomize | fedrender faster by | no-op rebuild | one-file change | --cluster (1) |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| fleet | output files | I/O floor | parse floor | full build | ratio | ratio to parse floor | peak RSS | kubectl kustomize | fedrender faster by | no-op rebuild | one-file change | --cluster (1) | --check, up to date (peak RSS) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows
   .map(
     (r) =>
-      `| ${r.size} | ${r.files.toLocaleString('en')} | ${f(r.floor)} | ${f(r.parseFloor)} (${x(r.parseFloor / r.floor)}) | ${f(r.full.ms)} | ${x(r.full.ms / r.floor)} | ${x(r.full.ms / r.parseFloor)} | ${Math.round(r.full.rssMiB)} MiB | ${f(r.kustomize)} (${r.kustomizeSampled} overlays, scaled) | ${x(r.kustomize / r.full.ms)} | ${f(r.noop)} (${pct(r.noop / r.full.ms)}; ${r.noopWrites} files rewritten) | ${f(r.oneFile)} (${pct(r.oneFile / r.full.ms)}) | ${f(r.cluster)} (${pct(r.cluster / r.full.ms)}) |`,
+      `| ${r.size} | ${r.files.toLocaleString('en')} | ${f(r.floor)} | ${f(r.parseFloor)} (${x(r.parseFloor / r.floor)}) | ${f(r.full.ms)} | ${x(r.full.ms / r.floor)} | ${x(r.full.ms / r.parseFloor)} | ${Math.round(r.full.rssMiB)} MiB | ${f(r.kustomize)} (${r.kustomizeSampled} overlays, scaled) | ${x(r.kustomize / r.full.ms)} | ${f(r.noop)} (${pct(r.noop / r.full.ms)}; ${r.noopWrites} files rewritten) | ${f(r.oneFile)} (${pct(r.oneFile / r.full.ms)}) | ${f(r.cluster)} (${pct(r.cluster / r.full.ms)}) | ${f(r.check.ms)} (${Number.isNaN(r.check.rssMiB) ? '-' : `${Math.round(r.check.rssMiB)} MiB`}) |`,
   )
   .join('\n')}
 
@@ -356,6 +366,8 @@ ${rows
   only, one with 500 image rewrites and an env patch) and the sum scaled to all clusters; at
   10,000x50 only the labels-only one (the heavy one did not finish in 46 CPU-minutes), which
   under-states kustomize's time.
+- \`build --check\` (not a target): the up-to-date tree checked as README's CI job checks it;
+  \`--check\` uses no cache, so it renders every object and compares every file.
 - Medians of 3 runs at 200x5, one run at the larger sizes.
 - The trees a full build or the floor starts without (and the last run's fleet) are moved
   aside and deleted after every measurement: on this machine's ext4 (no journal), files

@@ -162,8 +162,17 @@ export async function build(opts: BuildOptions & { writerFs?: WriterFs }): Promi
   let committed: string[] | undefined;
   let known: Map<string, FileStat> | undefined;
   const onCommit = (plan: WritePlan, stats?: WrittenStats) => {
-    committed = [...plan.writes, ...plan.deletes].filter((w) => w.root === 0).map((w) => w.path);
-    if (stats) known = new Map([...stats].filter(([w]) => w.root === 0).map(([w, st]) => [w.path, st]));
+    // Loops, not spreads and filters: a first build at 10,000 x 50 commits 418,000 files.
+    committed = [];
+    for (const w of plan.writes) if (w.root === 0) committed.push(w.path);
+    for (const d of plan.deletes) if (d.root === 0) committed.push(d.path);
+    if (!stats) return;
+    const byPath = new Map<string, FileStat>();
+    for (let i = 0; i < stats.writes.length; i++) {
+      const w = stats.writes[i]!;
+      if (w.root === 0) byPath.set(w.path, stats.stats[i]!);
+    }
+    known = byPath;
   };
   try {
     result = await writeBuild(

@@ -24,29 +24,44 @@ export function walkTree(
   known?: ReadonlyMap<string, FileStat>,
 ): TreeSnapshot {
   const out: TreeSnapshot = [];
+  // A folder's mtime changes when a file is written into it (temp file, rename) or deleted:
+  // foldersUnchanged compares them. The tree's own folder holds the lock.
+  const folder = (p: string, st: { mtimeMs: number; ino: number }, foldersOnly: boolean) => {
+    out.push([`${p}/`, 0, st.mtimeMs, st.ino]);
+    walk(p, foldersOnly);
+  };
   const walk = (rel: string, foldersOnly: boolean) => {
-    let entries;
+    const at = rel ? join(dir, rel) : dir;
+    if (foldersOnly) {
+      let entries;
+      try {
+        entries = readdirSync(at, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = `${rel}/${e.name}`;
+        if (e.isDirectory()) folder(p, lstatSync(join(dir, p)), true);
+      }
+      return;
+    }
+    // Names only: every entry but a known file is stated anyway, and the stat says what it is.
+    let names;
     try {
-      entries = readdirSync(rel ? join(dir, rel) : dir, { withFileTypes: true });
+      names = readdirSync(at);
     } catch {
       return;
     }
-    for (const e of entries) {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        // A folder's mtime changes when a file is written into it (temp file, rename) or
-        // deleted: foldersUnchanged compares them. The tree's own folder holds the lock.
-        const st = lstatSync(join(dir, p));
-        out.push([`${p}/`, 0, st.mtimeMs, st.ino]);
-        walk(p, foldersOnly || (!rel && outside.has(e.name)));
-      } else if (!foldersOnly) {
-        const k = known?.get(p);
-        if (k && e.isFile()) out.push([p, k[0], k[1], k[2]]);
-        else {
-          const st = lstatSync(join(dir, p));
-          out.push([p, st.size, st.mtimeMs, st.ino]);
-        }
+    for (const name of names) {
+      const p = rel ? `${rel}/${name}` : name;
+      const k = known?.get(p);
+      if (k) {
+        out.push([p, k[0], k[1], k[2]]);
+        continue;
       }
+      const st = lstatSync(join(dir, p));
+      if (st.isDirectory()) folder(p, st, !rel && outside.has(name));
+      else out.push([p, st.size, st.mtimeMs, st.ino]);
     }
   };
   walk('', false);

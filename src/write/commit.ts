@@ -38,8 +38,11 @@ export function hasWork(plan: WritePlan): boolean {
   return plan.writes.length > 0 || plan.deletes.length > 0 || plan.dropDirs.length > 0;
 }
 
-/** What the writer threads read of each file they wrote (write-pool.ts), by write. */
-export type WrittenStats = Map<WritePlan['writes'][number], FileStat>;
+/** What the writer threads read of each file they wrote (write-pool.ts): stats[i] is writes[i]'s. */
+export interface WrittenStats {
+  writes: readonly WritePlan['writes'][number][];
+  stats: readonly FileStat[];
+}
 
 /**
  * Applies the plan. On failure it undoes what it did and throws a WriteError naming the path;
@@ -61,7 +64,7 @@ export async function commitWrite(
     version: 1,
     phase: 'prepare',
     roots: journalRoots(outDir, roots),
-    writes: plan.writes.map(({ root, path }) => ({ root, path })),
+    writes: [],
     deletes: plan.deletes.map(({ root, path }) => ({ root, path })),
     newDirs: plan.newDirs,
     dropDirs: plan.dropDirs,
@@ -73,7 +76,16 @@ export async function commitWrite(
   let direct = plan.writes
     .filter((w) => w.old === undefined)
     .filter(inNewDir(new Set(plan.newDirs.map(key))));
-  journal.direct = direct.map(({ root, path }) => ({ root, path }));
+  let inPlace = new Set(direct);
+  // Each write listed once: under `direct` or under `writes` (temporary name, rename). A first
+  // build's journal listed its 418,000 files twice at 10,000 x 50 (tens of MB at peak memory).
+  const listWrites = () => {
+    journal.writes = [];
+    journal.direct = [];
+    for (const w of plan.writes)
+      (inPlace.has(w) ? journal.direct : journal.writes).push({ root: w.root, path: w.path });
+  };
+  listWrites();
   const madeRoots: string[] = [];
   let committed = false;
   const renamed: WritePlan['writes'] = [];
@@ -101,15 +113,14 @@ export async function commitWrite(
     if (made.size < plan.newDirs.length) {
       // A folder appeared since planning: files in it go through a temporary name after all.
       direct = direct.filter(inNewDir(made));
-      journal.direct = direct.map(({ root, path }) => ({ root, path }));
+      inPlace = new Set(direct);
+      listWrites();
       await writeJournal(fs, outDir, journal);
     }
-    const inPlace = new Set(direct);
     const target = (w: WritePlan['writes'][number]) => (inPlace.has(w) ? at(w) : tmpName(at(w)));
     const writes = spreadByFolder(plan.writes);
     if (fs === realFs && writes.length >= POOL_MIN_FILES) {
-      const got = await writeInWorkers(writes, (w) => ({ path: target(w), text: w.content }));
-      stats = new Map(writes.map((w, i) => [w, got[i]!]));
+      stats = { writes, stats: await writeInWorkers(writes, (w) => ({ path: target(w), text: w.content })) };
     } else await mapLimit(writes, (w) => fs.writeFile(target(w), w.content));
     if (isCompromised()) throw new WriteError(`lost the lock on %p to another build`, outDir);
     journal.phase = 'commit';

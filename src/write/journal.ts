@@ -23,6 +23,11 @@ export interface Journal {
   phase: 'prepare' | 'commit' | 'rollback';
   /** The trees, relative to the output directory (`.` for itself). */
   roots: string[];
+  /**
+   * Files written under a temporary name, renamed over their targets at commit. (Earlier
+   * journals listed the `direct` ones here too: recovery ignores their missing temporary names,
+   * so either form is read.)
+   */
   writes: Target[];
   deletes: Target[];
   /** Folders this build creates, parents first. */

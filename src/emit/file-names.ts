@@ -63,17 +63,33 @@ function folderOf(o: RenderedObject): string {
     : shorten(part(id.namespace), 0);
 }
 
-/** `<folder>/<kind>-<name>` of an object, the same in every cluster: made once per resource. */
-const stems = new WeakMap<Resource, string>();
+/**
+ * `<folder>/<kind>-<name>` of an object, the same in every cluster: made once per resource, with
+ * its clash-group key and (once asked for) the name it has when alone in its group, which is
+ * the common case in every cluster (418,000 objects at 10,000 x 50).
+ */
+interface Stem {
+  stem: string;
+  key: string;
+  alone?: { name: string; key: string };
+}
+const stems = new WeakMap<Resource, Stem>();
 
-function stemOf(o: RenderedObject): string {
+function stemOf(o: RenderedObject): Stem {
   let stem = stems.get(o.resource);
   if (stem === undefined) {
     const id = o.resource.id;
-    stem = `${folderOf(o)}/${part(id.kind.toLowerCase())}-${part(id.name)}`;
+    const text = `${folderOf(o)}/${part(id.kind.toLowerCase())}-${part(id.name)}`;
+    stem = { stem: text, key: text.toLowerCase() };
     stems.set(o.resource, stem);
   }
   return stem;
+}
+
+/** The file name of a stem with a clash suffix ('' when alone in its group). */
+function nameOf(stem: string, suffix: string): string {
+  const folder = stem.slice(0, stem.indexOf('/') + 1);
+  return `${folder}${shorten(stem.slice(folder.length) + suffix, '.yaml'.length)}.yaml`;
 }
 
 /**
@@ -92,12 +108,9 @@ export function fileNames(objects: readonly RenderedObject[]): {
   names: Map<RenderedObject, string>;
   collisions: { kept: RenderedObject; dropped: RenderedObject; path: string }[];
 } {
-  const stems = new Map<RenderedObject, string>();
   const groups = new Map<string, RenderedObject[]>();
   for (const o of objects) {
-    const stem = stemOf(o);
-    stems.set(o, stem);
-    const key = stem.toLowerCase();
+    const { key } = stemOf(o);
     const group = groups.get(key);
     if (group) group.push(o);
     else groups.set(key, [o]);
@@ -105,25 +118,34 @@ export function fileNames(objects: readonly RenderedObject[]): {
   const names = new Map<RenderedObject, string>();
   const taken = new Map<string, RenderedObject>();
   const collisions: { kept: RenderedObject; dropped: RenderedObject; path: string }[] = [];
+  const place = (o: RenderedObject, name: string, key: string) => {
+    const other = taken.get(key);
+    if (other) collisions.push({ kept: other, dropped: o, path: name });
+    else {
+      taken.set(key, o);
+      names.set(o, name);
+    }
+  };
   for (const members of groups.values()) {
+    if (members.length === 1) {
+      const o = members[0]!;
+      const stem = stemOf(o);
+      if (!stem.alone) {
+        const name = nameOf(stem.stem, '');
+        stem.alone = { name, key: name.toLowerCase() };
+      }
+      place(o, stem.alone.name, stem.alone.key);
+      continue;
+    }
     const byGroup = new Set(members.map((o) => o.resource.id.group.toLowerCase()));
     for (const o of members) {
       const id = o.resource.id;
       const suffix =
-        members.length === 1
-          ? ''
-          : byGroup.size === members.length
-            ? `_${part(id.group || 'core')}`
-            : `_${hash([id.group, id.kind, id.namespace ?? '', id.name].join('\u0000')).slice(0, 10)}`;
-      const stem = stems.get(o)!;
-      const folder = stem.slice(0, stem.indexOf('/') + 1);
-      const name = `${folder}${shorten(stem.slice(folder.length) + suffix, '.yaml'.length)}.yaml`;
-      const other = taken.get(name.toLowerCase());
-      if (other) collisions.push({ kept: other, dropped: o, path: name });
-      else {
-        taken.set(name.toLowerCase(), o);
-        names.set(o, name);
-      }
+        byGroup.size === members.length
+          ? `_${part(id.group || 'core')}`
+          : `_${hash([id.group, id.kind, id.namespace ?? '', id.name].join('\u0000')).slice(0, 10)}`;
+      const name = nameOf(stemOf(o).stem, suffix);
+      place(o, name, name.toLowerCase());
     }
   }
   for (const c of collisions) names.delete(c.kept);

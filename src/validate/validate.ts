@@ -45,8 +45,9 @@ export function validateRendered(
     ...rendered.map((o) => ({ resource: o.resource, cluster: o.cluster.name })),
     ...(scope.reused ?? []),
   ]);
-  // Each distinct body once: clusters that did not patch an object share its base body.
-  const seen = new WeakSet<object>();
+  // Each distinct body once: clusters that did not patch an object share its base body. A Set,
+  // not a WeakSet: the bodies live through this call anyway, and a Set adds them for less.
+  const seen = new Set<object>();
   const placedSomewhere = new Set<Resource>();
   for (const o of rendered) {
     scope.onResource?.(o.resource);
